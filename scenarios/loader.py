@@ -1,0 +1,602 @@
+"""Read a scenario file, report every problem in it at once, and build the immutable Scenario.
+
+``load(path)`` either returns a :class:`~scenarios.schema.Scenario` or raises
+:class:`~scenarios.problems.ScenarioError` listing every problem with its line. No other
+exception escapes for bad input: a planner never sees a traceback.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import re
+import tomllib
+from dataclasses import fields as dc_fields
+from pathlib import Path
+from typing import Any, Mapping
+
+from model.parameters import SimulationParameters
+from scenarios import fields as F
+from scenarios.fields import REQUIRED, Key
+from scenarios.problems import (
+    MISSING,
+    LineIndex,
+    Problem,
+    ScenarioError,
+    did_you_mean,
+    display_path,
+    relative,
+    show_value,
+)
+from scenarios.schema import (
+    KNOWN_FACILITIES,
+    KNOWN_STAFF,
+    Budget,
+    Community,
+    Costs,
+    FacilityKind,
+    Scenario,
+    StaffKind,
+    frozen_map,
+)
+from scenarios.targets import Atom, Condition, Target
+
+BUNDLED = Path(__file__).parent
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]*$")
+
+
+def bundled_scenarios() -> dict[str, Path]:
+    """The scenarios shipped with commplan, by name (``tutorial``, ``county_city`` …)."""
+    return {p.stem: p for p in sorted(BUNDLED.glob("*.toml"))}
+
+
+def resolve_path(path: str | Path) -> Path:
+    """A file path, or the name of a bundled scenario."""
+    p = Path(path)
+    if not p.exists() and str(path) in bundled_scenarios():
+        return bundled_scenarios()[str(path)]
+    return p
+
+
+def load(path: str | Path) -> Scenario:
+    """Load and check one scenario file (or bundled scenario name)."""
+    p = resolve_path(path)
+    shown = relative(p)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        names = ", ".join(bundled_scenarios())
+        raise ScenarioError([Problem(shown, None, "", MISSING, f"no such file (bundled scenarios: {names})")]) from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise ScenarioError([Problem(shown, None, "", MISSING, f"cannot be read: {e}")]) from None
+    return loads(text, source=p)
+
+
+def loads(text: str, source: Path | str | None = None) -> Scenario:
+    """Load and check a scenario from its TOML text; ``source`` names it and anchors relative paths."""
+    source = Path(source) if source is not None else None
+    shown = relative(source) if source is not None else "<scenario>"
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        line = getattr(e, "lineno", None)
+        message = getattr(e, "msg", str(e))
+        raise ScenarioError([Problem(shown, line, "", MISSING, f"not valid TOML: {message}")]) from None
+    return _Reader(data, LineIndex(text), shown, source).scenario()
+
+
+# --------------------------------------------------------------------------------------
+# checking one value
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _range_message(key: Key) -> str:
+    low, high = key.low, key.high
+    if low is not None and high is not None:
+        return f"must be between {low:g} and {high:g}" + (f" (and not {low:g})" if key.low_open else "")
+    if low is not None:
+        return f"must be {'>' if key.low_open else '≥'} {low:g}"
+    return f"must be ≤ {high:g}"
+
+
+def _in_range(key: Key, x: float) -> bool:
+    if key.low is not None and (x < key.low or (key.low_open and x == key.low)):
+        return False
+    return key.high is None or x <= key.high
+
+
+class _Invalid(Exception):
+    def __init__(self, message: str, value: Any = MISSING):
+        self.message, self.value = message, value
+
+
+def _convert(key: Key, value: Any, years: int | None) -> Any:
+    """The checked value of ``key``, or raise _Invalid with what would be right."""
+    kind = key.kind
+    if kind in ("str", "name", "path"):
+        if not isinstance(value, str) or not value.strip():
+            raise _Invalid("must be a non-empty string in quotes")
+        if kind == "name" and not _NAME.match(value):
+            raise _Invalid("may hold only letters, digits, '-' and '_' (it names files and columns)")
+        return value
+    if kind == "bool":
+        if not isinstance(value, bool):
+            raise _Invalid("must be true or false")
+        return value
+    if kind == "int":
+        if isinstance(value, float) and value.is_integer():
+            raise _Invalid(f"must be a whole number: write {int(value)}")
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise _Invalid("must be a whole number")
+        if not _in_range(key, value):
+            raise _Invalid(_range_message(key))
+        return value
+    if kind == "float":
+        if not _number(value):
+            raise _Invalid("must be a number")
+        if not _in_range(key, value):
+            raise _Invalid(_range_message(key))
+        return float(value)
+    if kind == "names":
+        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+            raise _Invalid('must be a list of names, e.g. ["one_stop"]')
+        if len(set(value)) != len(value):
+            raise _Invalid("lists a name twice")
+        return tuple(value)
+    if kind in ("floats_by_year", "ints_by_year"):
+        whole = kind == "ints_by_year"
+        items = value if isinstance(value, list) else [value]
+        noun = "whole number" if whole else "number"
+        if not items or not all(_number(v) for v in items) or (whole and not all(float(v).is_integer() for v in items)):
+            raise _Invalid(f"must be a {noun} or a list of one {noun} per plan year")
+        bad = [v for v in items if not _in_range(key, v)]
+        if bad:
+            raise _Invalid(_range_message(key) + (f" (not {show_value(bad[0])})" if isinstance(value, list) else ""))
+        if isinstance(value, list) and years is not None and len(value) != years:
+            raise _Invalid(f"has {len(value)} entries but the plan has {years} years: give one per year, or a single number for every year")
+        if years is not None and not isinstance(value, list):
+            items = items * years
+        conv = int if whole else float
+        return tuple(conv(v) for v in items)
+    if kind in ("int_map", "float_map"):
+        if not isinstance(value, dict):
+            raise _Invalid("must be a table of numbers by kind, e.g. { community_worker = 5 }")
+        out = {}
+        for name, v in value.items():
+            try:
+                out[name] = _convert(Key(name, kind[:-4], REQUIRED, "", key.low, key.high, key.low_open), v, years)
+            except _Invalid as e:
+                raise _Invalid(f"{name}: {e.message}") from None
+        return out
+    raise AssertionError(f"unknown key kind {kind}")
+
+
+# --------------------------------------------------------------------------------------
+# reading the whole file
+
+
+class _Reader:
+    """Walks the parsed TOML once, collecting problems rather than stopping at the first."""
+
+    def __init__(self, data: dict, lines: LineIndex, shown: str, source: Path | None):
+        self.data, self.lines, self.file, self.source = data, lines, shown, source
+        self.problems: list[Problem] = []
+        self.years: int | None = None
+
+    # -- reporting ---------------------------------------------------------------------
+    def problem(self, path: tuple, value: Any, message: str, file: str | None = None, line: int | None = None) -> None:
+        shown_path = display_path(path, self.data) if path else ""
+        self.problems.append(Problem(file or self.file, line or self.lines.line(path), shown_path, value, message))
+
+    def table(self, path: tuple, value: Any, keys: tuple[Key, ...], extra: tuple[str, ...] = ()) -> dict[str, Any]:
+        """Check a table against its keys; return the valid values (defaults filled in)."""
+        if not isinstance(value, dict):
+            self.problem(path, value, "must be a table")
+            return {}
+        allowed = {k.name for k in keys} | set(extra)
+        for name in value:
+            if name not in allowed:
+                self.problem((*path, name), MISSING, f"unknown key; {did_you_mean(name, allowed)}")
+        out: dict[str, Any] = {}
+        for key in keys:
+            if key.name not in value:
+                if key.required:
+                    self.problem(path, MISSING, f"{key.name} is required: add {key.name} = … ({key.doc})")
+                else:
+                    out[key.name] = key.default
+                continue
+            try:
+                out[key.name] = _convert(key, value[key.name], self.years)
+            except _Invalid as e:
+                self.problem((*path, key.name), value[key.name], e.message)
+        return out
+
+    # -- sections ----------------------------------------------------------------------
+    def scenario(self) -> Scenario:
+        d = self.data
+        for name in d:
+            if name not in F.TOP_LEVEL:
+                self.problem((name,), MISSING, f"unknown table; {did_you_mean(name, F.TOP_LEVEL)}")
+        meta = self.table(("scenario",), d.get("scenario", {}), F.SCENARIO) if "scenario" in d else {}
+        if "scenario" not in d:
+            self.problem((), MISSING, "the [scenario] table is required (name, years …)", line=1)
+        self.years = meta.get("years")
+        costs = self.table(("costs",), d.get("costs", {}), F.COSTS)
+        if "costs" not in d:
+            self.problem((), MISSING, "the [costs] table is required (average_wage, space_build_per_m2 …)", line=1)
+        facilities = self.kinds("facilities", F.FACILITY, KNOWN_FACILITIES)
+        staff = self.kinds("staff", F.STAFF, KNOWN_STAFF)
+        budget = self.table(("budget",), d["budget"], F.BUDGET) if "budget" in d else {}
+        communities = self.communities(meta, facilities, staff)
+        targets = self.targets(facilities, staff, communities)
+        simulation = self.table(("simulation",), d.get("simulation", {}), F.simulation_keys())
+        self.check_simulation(simulation)
+        if self.problems:
+            raise ScenarioError(self.problems)
+        return self.build(meta, costs, facilities, staff, budget, communities, targets, simulation)
+
+    def kinds(self, section: str, keys: tuple[Key, ...], known: tuple[str, ...]) -> dict[str, dict]:
+        value = self.data.get(section, {})
+        if not isinstance(value, dict):
+            self.problem((section,), value, f"must hold one table per kind, e.g. [{section}.{known[0]}]")
+            return {}
+        out = {}
+        for name, table in value.items():
+            if not _NAME.match(name):
+                self.problem((section, name), MISSING, "a kind's name may hold only letters, digits, '-' and '_'")
+            out[name] = self.table((section, name), table, keys)
+        return out
+
+    def communities(self, meta: dict, facilities: dict, staff: dict) -> list[dict]:
+        d = self.data
+        given = [k for k in ("communities", "communities_csv", "generate") if k in d]
+        if len(given) != 1:
+            where = " and ".join(given) if given else "none of them"
+            self.problem((given[-1],) if given else (), MISSING, f"give exactly one of [[communities]], communities_csv or [generate] (found {where})", line=None if given else 1)
+            return []
+        if "generate" in d:
+            params = self.table(("generate",), d["generate"], F.GENERATE)
+            self.check_generate(params, facilities, staff)
+            if self.problems:
+                return []
+            from scenarios.generate import generate_communities
+
+            rows = generate_communities(params, meta.get("seed", 0))
+            return [dict(row, _path=("generate",), _file=None, _line=None) for row in rows]
+        if "communities_csv" in d:
+            rows = self.csv_rows(d["communities_csv"])
+        else:
+            items = d["communities"]
+            if not isinstance(items, list) or not all(isinstance(x, dict) for x in items):
+                self.problem(("communities",), MISSING, "must be written as [[communities]] tables")
+                return []
+            rows = [dict(self.table(("communities", i), item, F.COMMUNITY), _path=("communities", i), _file=None, _line=None) for i, item in enumerate(items)]
+        self.check_communities(rows, facilities, staff)
+        return rows
+
+    def csv_rows(self, name: Any) -> list[dict]:
+        if not isinstance(name, str):
+            self.problem(("communities_csv",), name, 'must be the path of a CSV file, e.g. "communities.csv"')
+            return []
+        base = self.source.parent if self.source else Path.cwd()
+        path = base / name
+        shown = relative(path)
+        try:
+            with path.open(newline="", encoding="utf-8") as f:
+                reader = csv.DictReader(f)
+                records = [(reader.line_num, r) for r in reader]
+                header = reader.fieldnames or []
+        except FileNotFoundError:
+            self.problem(("communities_csv",), name, f"no such file ({path})")
+            return []
+        except (OSError, UnicodeDecodeError, csv.Error) as e:
+            self.problem(("communities_csv",), name, f"cannot be read: {e}")
+            return []
+        columns = {k.name for k in F.COMMUNITY} - {"staff"}
+        for col in header:
+            if col not in columns and not col.startswith("staff_"):
+                self.problems.append(Problem(shown, 1, col, MISSING, f"unknown column; {did_you_mean(col, columns | {'staff_<kind>'})}"))
+        rows = []
+        for line, record in records:
+            raw: dict[str, Any] = {}
+            staff: dict[str, Any] = {}
+            for col, text in record.items():
+                if col is None or text is None or text.strip() == "":
+                    continue
+                value = _csv_value(text.strip())
+                if col.startswith("staff_"):
+                    staff[col[len("staff_") :]] = value
+                elif col == "facilities":
+                    raw[col] = [x.strip() for x in text.replace(",", ";").split(";") if x.strip()]
+                elif col in columns:
+                    raw[col] = value
+            if staff:
+                raw["staff"] = staff
+            before = len(self.problems)
+            row = self.table(("communities_csv",), raw, F.COMMUNITY)
+            for p in self.problems[before:]:
+                field = p.field.replace("communities_csv", f"row {line}")
+                self.problems[self.problems.index(p)] = Problem(shown, line, field, p.value, p.message)
+            rows.append(dict(row, _path=("communities_csv",), _file=shown, _line=line))
+        return rows
+
+    # -- cross-checks ------------------------------------------------------------------
+    def row_problem(self, row: dict, field: str, value: Any, message: str) -> None:
+        if row["_file"]:
+            self.problems.append(Problem(row["_file"], row["_line"], f"row {row['_line']}.{field}", value, message))
+        else:
+            self.problem((*row["_path"], field), value, message)
+
+    def check_communities(self, rows: list[dict], facilities: dict, staff: dict) -> None:
+        seen: set[str] = set()
+        for row in rows:
+            cid = row.get("id")
+            if cid is not None:
+                if cid in seen:
+                    self.row_problem(row, "id", cid, "another community has this id; ids must be unique")
+                seen.add(cid)
+            for u in row.get("facilities", ()):
+                if u not in facilities:
+                    self.row_problem(row, "facilities", u, f"not a declared facility kind; {did_you_mean(u, facilities)} (declare it with a [facilities.{u}] table)")
+            for s in row.get("staff", {}):
+                if s not in staff:
+                    self.row_problem(row, "staff", s, f"not a declared staff kind; {did_you_mean(s, staff)} (declare it with a [staff.{s}] table)")
+        if not rows and not self.problems:
+            self.problem(("communities",), MISSING, "the city has no communities")
+
+    def check_generate(self, g: dict, facilities: dict, staff: dict) -> None:
+        if "households_min" in g and "households_max" in g and g["households_min"] > g["households_max"]:
+            self.problem(("generate", "households_max"), g["households_max"], "must be ≥ households_min")
+        if "keys" in g and "communities" in g and g["keys"] > g["communities"]:
+            self.problem(("generate", "keys"), g["keys"], f"must be ≤ communities ({g['communities']})")
+        for u in g.get("facilities", {}):
+            if u not in facilities:
+                self.problem(("generate", "facilities"), u, f"not a declared facility kind; {did_you_mean(u, facilities)}")
+        for s in list(g.get("households_per_staff", {})) + list(g.get("staff", {})):
+            if s not in staff:
+                self.problem(("generate",), s, f"not a declared staff kind; {did_you_mean(s, staff)}")
+
+    def check_simulation(self, sim: dict) -> None:
+        from model.parameters import SERVICES
+
+        for name, value in sim.items():
+            if isinstance(value, dict):
+                for service in value:
+                    if service not in SERVICES:
+                        self.problem(("simulation", name), service, f"not a service type; {did_you_mean(service, SERVICES)}")
+
+    def targets(self, facilities: dict, staff: dict, communities: list[dict]) -> list[dict]:
+        items = self.data.get("targets", [])
+        if not isinstance(items, list) or not all(isinstance(x, dict) for x in items):
+            self.problem(("targets",), MISSING, "must be written as [[targets]] tables")
+            return []
+        condition_names = [k.name for k in F.CONDITIONS]
+        requirement_names = [k.name for k in F.REQUIREMENTS]
+        out = []
+        names_seen: set[str] = set()
+        for i, item in enumerate(items):
+            path = ("targets", i)
+            conditions = [k for k in F.CONDITIONS if k.name in item]
+            given = {k.name: item[k.name] for k in conditions}
+            keys = (F.TARGET_NAME, *[Key(k.name, k.kind, REQUIRED, k.doc, k.low, k.high, k.low_open) for k in conditions], *F.REQUIREMENTS)
+            t = self.table(path, item, keys)
+            name = t.get("name")
+            if name is not None:
+                if name in names_seen:
+                    self.problem((*path, "name"), name, "another target has this name; names must be unique")
+                names_seen.add(name)
+            if len(conditions) != 1:
+                found = ", ".join(k.name for k in conditions) or "none"
+                self.problem(path, MISSING, f"needs exactly one condition key, one of {', '.join(condition_names)} (found {found})")
+            requirements = [k for k in requirement_names if t.get(k) is not None]
+            if not requirements:
+                self.problem(path, MISSING, f"needs a requirement: one or more of {', '.join(requirement_names)}")
+            kind = conditions[0].name if len(conditions) == 1 else None
+            if t.get("count") is not None and kind != "has":
+                self.problem((*path, "count"), item["count"], 'count goes only with has = "<facility>"')
+            if (t.get("at_least") is not None) != (kind == "city_staff"):
+                bad = "at_least" if t.get("at_least") is not None else "city_staff"
+                self.problem((*path, bad), item[bad], "city_staff and at_least go together, and with no other requirement")
+            if kind == "city_staff":
+                for other in ("share", "keys_by", "count"):
+                    if t.get(other) is not None:
+                        self.problem((*path, other), item[other], "a city-wide target takes only at_least")
+            if t.get("keys_by") is not None:
+                if self.years is not None and t["keys_by"] > self.years:
+                    self.problem((*path, "keys_by"), item["keys_by"], f"must be a plan year, 1 to {self.years}")
+                if communities and not any(c.get("key") for c in communities):
+                    self.problem((*path, "keys_by"), item["keys_by"], "no community is a key community: mark them key = true, or remove keys_by")
+            if kind in ("has",) and isinstance(given["has"], str) and given["has"] not in facilities:
+                self.problem((*path, "has"), given["has"], f"not a declared facility kind; {did_you_mean(given['has'], facilities or KNOWN_FACILITIES)}")
+            if kind == "city_staff" and isinstance(given["city_staff"], str) and given["city_staff"] not in staff:
+                self.problem((*path, "city_staff"), given["city_staff"], f"not a declared staff kind; {did_you_mean(given['city_staff'], staff or KNOWN_STAFF)}")
+            if kind in ("staff_per_households", "staff_at_least") and isinstance(t.get(kind), dict):
+                if not t[kind]:
+                    self.problem((*path, kind), item[kind], "names no staff kind")
+                for s in t[kind]:
+                    if s not in staff:
+                        self.problem((*path, kind), s, f"not a declared staff kind; {did_you_mean(s, staff or KNOWN_STAFF)}")
+            out.append(dict(t, _kind=kind, _path=path, _line=self.lines.line(path)))
+        by_name = {t["name"]: t for t in out if t.get("name")}
+        for t in out:
+            if t["_kind"] == "standard" and isinstance(t.get("standard"), tuple):
+                for ref in t["standard"]:
+                    if ref not in by_name:
+                        self.problem((*t["_path"], "standard"), ref, f"no target has this name; {did_you_mean(ref, by_name)}")
+                    elif by_name[ref]["_kind"] == "city_staff":
+                        self.problem((*t["_path"], "standard"), ref, "is a city-wide target; a standard combines per-community conditions")
+                if _standard_cycle(t["name"], by_name):
+                    self.problem((*t["_path"], "standard"), t["standard"], "refers back to itself through other standards")
+        return out
+
+    # -- building ----------------------------------------------------------------------
+    def build(self, meta, costs, facilities, staff, budget, rows, targets, simulation) -> Scenario:
+        years = meta["years"]
+        facility_kinds = {u: FacilityKind(u, **f) for u, f in facilities.items()}
+        staff_kinds = {}
+        for s, f in staff.items():
+            pay = f["pay_share"] if f["pay_share"] is not None else (f["base_pay_share"],) * years
+            staff_kinds[s] = StaffKind(s, f["hire"], f["base_pay_share"], pay, f["attrition"])
+        communities = tuple(
+            Community(
+                **{k: v for k, v in row.items() if not k.startswith("_") and k not in ("facilities", "staff")},
+                facilities=frozenset(row["facilities"]),
+                staff=frozen_map({s: row["staff"].get(s, 0) for s in staff_kinds}),
+            )
+            for row in rows
+        )
+        by_name = {t["name"]: t for t in targets}
+        built = tuple(_build_target(t, by_name) for t in targets)
+        sim_values = {k: (frozen_map({**dict(getattr(SimulationParameters(), k)), **v}) if isinstance(v, dict) else v) for k, v in simulation.items()}
+        return Scenario(
+            name=meta["name"],
+            title=meta["title"] or meta["name"],
+            years=years,
+            start_year=meta["start_year"],
+            seed=meta["seed"],
+            costs=Costs(**costs),
+            facilities=frozen_map(facility_kinds),
+            staff=frozen_map(staff_kinds),
+            budget=Budget(budget.get("per_year"), budget.get("total")),
+            communities=communities,
+            targets=built,
+            simulation=SimulationParameters(**sim_values),
+            source=self.source,
+        )
+
+
+def _csv_value(text: str) -> Any:
+    low = text.lower()
+    if low in ("true", "false"):
+        return low == "true"
+    for conv in (int, float):
+        try:
+            return conv(text)
+        except ValueError:
+            pass
+    return text
+
+
+def _standard_cycle(name: str, by_name: dict, seen: tuple = ()) -> bool:
+    if name in seen:
+        return True
+    t = by_name.get(name)
+    if not t or t["_kind"] != "standard" or not isinstance(t.get("standard"), tuple):
+        return False
+    return any(_standard_cycle(ref, by_name, (*seen, name)) for ref in t["standard"])
+
+
+def _atoms(t: dict, by_name: dict) -> tuple[Atom, ...]:
+    kind = t["_kind"]
+    v = t[kind]
+    if kind == "space_at_least":
+        return (Atom("space", None, constant=v),)
+    if kind == "space_per_100_households":
+        return (Atom("space", None, per_household=v / 100.0),)
+    if kind == "has":
+        return (Atom("has", v, constant=1.0),)
+    if kind == "staff_per_households":
+        return tuple(Atom("staff", s, per_household=1.0 / n) for s, n in v.items())
+    if kind == "staff_at_least":
+        return tuple(Atom("staff", s, constant=m) for s, m in v.items())
+    if kind == "standard":
+        atoms: list[Atom] = []
+        for ref in v:
+            atoms += [a for a in _atoms(by_name[ref], by_name) if a not in atoms]
+        return tuple(atoms)
+    raise AssertionError(kind)
+
+
+def _condition_text(t: dict, by_name: dict) -> str:
+    kind, v = t["_kind"], t[t["_kind"]]
+    if kind == "space_at_least":
+        return f"space ≥ {v:g} m²"
+    if kind == "space_per_100_households":
+        return f"space ≥ {v:g} m² per 100 households"
+    if kind == "has":
+        return f"has {v}"
+    if kind == "staff_per_households":
+        return ", ".join(f"one {s} per {n:g} households" for s, n in v.items())
+    if kind == "staff_at_least":
+        return ", ".join(f"≥ {m:g} {s}" for s, m in v.items())
+    return "all of: " + "; ".join(_condition_text(by_name[r], by_name) for r in v)
+
+
+def _build_target(t: dict, by_name: dict) -> Target:
+    kind = t["_kind"]
+    if kind == "city_staff":
+        return Target(t["name"], None, city_staff=t["city_staff"], at_least=t["at_least"], written=(kind, t[kind]), line=t["_line"])
+    return Target(
+        t["name"],
+        Condition(_atoms(t, by_name), _condition_text(t, by_name)),
+        share=t.get("share"),
+        keys_by=t.get("keys_by"),
+        count=t.get("count"),
+        has=t.get("has") if kind == "has" else None,
+        written=(kind, frozen_map(t[kind]) if isinstance(t[kind], dict) else t[kind]),
+        line=t["_line"],
+    )
+
+
+# --------------------------------------------------------------------------------------
+# writing the resolved scenario back
+
+
+def scenario_to_dict(s: Scenario) -> dict[str, Any]:
+    """Every key explicit, communities inline: the file reproduces the run on its own."""
+    sim = {}
+    for f in dc_fields(s.simulation):
+        v = getattr(s.simulation, f.name)
+        sim[f.name] = dict(v) if not isinstance(v, (int, float)) else v
+    out: dict[str, Any] = {
+        "scenario": {"name": s.name, "title": s.title, "years": s.years, "start_year": s.start_year, "seed": s.seed},
+        "costs": {f.name: getattr(s.costs, f.name) for f in dc_fields(s.costs)},
+        "facilities": {u: {"build": f.build, "running": f.running, "space_m2": f.space_m2} for u, f in s.facilities.items()},
+        "staff": {
+            k: {"hire": f.hire, "base_pay_share": f.base_pay_share, "pay_share": list(f.pay_share), "attrition": f.attrition}
+            for k, f in s.staff.items()
+        },
+    }
+    budget = {}
+    if s.budget.per_year is not None:
+        budget["per_year"] = list(s.budget.per_year)
+    if s.budget.total is not None:
+        budget["total"] = s.budget.total
+    if budget:
+        out["budget"] = budget
+    rows = []
+    for c in s.communities:
+        row = {
+            "id": c.id,
+            "households": c.households,
+            "space_m2": c.space_m2,
+            "key": c.key,
+            "facilities": sorted(c.facilities),
+            "staff": dict(c.staff),
+            "household_growth": c.household_growth,
+            "household_size": c.household_size,
+            "elderly_share": c.elderly_share,
+            "village_to_residence": c.village_to_residence,
+        }
+        if c.max_space_added_m2 is not None:
+            row["max_space_added_m2"] = c.max_space_added_m2
+        rows.append(row)
+    out["communities"] = rows
+    out["targets"] = [_target_to_dict(t) for t in s.targets]
+    out["simulation"] = sim
+    return out
+
+
+def _target_to_dict(t: Target) -> dict[str, Any]:
+    out: dict[str, Any] = {"name": t.name}
+    key, value = t.written
+    out[key] = list(value) if isinstance(value, tuple) else dict(value) if isinstance(value, Mapping) else value
+    for k in ("share", "count", "at_least"):
+        if getattr(t, k) is not None:
+            out[k] = list(getattr(t, k))
+    if t.keys_by is not None:
+        out["keys_by"] = t.keys_by
+    return out

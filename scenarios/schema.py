@@ -1,0 +1,143 @@
+"""The validated, immutable scenario object that every other part of commplan reads.
+
+The loader (:mod:`scenarios.loader`) is the only code that builds these; everything else
+(optimiser, simulation, reports) receives a :class:`Scenario` and never sees raw TOML.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Mapping
+
+import numpy as np
+
+from model.parameters import SimulationParameters
+from scenarios.targets import Requirement, Stocks, Target
+
+#: Facility kinds the source plans name; a scenario may declare others.
+KNOWN_FACILITIES = ("one_stop", "elderly_centre", "children_home", "health_station", "culture_room")
+#: Staff kinds the source plans name; a scenario may declare others.
+KNOWN_STAFF = ("community_worker", "social_worker")
+
+
+def frozen_map(d: Mapping) -> Mapping:
+    return MappingProxyType(dict(d))
+
+
+@dataclass(frozen=True)
+class Costs:
+    """Unit costs in the scenario's currency. The source plans give none: all are assumptions."""
+
+    average_wage: float
+    space_build_per_m2: float
+    space_running_per_m2: float
+    space_project_fixed: float
+    discount_rate: float = 0.0
+
+
+@dataclass(frozen=True)
+class FacilityKind:
+    name: str
+    build: float
+    running: float
+    space_m2: float = 0.0
+
+
+@dataclass(frozen=True)
+class StaffKind:
+    name: str
+    hire: float
+    base_pay_share: float
+    pay_share: tuple[float, ...]  # one entry per plan year
+    attrition: float = 0.0
+
+    def pay(self, year: int, average_wage: float) -> float:
+        """Yearly pay of one staff member in plan year ``year`` (0 = today)."""
+        share = self.base_pay_share if year == 0 else self.pay_share[year - 1]
+        return share * average_wage
+
+
+@dataclass(frozen=True)
+class Budget:
+    per_year: tuple[float, ...] | None = None
+    total: float | None = None
+
+
+@dataclass(frozen=True)
+class Community:
+    id: str
+    households: int
+    space_m2: float = 0.0
+    key: bool = False
+    facilities: frozenset[str] = frozenset()
+    staff: Mapping[str, int] = field(default_factory=lambda: frozen_map({}))
+    household_growth: float = 0.0  # yearly share; households in plan year t = H·(1+g)^t
+    max_space_added_m2: float | None = None  # most space the community can add in one year
+    household_size: float = 3.0  # mean persons per household
+    elderly_share: float = 0.25  # share of households with a member aged 60+
+    village_to_residence: bool = False  # a former village: older residents, lower participation
+
+    def households_in(self, year: int) -> float:
+        return self.households * (1.0 + self.household_growth) ** year
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A city, its costs, its targets and its simulation parameters, checked and resolved."""
+
+    name: str
+    title: str
+    years: int
+    start_year: int
+    seed: int
+    costs: Costs
+    facilities: Mapping[str, FacilityKind]
+    staff: Mapping[str, StaffKind]
+    budget: Budget
+    communities: tuple[Community, ...]
+    targets: tuple[Target, ...]
+    simulation: SimulationParameters
+    source: Path | None = field(default=None, compare=False)
+    extensions: tuple[str, ...] = ()
+
+    @property
+    def community_ids(self) -> list[str]:
+        return [c.id for c in self.communities]
+
+    @property
+    def keys(self) -> list[str]:
+        return [c.id for c in self.communities if c.key]
+
+    def target(self, name: str) -> Target:
+        for t in self.targets:
+            if t.name == name:
+                return t
+        raise KeyError(name)
+
+    def households(self, year: int = 0) -> np.ndarray:
+        """Households per community in plan year ``year`` (0 = today)."""
+        return np.array([c.households_in(year) for c in self.communities], dtype=float)
+
+    def initial_stocks(self) -> Stocks:
+        """What every community holds before the plan starts."""
+        return Stocks(
+            households=self.households(0),
+            space=np.array([c.space_m2 for c in self.communities], dtype=float),
+            has={u: np.array([u in c.facilities for c in self.communities]) for u in self.facilities},
+            staff={s: np.array([c.staff.get(s, 0) for c in self.communities], dtype=float) for s in self.staff},
+        )
+
+    @cached_property
+    def requirements(self) -> tuple[Requirement, ...]:
+        """Every (target, year) requirement, in the order the targets are written."""
+        n, k = len(self.communities), len(self.keys)
+        return tuple(r for t in self.targets for r in t.requirements(n, k, self.years))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The scenario as a TOML-ready dict with every default resolved (see ``scenario.toml``)."""
+        from scenarios.loader import scenario_to_dict
+
+        return scenario_to_dict(self)

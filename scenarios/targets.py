@@ -1,0 +1,141 @@
+"""Target conditions and requirements: the one definition the optimiser and the simulation share.
+
+Every per-community condition in the contract is a conjunction of *atoms*, each linear in
+one stock of the community: ``stock >= constant + per_household * H``. The optimiser turns
+an atom into a constraint on its stock expression; the simulation evaluates the same atom
+on the stocks it simulated. Because both read :meth:`Atom.bound`, "planned" and "achieved"
+can never disagree about what a target means.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Literal, Mapping
+
+import numpy as np
+
+StockKind = Literal["space", "has", "staff"]
+
+#: Tolerance for comparing a simulated or solved stock with its bound. Solvers return
+#: integers as 2.9999999; the simulation compares exact integers and floats.
+TOLERANCE = 1e-6
+
+
+@dataclass(frozen=True)
+class Atom:
+    """``stock(kind, item) >= constant + per_household * households`` for one community."""
+
+    kind: StockKind
+    item: str | None  # facility kind for "has", staff kind for "staff", None for space
+    constant: float = 0.0
+    per_household: float = 0.0
+
+    def bound(self, households):
+        """The level the stock must reach, for a scalar or an array of household counts."""
+        return self.constant + self.per_household * households
+
+    def describe(self) -> str:
+        what = {"space": "space (m²)", "has": f"has {self.item}", "staff": f"{self.item} staff"}[self.kind]
+        if self.kind == "has":
+            return what
+        parts = []
+        if self.constant:
+            parts.append(f"{self.constant:g}")
+        if self.per_household:
+            parts.append(f"{self.per_household:g} × households")
+        return f"{what} ≥ {' + '.join(parts) or '0'}"
+
+
+@dataclass(frozen=True)
+class Stocks:
+    """What a set of communities holds at one moment, as columns (one entry per community)."""
+
+    households: np.ndarray
+    space: np.ndarray
+    has: Mapping[str, np.ndarray]
+    staff: Mapping[str, np.ndarray]
+
+    def level(self, atom: Atom) -> np.ndarray:
+        if atom.kind == "space":
+            return np.asarray(self.space, dtype=float)
+        source = self.has if atom.kind == "has" else self.staff
+        return np.asarray(source[atom.item], dtype=float)
+
+
+@dataclass(frozen=True)
+class Condition:
+    """A per-community condition: all of its atoms hold at once."""
+
+    atoms: tuple[Atom, ...]
+    text: str  # the condition in the planner's words, e.g. "space ≥ 200 m²"
+
+    def holds(self, stocks: Stocks) -> np.ndarray:
+        """Boolean array: which communities meet the condition."""
+        ok = np.ones(len(stocks.households), dtype=bool)
+        for atom in self.atoms:
+            ok &= stocks.level(atom) >= atom.bound(np.asarray(stocks.households, dtype=float)) - TOLERANCE
+        return ok
+
+
+def communities_required(share: float, n_communities: int) -> int:
+    """``ceil(share × n)``, robust to binary fractions (0.3 × 10 must be 3, not 4)."""
+    if share <= 0:
+        return 0
+    return min(n_communities, math.ceil(share * n_communities - 1e-9))
+
+
+RequirementKind = Literal["share", "keys_by", "count", "city_staff"]
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """One target's requirement in one plan year, as the summary reports it."""
+
+    target: str
+    kind: RequirementKind
+    year: int  # 1-based plan year
+    required: float  # communities, facilities or staff
+
+    @property
+    def label(self) -> str:
+        return f"{self.target} ({self.kind}), year {self.year}"
+
+
+@dataclass(frozen=True)
+class Target:
+    """A named target: a condition (per community or city-wide) and its requirements by year.
+
+    ``share``, ``count`` and ``at_least`` are tuples with one entry per plan year;
+    ``keys_by`` is the first plan year from which every key community must meet it.
+    """
+
+    name: str
+    condition: Condition | None  # None for a city-wide staff target
+    share: tuple[float, ...] | None = None
+    keys_by: int | None = None
+    count: tuple[int, ...] | None = None
+    has: str | None = None  # the facility kind, when the condition is "has"
+    city_staff: str | None = None
+    at_least: tuple[float, ...] | None = None
+    written: tuple[str, Any] = ("", None)  # the condition key and value as the file wrote them
+    line: int | None = field(default=None, compare=False)
+
+    @property
+    def per_community(self) -> bool:
+        return self.condition is not None
+
+    def requirements(self, n_communities: int, n_keys: int, years: int) -> list[Requirement]:
+        """Every requirement this target places on the plan, year by year (zeros left out)."""
+        out: list[Requirement] = []
+        if self.share is not None:
+            for t, p in enumerate(self.share, start=1):
+                if k := communities_required(p, n_communities):
+                    out.append(Requirement(self.name, "share", t, k))
+        if self.keys_by is not None and n_keys:
+            out += [Requirement(self.name, "keys_by", t, n_keys) for t in range(self.keys_by, years + 1)]
+        if self.count is not None:
+            out += [Requirement(self.name, "count", t, n) for t, n in enumerate(self.count, start=1) if n]
+        if self.at_least is not None:
+            out += [Requirement(self.name, "city_staff", t, n) for t, n in enumerate(self.at_least, start=1) if n]
+        return out

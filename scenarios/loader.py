@@ -8,6 +8,7 @@ exception escapes for bad input: a planner never sees a traceback.
 from __future__ import annotations
 
 import csv
+import difflib
 import math
 import re
 import tomllib
@@ -340,10 +341,10 @@ class _Reader:
                 seen.add(cid)
             for u in row.get("facilities", ()):
                 if u not in facilities:
-                    self.row_problem(row, "facilities", u, f"not a declared facility kind; {did_you_mean(u, facilities)} (declare it with a [facilities.{u}] table)")
+                    self.row_problem(row, "facilities", u, _unknown_kind(u, facilities, KNOWN_FACILITIES, "facilities"))
             for s in row.get("staff", {}):
                 if s not in staff:
-                    self.row_problem(row, "staff", s, f"not a declared staff kind; {did_you_mean(s, staff)} (declare it with a [staff.{s}] table)")
+                    self.row_problem(row, "staff", s, _unknown_kind(s, staff, KNOWN_STAFF, "staff"))
         if not rows and not self.problems:
             self.problem(("communities",), MISSING, "the city has no communities")
 
@@ -354,10 +355,10 @@ class _Reader:
             self.problem(("generate", "keys"), g["keys"], f"must be ≤ communities ({g['communities']})")
         for u in g.get("facilities", {}):
             if u not in facilities:
-                self.problem(("generate", "facilities"), u, f"not a declared facility kind; {did_you_mean(u, facilities)}")
+                self.problem(("generate", "facilities"), u, _unknown_kind(u, facilities, KNOWN_FACILITIES, "facilities"))
         for s in list(g.get("households_per_staff", {})) + list(g.get("staff", {})):
             if s not in staff:
-                self.problem(("generate",), s, f"not a declared staff kind; {did_you_mean(s, staff)}")
+                self.problem(("generate",), s, _unknown_kind(s, staff, KNOWN_STAFF, "staff"))
 
     def check_simulation(self, sim: dict) -> None:
         from model.parameters import SERVICES
@@ -391,7 +392,7 @@ class _Reader:
             if len(conditions) != 1:
                 found = ", ".join(k.name for k in conditions) or "none"
                 self.problem(path, MISSING, f"needs exactly one condition key, one of {', '.join(condition_names)} (found {found})")
-            requirements = [k for k in requirement_names if t.get(k) is not None]
+            requirements = [k for k in requirement_names if k in item]
             if not requirements:
                 self.problem(path, MISSING, f"needs a requirement: one or more of {', '.join(requirement_names)}")
             kind = conditions[0].name if len(conditions) == 1 else None
@@ -410,15 +411,15 @@ class _Reader:
                 if communities and not any(c.get("key") for c in communities):
                     self.problem((*path, "keys_by"), item["keys_by"], "no community is a key community: mark them key = true, or remove keys_by")
             if kind in ("has",) and isinstance(given["has"], str) and given["has"] not in facilities:
-                self.problem((*path, "has"), given["has"], f"not a declared facility kind; {did_you_mean(given['has'], facilities or KNOWN_FACILITIES)}")
+                self.problem((*path, "has"), given["has"], _unknown_kind(given["has"], facilities, KNOWN_FACILITIES, "facilities"))
             if kind == "city_staff" and isinstance(given["city_staff"], str) and given["city_staff"] not in staff:
-                self.problem((*path, "city_staff"), given["city_staff"], f"not a declared staff kind; {did_you_mean(given['city_staff'], staff or KNOWN_STAFF)}")
+                self.problem((*path, "city_staff"), given["city_staff"], _unknown_kind(given["city_staff"], staff, KNOWN_STAFF, "staff"))
             if kind in ("staff_per_households", "staff_at_least") and isinstance(t.get(kind), dict):
                 if not t[kind]:
                     self.problem((*path, kind), item[kind], "names no staff kind")
                 for s in t[kind]:
                     if s not in staff:
-                        self.problem((*path, kind), s, f"not a declared staff kind; {did_you_mean(s, staff or KNOWN_STAFF)}")
+                        self.problem((*path, kind), s, _unknown_kind(s, staff, KNOWN_STAFF, "staff"))
             out.append(dict(t, _kind=kind, _path=path, _line=self.lines.line(path)))
         by_name = {t["name"]: t for t in out if t.get("name")}
         for t in out:
@@ -466,6 +467,19 @@ class _Reader:
             simulation=SimulationParameters(**sim_values),
             source=self.source,
         )
+
+
+def _unknown_kind(name: str, declared: dict, known: tuple[str, ...], section: str) -> str:
+    """What to say about a facility or staff kind the scenario does not declare."""
+    noun = "facility" if section == "facilities" else "staff"
+    close = difflib.get_close_matches(name, list(declared), n=1, cutoff=0.6)
+    if close:
+        return f'not a declared {noun} kind; did you mean "{close[0]}"?'
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+    if close and close[0] not in declared:
+        return f'not a declared {noun} kind; did you mean "{close[0]}"? (declare it with a [{section}.{close[0]}] table)'
+    listed = ", ".join(f'"{d}"' for d in declared) or "none"
+    return f"not a declared {noun} kind (declared: {listed}); declare it with a [{section}.{name}] table"
 
 
 def _csv_value(text: str) -> Any:

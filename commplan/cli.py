@@ -1,0 +1,282 @@
+"""The ``commplan`` command: validate, plan, simulate, run, sweep, compare.
+
+Exit codes (the contract): 0 done; 1 the user's input is wrong (the message says what to
+change); 2 the plan is infeasible (the message says which targets and by how much); 3 an
+internal error. No traceback reaches the user: an internal error's details go to a log
+file whose path is printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import traceback
+from pathlib import Path
+
+from commplan.rundir import Run, RunExists, default_out
+from scenarios.loader import bundled_scenarios, load
+from scenarios.problems import ScenarioError
+
+OK, USER_ERROR, INFEASIBLE, INTERNAL = 0, 1, 2, 3
+
+
+class UserError(Exception):
+    """Bad options or input that are not a scenario problem; the message says the fix."""
+
+
+class Infeasible(Exception):
+    """The targets cannot be met together; the message explains in the planner's words."""
+
+
+class NotYetAvailable(Exception):
+    """A sub-command whose engine lands with a later issue."""
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
+def _non_negative_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be ≥ 0, not {text}")
+    return value
+
+
+def _budgets(text: str) -> list[float]:
+    try:
+        values = [float(x.replace("_", "")) for x in text.split(",") if x.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: give budgets as numbers separated by commas, e.g. 1e6,2e6,3e6") from None
+    if not values or any(v < 0 for v in values):
+        raise argparse.ArgumentTypeError("give one or more budgets ≥ 0, separated by commas")
+    return values
+
+
+def build_parser() -> argparse.ArgumentParser:
+    scenario_help = "scenario file, or the name of a bundled scenario (" + ", ".join(bundled_scenarios()) + ")"
+    p = argparse.ArgumentParser(
+        prog="commplan",
+        description="Plan and simulate multi-year urban community construction programmes.",
+        epilog="Exit codes: 0 done, 1 input to fix, 2 plan infeasible, 3 internal error.",
+    )
+    p.add_argument("--quiet", action="store_true", help="no progress bars (for scripts)")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def common(cmd: argparse.ArgumentParser, out: bool = True) -> None:
+        cmd.add_argument("--quiet", action="store_true", default=argparse.SUPPRESS, help="no progress bars")
+        if out:
+            cmd.add_argument("--out", type=Path, help="output folder (default: runs/<scenario>-<mode>/)")
+            cmd.add_argument("--force", action="store_true", help="overwrite a finished run in --out")
+
+    v = sub.add_parser("validate", help="check scenario files and print every problem")
+    v.add_argument("files", nargs="+", metavar="FILE", help=scenario_help)
+    common(v, out=False)
+
+    def solve_options(cmd: argparse.ArgumentParser) -> None:
+        cmd.add_argument("--mode", choices=("min-cost", "max-attainment"), default="min-cost")
+        cmd.add_argument("--solver", choices=("highs", "cbc"), default="highs")
+        cmd.add_argument("--time-limit", type=_non_negative_float, metavar="S", help="seconds the solver may take")
+        cmd.add_argument("--gap", type=_non_negative_float, default=1e-4, metavar="G", help="relative optimality gap (default 1e-4)")
+
+    pl = sub.add_parser("plan", help="solve the planning program and write the plan")
+    pl.add_argument("file", metavar="FILE", help=scenario_help)
+    solve_options(pl)
+    common(pl)
+
+    sim = sub.add_parser("simulate", help="simulate a plan (or the status quo) month by month")
+    sim.add_argument("file", metavar="FILE", help=scenario_help)
+    sim.add_argument("--plan", type=Path, metavar="PLAN.csv", help="a plan.csv written by 'commplan plan' (default: the status quo)")
+    sim.add_argument("--replications", type=_positive_int, default=20, metavar="N")
+    sim.add_argument("--seed", type=int, metavar="S", help="root seed (default: the scenario's)")
+    sim.add_argument("--processes", type=_positive_int, default=1, metavar="P", help="worker processes (results do not depend on it)")
+    common(sim)
+
+    run = sub.add_parser("run", help="plan, simulate the plan, and write plots and a report (the main job)")
+    run.add_argument("file", metavar="FILE", help=scenario_help)
+    run.add_argument("--replications", type=_positive_int, default=20, metavar="N")
+    run.add_argument("--seed", type=int, metavar="S", help="root seed (default: the scenario's)")
+    run.add_argument("--processes", type=_positive_int, default=1, metavar="P")
+    solve_options(run)
+    common(run)
+
+    sw = sub.add_parser("sweep", help="plan and simulate for each budget; write the frontier")
+    sw.add_argument("file", metavar="FILE", help=scenario_help)
+    sw.add_argument("--budgets", type=_budgets, required=True, metavar="B1,B2,…")
+    sw.add_argument("--replications", type=_positive_int, default=20, metavar="N")
+    sw.add_argument("--scheduler", metavar="ADDRESS", help="a Dask distributed scheduler to run the work on")
+    common(sw)
+
+    cmp_ = sub.add_parser("compare", help="put finished runs side by side")
+    cmp_.add_argument("dirs", nargs="+", type=Path, metavar="DIR")
+    common(cmp_)
+    return p
+
+
+# --------------------------------------------------------------------------------------
+# commands
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    problems: list[ScenarioError] = []
+    for name in args.files:
+        try:
+            s = load(name)
+        except ScenarioError as e:
+            problems.append(e)
+            continue
+        print(f"{name}: ok — {len(s.communities)} communities, {len(s.targets)} targets, {len(s.requirements)} requirements over {s.years} years")
+    for e in problems:
+        print(e, file=sys.stderr)
+    return USER_ERROR if problems else OK
+
+
+def _out(args: argparse.Namespace, scenario, mode: str) -> Path:
+    return args.out if args.out is not None else default_out(scenario, mode)
+
+
+def _solve(scenario, args: argparse.Namespace, quiet: bool):
+    import optimize
+    from commplan.progress import spinner
+
+    with spinner(f"planning {scenario.name}", quiet) as say:
+        return optimize.solve(
+            scenario, mode=args.mode, solver=args.solver, time_limit=args.time_limit, gap=args.gap, progress=say
+        )
+
+
+def cmd_plan(args: argparse.Namespace) -> int:
+    import optimize
+
+    scenario = load(args.file)
+    out = _out(args, scenario, args.mode)
+    run = Run(out, scenario, "plan", args.force)
+    result = _solve(scenario, args, args.quiet)
+    optimize.write_plan(result, scenario, out)
+    run.finish(status=result.status)
+    if not result.feasible:
+        raise Infeasible(result.explanation)
+    _say(args, f"{scenario.title}: {result.status}, total cost {result.total_cost:,.0f}; plan written to {out}/")
+    return OK
+
+
+def cmd_simulate(args: argparse.Namespace) -> int:
+    from model.runner import simulate, write_simulation
+
+    scenario = load(args.file)
+    plan = _read_plan(args.plan, scenario) if args.plan else None
+    out = _out(args, scenario, "simulate" if plan is None else "simulate-plan")
+    seed = scenario.seed if args.seed is None else args.seed
+    run = Run(out, scenario, "simulate", args.force, seeds={"root": seed, "replications": args.replications})
+    result = _simulate(scenario, plan, args, seed)
+    write_simulation(result, scenario, out)
+    run.finish()
+    _say(args, f"{scenario.title}: {args.replications} replications simulated; written to {out}/")
+    return OK
+
+
+def _read_plan(path: Path, scenario):
+    from model.plan import read_plan_csv
+
+    return read_plan_csv(path, scenario)
+
+
+def _simulate(scenario, plan, args: argparse.Namespace, seed: int):
+    from commplan.progress import bar
+    from model.runner import simulate
+
+    months = 12 * scenario.years
+    with bar(months * args.replications, f"simulating {scenario.name}", args.quiet, unit="month") as b:
+
+        def progress(done: int, total: int) -> None:
+            b.total = total
+            b.n = done
+            b.refresh()
+
+        return simulate(scenario, plan, replications=args.replications, seed=seed, processes=args.processes, progress=progress)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    import optimize
+    from model.plan import plan_from_result
+    from model.runner import write_simulation
+
+    scenario = load(args.file)
+    out = _out(args, scenario, args.mode)
+    seed = scenario.seed if args.seed is None else args.seed
+    run = Run(out, scenario, "run", args.force, seeds={"root": seed, "replications": args.replications})
+    result = _solve(scenario, args, args.quiet)
+    optimize.write_plan(result, scenario, out)
+    if not result.feasible:
+        run.finish(status=result.status)
+        raise Infeasible(result.explanation)
+    sim = _simulate(scenario, plan_from_result(result, scenario), args, seed)
+    write_simulation(sim, scenario, out, summary=result.summary())
+    run.finish(status=result.status)
+    _say(args, f"{scenario.title}: {result.status}, total cost {result.total_cost:,.0f}; plan and {args.replications} simulated replications in {out}/")
+    return OK
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    raise NotYetAvailable("commplan sweep arrives with issue 5 (plan, simulate, compare); until then run 'commplan plan' once per budget")
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    raise NotYetAvailable("commplan compare arrives with issue 5 (plan, simulate, compare)")
+
+
+COMMANDS = {
+    "validate": cmd_validate,
+    "plan": cmd_plan,
+    "simulate": cmd_simulate,
+    "run": cmd_run,
+    "sweep": cmd_sweep,
+    "compare": cmd_compare,
+}
+
+
+def _say(args: argparse.Namespace, text: str) -> None:
+    if not args.quiet:
+        print(text)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    args.quiet = getattr(args, "quiet", False)
+    try:
+        return COMMANDS[args.command](args)
+    except ScenarioError as e:
+        print(e, file=sys.stderr)
+        return USER_ERROR
+    except (UserError, RunExists) as e:
+        print(f"commplan {args.command}: {e}", file=sys.stderr)
+        return USER_ERROR
+    except Infeasible as e:
+        print(f"commplan {args.command}: the targets cannot all be met.\n{e}", file=sys.stderr)
+        return INFEASIBLE
+    except NotYetAvailable as e:
+        print(f"commplan {args.command}: not available yet: {e}", file=sys.stderr)
+        return INTERNAL
+    except KeyboardInterrupt:
+        print(f"commplan {args.command}: interrupted; the output folder is left unfinished", file=sys.stderr)
+        return 130
+    except Exception:
+        log = Path(tempfile.gettempdir()) / "commplan-error.log"
+        log.write_text(traceback.format_exc(), encoding="utf-8")
+        print(f"commplan {args.command}: internal error (a bug in commplan, not in your input); details in {log}", file=sys.stderr)
+        return INTERNAL
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,84 @@
+"""Run folders: where outputs go, what makes a run finished, and its manifest.
+
+A run is *finished* when its ``manifest.json`` carries an ``end_time``; the manifest is
+written last, so a crash leaves a folder that is visibly unfinished. A finished run is
+never overwritten unless the user says ``--force``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+import sys
+from datetime import datetime, timezone
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+
+from commplan.io import atomic_write_text, write_json
+from scenarios.schema import Scenario
+
+PACKAGES = ("commplan", "mesa", "numpy", "pulp", "highspy", "matplotlib")
+
+
+class RunExists(Exception):
+    """The output folder holds a finished run and --force was not given."""
+
+
+def default_out(scenario: Scenario, mode: str) -> Path:
+    return Path("runs") / f"{scenario.name}-{mode}"
+
+
+def is_finished(out: Path) -> bool:
+    try:
+        return "end_time" in json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for name in PACKAGES:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+def scenario_toml(scenario: Scenario) -> str:
+    return tomli_w.dumps(scenario.to_dict())
+
+
+class Run:
+    """One command's output folder: opened at the start, finished by writing the manifest."""
+
+    def __init__(self, out: Path, scenario: Scenario, command: str, force: bool, seeds: dict[str, Any] | None = None):
+        if is_finished(out) and not force:
+            raise RunExists(f"{out} holds a finished run; choose another --out, or add --force to overwrite it")
+        self.out, self.scenario = out, scenario
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "manifest.json").unlink(missing_ok=True)
+        text = scenario_toml(scenario)
+        atomic_write_text(out / "scenario.toml", text)
+        self.manifest: dict[str, Any] = {
+            "command": command,
+            "argv": sys.argv[1:],
+            "scenario": scenario.name,
+            "scenario_sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
+            "seeds": seeds or {"scenario": scenario.seed},
+            "versions": versions(),
+            "start_time": now(),
+        }
+
+    def finish(self, **extra: Any) -> None:
+        self.manifest.update(extra)
+        self.manifest["end_time"] = now()
+        write_json(self.out / "manifest.json", self.manifest)

@@ -171,7 +171,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
-    from model.runner import simulate, write_simulation
+    from model.runner import write_simulation
 
     scenario = load(args.file)
     plan = _read_plan(args.plan, scenario) if args.plan else None
@@ -192,8 +192,9 @@ def _read_plan(path: Path, scenario):
 
 
 def _simulate(scenario, plan, args: argparse.Namespace, seed: int):
-    from commplan.progress import bar
     from model.runner import simulate
+
+    from commplan.progress import bar
 
     months = 12 * scenario.years
     with bar(months * args.replications, f"simulating {scenario.name}", args.quiet, unit="month") as b:
@@ -207,9 +208,10 @@ def _simulate(scenario, plan, args: argparse.Namespace, seed: int):
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    import optimize
     from model.plan import plan_from_result
     from model.runner import write_simulation
+
+    import optimize
 
     scenario = load(args.file)
     out = _out(args, scenario, args.mode)

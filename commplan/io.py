@@ -10,8 +10,9 @@ import io
 import json
 import os
 import tempfile
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 
 def atomic_write_bytes(path: str | Path, data: bytes) -> None:

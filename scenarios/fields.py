@@ -6,7 +6,8 @@ generated from them (``python -m scenarios.reference``), so the reference cannot
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields as dc_fields
+from dataclasses import dataclass
+from dataclasses import fields as dc_fields
 from typing import Any
 
 from model.parameters import SimulationParameters

@@ -12,9 +12,10 @@ import difflib
 import math
 import re
 import tomllib
+from collections.abc import Mapping
 from dataclasses import fields as dc_fields
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from model.parameters import SimulationParameters
 from scenarios import fields as F
@@ -80,8 +81,8 @@ def loads(text: str, source: Path | str | None = None) -> Scenario:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
-        line = getattr(e, "lineno", None)
-        message = getattr(e, "msg", str(e))
+        found = re.search(r"^(.*?)\s*\(at line (\d+), column \d+\)$", str(e))
+        message, line = (found.group(1), int(found.group(2))) if found else (str(e), None)
         raise ScenarioError([Problem(shown, line, "", MISSING, f"not valid TOML: {message}")]) from None
     return _Reader(data, LineIndex(text), shown, source).scenario()
 
@@ -200,7 +201,10 @@ class _Reader:
         allowed = {k.name for k in keys} | set(extra)
         for name in value:
             if name not in allowed:
-                self.problem((*path, name), MISSING, f"unknown key; {did_you_mean(name, allowed)}")
+                hint = did_you_mean(name, allowed)
+                if name in F.TOP_LEVEL and path:
+                    hint = f"{name} belongs at the top of the file: top-level keys go before the first [table] header"
+                self.problem((*path, name), MISSING, f"unknown key; {hint}")
         out: dict[str, Any] = {}
         for key in keys:
             if key.name not in value:

@@ -51,7 +51,7 @@ COSTS = (
     Key("space_build_per_m2", "float", REQUIRED, "capital cost of one m² of service space", 0),
     Key("space_running_per_m2", "float", REQUIRED, "running cost of one m² per year", 0),
     Key("space_project_fixed", "float", REQUIRED, "fixed cost of any space project in one community in one year", 0),
-    Key("discount_rate", "float", 0.0, "yearly discount rate applied to costs (0 = undiscounted)", 0, 1, True),
+    Key("discount_rate", "float", 0.0, "yearly discount rate applied to costs (0 = undiscounted)", 0, 1),
 )
 
 FACILITY = (

@@ -433,7 +433,7 @@ class _Reader:
                         self.problem((*t["_path"], "standard"), ref, f"no target has this name; {did_you_mean(ref, by_name)}")
                     elif by_name[ref]["_kind"] == "city_staff":
                         self.problem((*t["_path"], "standard"), ref, "is a city-wide target; a standard combines per-community conditions")
-                if _standard_cycle(t["name"], by_name):
+                if t.get("name") and _standard_cycle(t["name"], by_name):
                     self.problem((*t["_path"], "standard"), t["standard"], "refers back to itself through other standards")
         return out
 

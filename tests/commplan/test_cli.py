@@ -1,0 +1,94 @@
+"""The command line: exit codes, messages without tracebacks, run folders that are never clobbered."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from commplan.cli import main
+from commplan.rundir import Run, RunExists, is_finished
+from scenarios.loader import bundled_scenarios, load
+
+
+def test_validate_accepts_every_bundled_scenario(capsys):
+    assert main(["validate", *bundled_scenarios()]) == 0
+    out = capsys.readouterr().out
+    assert out.count(": ok") == len(bundled_scenarios())
+
+
+def test_validate_reports_every_file_and_exits_1(tmp_path, capsys, minimal_text):
+    bad = tmp_path / "bad.toml"
+    bad.write_text(minimal_text.replace("years = 3", "years = -1"))
+    assert main(["validate", "tutorial", str(bad)]) == 1
+    captured = capsys.readouterr()
+    assert "tutorial: ok" in captured.out
+    assert "bad.toml has 1 problem:" in captured.err
+    assert "scenario.years = -1: must be between 1 and 50" in captured.err
+    assert "Traceback" not in captured.err
+
+
+def test_missing_file_names_the_bundled_scenarios(capsys):
+    assert main(["validate", "no-such-city.toml"]) == 1
+    err = capsys.readouterr().err
+    assert "no-such-city.toml has 1 problem:" in err
+    assert "no such file (bundled scenarios: " in err and "tutorial" in err
+
+
+def test_every_contract_subcommand_exists(capsys):
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = capsys.readouterr().out
+    for command in ("validate", "plan", "simulate", "run", "sweep", "compare"):
+        assert command in out
+
+
+def test_bad_option_value_is_a_usage_error_not_a_traceback(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["simulate", "tutorial", "--replications", "0"])
+    assert info.value.code == 2  # argparse's usage error
+    assert "must be at least 1, not 0" in capsys.readouterr().err
+
+
+def test_a_finished_run_is_not_overwritten_without_force(tmp_path):
+    s = load("tutorial")
+    out = tmp_path / "run"
+    Run(out, s, "test", force=False).finish()
+    assert is_finished(out)
+    with pytest.raises(RunExists, match="--force"):
+        Run(out, s, "test", force=False)
+    Run(out, s, "test", force=True)
+    assert not is_finished(out)  # reopened: unfinished until it finishes again
+
+
+def test_an_unfinished_run_may_be_reused(tmp_path):
+    s = load("tutorial")
+    out = tmp_path / "run"
+    Run(out, s, "test", force=False)  # crashed before finish()
+    run = Run(out, s, "test", force=False)
+    run.finish(status="optimal")
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["status"] == "optimal"
+    assert manifest["command"] == "test"
+    assert len(manifest["scenario_sha256"]) == 64
+    assert {"mesa", "pulp", "numpy", "python"} <= set(manifest["versions"])
+    assert manifest["start_time"] <= manifest["end_time"]
+
+
+def test_resolved_scenario_toml_reproduces_the_scenario(tmp_path):
+    s = load("tutorial")
+    Run(tmp_path, s, "test", force=False)
+    again = load(tmp_path / "scenario.toml")
+    assert again.communities == s.communities and again.targets == s.targets
+
+
+def test_an_internal_error_is_reported_without_traceback(monkeypatch, capsys):
+    import commplan.cli as cli
+
+    def boom(args):
+        raise RuntimeError("simulated bug")
+
+    monkeypatch.setitem(cli.COMMANDS, "validate", boom)
+    assert main(["validate", "tutorial"]) == 3
+    err = capsys.readouterr().err
+    assert "internal error" in err and "Traceback" not in err

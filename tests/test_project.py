@@ -1,0 +1,31 @@
+"""The project a new user meets: the README's two set-up commands and CI running the second."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def quick_start_commands() -> list[str]:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"```bash\n(.*?)```", readme, re.S)
+    assert block, "README has no bash code block"
+    return [line for line in block.group(1).splitlines() if line.strip()]
+
+
+def test_readme_starts_with_exactly_two_commands():
+    commands = quick_start_commands()
+    assert len(commands) == 2
+    assert "commplan run" in commands[0]
+    assert "pytest" in commands[1]
+
+
+def test_ci_runs_the_readmes_test_command_exactly():
+    ci_lines = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    assert quick_start_commands()[1] in ci_lines
+
+
+def test_python_version_file_selects_312():
+    assert (ROOT / ".python-version").read_text().strip() == "3.12"

@@ -1,0 +1,258 @@
+"""Constraints: one function per physical rule and one per target kind.
+
+Every row is named after what a planner wrote, ``<target>|<kind>|y<year>`` for a
+requirement (e.g. ``space-200|share|y2``) and ``<target>|y<year>|<community>|<atom>`` for
+the condition a community is held to, so that duals, shortfalls and infeasibility
+reports map straight back to the scenario file. Target conditions are built from the
+condition's :class:`~scenarios.targets.Atom` list (``stock >= atom.bound(H)``), never from
+the raw keys, so the simulation (which evaluates the same atoms) agrees with the plan.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from pulp import LpAffineExpression, LpConstraint, LpVariable
+from pulp import constants as const
+
+from optimize.variables import Lin, stock
+from scenarios.targets import Requirement
+
+if TYPE_CHECKING:
+    from optimize.program import Program
+
+GE, LE, EQ = const.LpConstraintGE, const.LpConstraintLE, const.LpConstraintEQ
+
+
+def add_row(prog: Program, pairs: list[tuple[LpVariable, float]], constant: float, sense: int, rhs: float, name: str) -> LpConstraint:
+    """Add ``Σ coef·var + constant (sense) rhs`` under ``name`` (kept verbatim, unlike PuLP's own naming)."""
+    e = LpAffineExpression.from_list(pairs, constant=constant - rhs)
+    e._set_sense(sense)
+    c = prog.prob.addConstraint(e)
+    c.name = name
+    return c
+
+
+# --------------------------------------------------------------------------------------
+# physical rules
+
+
+def define_space_projects(prog: Program) -> None:
+    """``x[i,t] <= max_m2[i]·y[i,t]``: space is only added in a project, which has a fixed cost."""
+    d = prog.data
+    if d.n == 0:
+        return
+    for i in range(d.n):
+        m = float(d.max_m2[i])
+        if m <= 0:
+            continue
+        for t in d.T:
+            add_row(prog, [(prog.x[i][t - 1], 1.0), (prog.y[i][t - 1], -m)], 0.0, LE, 0.0, f"space-project|{d.ids[i]}|y{t}")
+
+
+def define_open_once(prog: Program) -> None:
+    """``has0[i,u] + Σ_t b[i,u,t] <= 1``: a community has a facility of a kind or not.
+
+    Where it already has one the ``b`` are fixed at 0 (see the variables); with one plan
+    year the binary bound is the whole rule.
+    """
+    d = prog.data
+    if not d.facilities or d.years < 2:
+        return
+    for u in d.facilities:
+        for i in range(d.n):
+            if d.has0[u][i] >= 1:
+                continue
+            add_row(prog, [(v, 1.0) for v in prog.b[u][i]], 0.0, LE, 1.0, f"open-once|{u}|{d.ids[i]}")
+
+
+def define_room(prog: Program) -> None:
+    """Facilities need room: ``space[i,t] >= Σ_u need_m2[u]·has[i,u,t]``.
+
+    Left out where the community already has room for every facility kind at once.
+    """
+    d = prog.data
+    need = {u: d.need_m2[u] for u in d.facilities if d.need_m2[u] > 0}
+    if not need:
+        return
+    all_kinds = sum(need.values())
+    for i in range(d.n):
+        if d.space0[i] >= all_kinds:
+            continue
+        for t in d.T:
+            pairs, c = list(prog.space[i][t - 1][0]), prog.space[i][t - 1][1]
+            for u, m in need.items():
+                hp, hc = prog.has[u][i][t - 1]
+                pairs += [(v, -m * k) for v, k in hp]
+                c -= m * hc
+            add_row(prog, pairs, c, GE, 0.0, f"room|{d.ids[i]}|y{t}")
+
+
+# --------------------------------------------------------------------------------------
+# target conditions (per community) and requirements (per year)
+
+
+def _atom_label(atom) -> str:
+    return atom.kind if atom.item is None else f"{atom.kind}:{atom.item}"
+
+
+def define_conditions(prog: Program) -> None:
+    """``z[target,i,t] = 1`` forces every atom of the target's condition.
+
+    Each atom reads ``stock >= β`` with ``β = atom.bound(H[i,t])``; with ``z`` it becomes
+    ``stock >= β·z``. Stocks are never negative, so ``β`` itself is the big-M: derived
+    from the data, as tight as it can be, never an arbitrary 1e6. A standard's condition
+    is the atoms of its parts (the loader merges them), so it needs nothing else.
+    Rows whose atom the community meets from the start, and can never lose, are left out.
+    """
+    d = prog.data
+    for (name, t), zs in prog.z.items():
+        cond = prog.scenario.target(name).condition
+        for atom in cond.atoms:
+            beta = atom.bound(d.H[:, t])
+            done = d.stock0_meets_forever(atom, t)
+            label = _atom_label(atom)
+            for i, z in zs.items():
+                if done[i] or beta[i] <= 0:
+                    continue
+                pairs, c = stock(prog, atom.kind, atom.item, i, t)
+                add_row(prog, [*pairs, (z, -float(beta[i]))], c, GE, 0.0, f"{name}|y{t}|{d.ids[i]}|{label}")
+
+
+def _requirement_row(prog: Program, r: Requirement, lin: Lin) -> None:
+    """``planned + shortfall >= required``, named ``target|kind|yT``."""
+    pairs, c = lin
+    row = add_row(prog, [*pairs, (prog.shortfall[r], 1.0)], c, GE, float(r.required), f"{r.target}|{r.kind}|y{r.year}")
+    prog.req_rows[r] = row
+
+
+def define_share(prog: Program) -> None:
+    """``share = p[t]``: ``Σ_i z[target,i,t] >= ⌈p[t]·|I|⌉``."""
+    for r in prog.scenario.requirements:
+        if r.kind != "share":
+            continue
+        zs = prog.z[r.target, r.year]
+        _requirement_row(prog, r, ([(z, 1.0) for z in zs.values()], 0.0))
+
+
+def define_keys_by(prog: Program) -> None:
+    """``keys_by = k``: every key community meets the condition from year k on."""
+    d = prog.data
+    for r in prog.scenario.requirements:
+        if r.kind != "keys_by":
+            continue
+        zs = prog.z[r.target, r.year]
+        _requirement_row(prog, r, ([(zs[i], 1.0) for i in range(d.n) if d.key[i]], 0.0))
+
+
+def define_count(prog: Program) -> None:
+    """``count = n[t]`` (with ``has = u``): ``Σ_i b[i,u,t] >= n[t]`` facilities opened in year t."""
+    d = prog.data
+    for r in prog.scenario.requirements:
+        if r.kind != "count":
+            continue
+        u = prog.scenario.target(r.target).has
+        _requirement_row(prog, r, ([(prog.b[u][i][r.year - 1], 1.0) for i in range(d.n)], 0.0))
+
+
+def define_city_staff(prog: Program) -> None:
+    """``city_staff = s, at_least = n[t]``: ``Σ_i staff[i,s,t] >= n[t]``."""
+    d = prog.data
+    for r in prog.scenario.requirements:
+        if r.kind != "city_staff":
+            continue
+        s = prog.scenario.target(r.target).city_staff
+        pairs: list[tuple[LpVariable, float]] = []
+        c = 0.0
+        for i in range(d.n):
+            p, k = prog.staff[s][i][r.year - 1]
+            pairs += p
+            c += k
+        _requirement_row(prog, r, (pairs, c))
+
+
+# --------------------------------------------------------------------------------------
+# cost and budget
+
+
+def define_cost(prog: Program) -> None:
+    """``cost[t]`` by line as affine expressions (pairs and constant), per the formulation.
+
+    space: ``c_m2·x + c_proj·y + o_m2·(space − space0)``; facilities: ``c_u·b + o_u·(has − has0)``;
+    hires: ``c_hire·h``; pay: ``pay[s,t]·staff − pay[s,0]·staff0`` (its constant part, the pay
+    policy on today's staff, is a cost the plan cannot avoid).
+    """
+    d = prog.data
+    prog.cost = {}
+    for t in d.T:
+        space: list[tuple[LpVariable, float]] = []
+        fac: list[tuple[LpVariable, float]] = []
+        hires: list[tuple[LpVariable, float]] = []
+        pay: list[tuple[LpVariable, float]] = []
+        pay_c = 0.0
+        for i in range(d.n):
+            xs = prog.x[i]
+            space.append((xs[t - 1], d.c_m2))
+            if d.c_proj:
+                space.append((prog.y[i][t - 1], d.c_proj))
+            if d.o_m2:
+                space += [(xs[k], d.o_m2) for k in range(t)]
+            for u in d.facilities:
+                if d.has0[u][i] >= 1:
+                    continue
+                bs = prog.b[u][i]
+                fac.append((bs[t - 1], d.c_u[u]))
+                if d.o_u[u]:
+                    fac += [(bs[k], d.o_u[u]) for k in range(t)]
+            for s in d.staff:
+                if d.c_hire[s]:
+                    hires.append((prog.h[s][i][t - 1], d.c_hire[s]))
+                p, c = prog.staff[s][i][t - 1]
+                w = float(d.pay[s][t])
+                pay += [(v, w * k) for v, k in p]
+                pay_c += w * c - float(d.pay[s][0]) * float(d.staff0[s][i])
+        prog.cost[t] = {"space": (space, 0.0), "facilities": (fac, 0.0), "hires": (hires, 0.0), "pay": (pay, pay_c)}
+
+
+def cost_of_year(prog: Program, t: int) -> Lin:
+    pairs: list[tuple[LpVariable, float]] = []
+    c = 0.0
+    for p, k in prog.cost[t].values():
+        pairs += p
+        c += k
+    return pairs, c
+
+
+def define_budget(prog: Program, total_row: bool = False) -> None:
+    """``cost[t] <= B[t]`` and ``Σ_t cost[t] <= B_total`` where given.
+
+    Each row has a slack variable (``budget-slack|...``) that is fixed at 0 while the
+    budget holds and freed to drop the budget (the "smallest budget" re-solve), so one
+    built model serves every mode. ``total_row`` adds the total row even when the
+    scenario gives no total (the frontier changes its right-hand side per budget).
+    """
+    d = prog.data
+    b = prog.scenario.budget
+    prog.budget_rows = {}
+    rows: dict[str, tuple[Lin, float | None]] = {}
+    if b.per_year is not None:
+        for t in d.T:
+            rows[f"y{t}"] = (cost_of_year(prog, t), b.per_year[t - 1])
+    if b.total is not None or total_row:
+        pairs: list[tuple[LpVariable, float]] = []
+        c = 0.0
+        for t in d.T:
+            p, k = cost_of_year(prog, t)
+            pairs += p
+            c += k
+        rows["total"] = ((pairs, c), b.total)
+    if not rows:
+        return
+    from optimize.variables import batch
+
+    slacks = batch(prog, [f"budget-slack|{k}" for k in rows], 0.0, 0.0, "Continuous")
+    for (key, ((pairs, c), limit)), slack in zip(rows.items(), slacks):
+        if limit is None:
+            slack.upBound = None
+        row = add_row(prog, [*pairs, (slack, -1.0)], c, LE, float(limit or 0.0), f"budget|{key}")
+        prog.budget_rows[key] = [row, slack, limit, c]

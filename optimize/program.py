@@ -1,0 +1,302 @@
+"""Build the canonical planning program once, then solve it in any mode.
+
+:class:`Program` holds one PuLP problem built from a scenario (``docs/planning-problem.md``).
+The build is a short table of contents: decision families, stocks, physical rules,
+target conditions, requirements by kind, cost, budget. Modes do not rebuild: they move
+variable bounds (the shortfall and budget-slack variables), right-hand sides and the
+objective, so min-cost, max-attainment, marginal-cost re-solves, the infeasibility
+explanation and the budget frontier all share one built model.
+
+:func:`solve` is the public entry point.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pulp
+from pulp import LpAffineExpression, LpProblem
+
+from optimize import constraints as C
+from optimize import variables as V
+from optimize.data import PlanArrays, PlanData, stocks_from_decisions
+from scenarios.schema import Scenario
+from scenarios.targets import Requirement
+
+MODES = ("min-cost", "max-attainment")
+SOLVERS = ("highs", "cbc")
+#: A requirement is binding when the plan has less than one unit (community, facility,
+#: staff member) to spare: relaxing it by one unit could then change the plan.
+BINDING_SLACK = 1.0 - 1e-6
+
+
+@dataclass
+class Outcome:
+    """One solver run, in plain words: ``status`` is one of the summary's statuses."""
+
+    status: str  # optimal, optimal_within_gap, time_limit, infeasible, error
+    objective: float | None
+    gap: float | None
+    seconds: float
+    detail: str = ""
+
+    @property
+    def has_solution(self) -> bool:
+        return self.status in ("optimal", "optimal_within_gap", "time_limit")
+
+
+@dataclass
+class Solution:
+    """Decision values of one solve (rounded: whole hires, 0/1 projects and openings)."""
+
+    x: np.ndarray
+    y: np.ndarray
+    b: dict[str, np.ndarray]
+    h: dict[str, np.ndarray]
+    shortfall: dict[Requirement, float]
+    values: list[tuple[int, float]]  # every variable's value, for warm starts
+
+
+class Program:
+    """The planning program of one scenario, built once (see the module docstring).
+
+    ``total_budget_row`` adds a total-budget row even without a scenario total (the
+    frontier moves it); ``attainment_row`` adds ``Σ w·shortfall <= R`` for the
+    lexicographic second stage of max-attainment.
+    """
+
+    builds = 0  # how many programs were built in this process (the frontier test reads it)
+
+    def __init__(self, scenario: Scenario, *, total_budget_row: bool = False, attainment_row: bool = False, weights: dict[Requirement, float] | None = None):
+        Program.builds += 1
+        t0 = time.perf_counter()
+        self.scenario = scenario
+        self.data = PlanData.from_scenario(scenario)
+        self.prob = LpProblem(f"commplan-{scenario.name}", pulp.LpMinimize)
+        self.req_rows: dict[Requirement, pulp.LpConstraint] = {}
+        # decisions and stocks
+        V.define_space_variables(self)
+        V.define_facility_variables(self)
+        V.define_hire_variables(self)
+        V.define_stocks(self)
+        V.define_condition_variables(self)
+        V.define_shortfall_variables(self)
+        # physical rules
+        C.define_space_projects(self)
+        C.define_open_once(self)
+        C.define_room(self)
+        # targets: conditions, then one function per requirement kind
+        C.define_conditions(self)
+        C.define_share(self)
+        C.define_keys_by(self)
+        C.define_count(self)
+        C.define_city_staff(self)
+        # cost, budget, objectives
+        C.define_cost(self)
+        C.define_budget(self, total_row=total_budget_row)
+        self.weights = weights or {r: 1.0 / r.required for r in scenario.requirements}
+        self._define_objectives()
+        self.attainment_row = None
+        if attainment_row and self.shortfall:
+            self.attainment_row = C.add_row(self, list(self.shortfall_pairs), 0.0, C.LE, self.max_shortfall, "attainment")
+        self.build_seconds = time.perf_counter() - t0
+
+    # ----------------------------------------------------------------------------------
+    # objectives
+
+    def _define_objectives(self) -> None:
+        d = self.data
+        pairs: list = []
+        const = 0.0
+        for t in d.T:
+            w = d.discount(t)
+            p, c = C.cost_of_year(self, t)
+            pairs += [(v, k * w) for v, k in p] if w != 1.0 else p
+            const += c * w
+        self.cost_objective = LpAffineExpression.from_list(pairs, constant=const)
+        self.shortfall_pairs = [(s, self.weights[r]) for r, s in self.shortfall.items()]
+        self.shortfall_objective = LpAffineExpression.from_list(self.shortfall_pairs)
+        self.max_shortfall = float(sum(self.weights[r] * r.required for r in self.shortfall))
+
+    def use_objective(self, which: str) -> None:
+        """``cost`` (the discounted sum of yearly costs) or ``shortfall`` (weighted)."""
+        self.prob.objective = self.cost_objective if which == "cost" else self.shortfall_objective
+
+    # ----------------------------------------------------------------------------------
+    # modes, as bounds and right-hand sides
+
+    def set_elastic(self, elastic: bool) -> None:
+        """Requirements hard (shortfall fixed at 0) or elastic (shortfall up to the requirement)."""
+        for r, s in self.shortfall.items():
+            s.upBound = float(r.required) if elastic else 0.0
+
+    def set_budget(self, hard: bool = True, total: float | None | str = "keep") -> None:
+        """Hold or drop the budget rows; optionally move the total budget (``None``: no total)."""
+        for key, entry in self.budget_rows.items():
+            row, slack, limit, constant = entry
+            if key == "total" and total != "keep":
+                entry[2] = limit = total
+                if limit is not None:
+                    row.changeRHS(float(limit) - constant)
+            slack.upBound = 0.0 if (hard and limit is not None) else None
+
+    def set_attainment_bound(self, bound: float | None) -> None:
+        if self.attainment_row is not None:
+            self.attainment_row.changeRHS(self.max_shortfall if bound is None else float(bound))
+
+    # ----------------------------------------------------------------------------------
+    # solving
+
+    def run(self, solver: str = "highs", *, time_limit: float | None = None, gap: float = 1e-4, warm: bool = False, mip: bool = True) -> Outcome:
+        """Solve the problem as it stands and classify the outcome in the summary's words."""
+        if solver == "highs":
+            sv = pulp.HiGHS(msg=False, mip=mip, gapRel=gap, timeLimit=time_limit, warmStart=warm)
+        elif solver == "cbc":
+            sv = pulp.COIN_CMD(msg=False, mip=mip, gapRel=gap, timeLimit=time_limit, warmStart=warm)
+        else:
+            raise ValueError(f"unknown solver {solver!r}; choose one of {', '.join(SOLVERS)}")
+        t0 = time.perf_counter()
+        try:
+            stats = self.prob.solve(sv)
+        except Exception as err:  # a solver crash is reported, not raised: the run must say what happened
+            return Outcome("error", None, None, time.perf_counter() - t0, f"{type(err).__name__}: {err}")
+        seconds = time.perf_counter() - t0
+        S = pulp.LpSolveStatus
+        obj = stats.objective
+        g = stats.gap_rel if (mip and stats.is_mip) else 0.0
+        if g is not None and (not math.isfinite(g) or g < 1e-9):
+            g = 0.0 if math.isfinite(g) else None
+        if stats.has_solution and stats.status in (S.Optimal, S.GapLimit):
+            return Outcome("optimal" if not g else "optimal_within_gap", obj, g or 0.0, seconds)
+        if stats.has_solution and stats.status in (S.TimeLimit, S.NodeLimit, S.IterationLimit, S.Stopped, S.Interrupted, S.SolutionLimit):
+            return Outcome("time_limit", obj, g, seconds)
+        if stats.status in (S.Infeasible, S.Undefined) and not stats.has_solution:
+            # all costs are non-negative on non-negative variables: never unbounded, so
+            # HiGHS's "unbounded or infeasible" means infeasible here
+            return Outcome("infeasible", None, None, seconds)
+        if stats.status == S.TimeLimit:
+            return Outcome("time_limit", None, None, seconds, "no feasible plan found within the time limit")
+        return Outcome("error", None, None, seconds, f"solver stopped: {stats.status_str}")
+
+    def solution(self) -> Solution:
+        """Read the decisions back, rounding integers (solvers return 2.9999999)."""
+        d = self.data
+
+        def grid(g, integer: bool) -> np.ndarray:
+            a = np.array([[v.varValue or 0.0 for v in row] for row in g], dtype=float).reshape(d.n, d.years)
+            return np.rint(a) if integer else np.where(np.abs(a) < 1e-7, 0.0, np.round(a, 6))
+
+        values = [(v.id(), v.value) for v in self.prob._model.list_variables() if v.value is not None]
+        return Solution(
+            x=grid(self.x, False),
+            y=grid(self.y, True),
+            b={u: grid(self.b[u], True) for u in d.facilities},
+            h={s: grid(self.h[s], True) for s in d.staff},
+            shortfall={r: float(s.varValue or 0.0) for r, s in self.shortfall.items()},
+            values=values,
+        )
+
+    def restore(self, sol: Solution) -> None:
+        """Put a solution back into the variables, as the warm start of the next solve."""
+        self.prob._model.set_variable_values(sol.values)
+
+    def plan(self, sol: Solution) -> PlanArrays:
+        return stocks_from_decisions(self.data, sol.x, sol.b, sol.h)
+
+
+def lexicographic(prog: Program, solver: str, *, time_limit: float | None, gap: float) -> tuple[Outcome, Outcome | None, float | None]:
+    """Max-attainment: least weighted shortfall first, then least cost with it held.
+
+    Two solves, not a blended weight: the second bounds ``Σ w·shortfall`` at the first
+    solve's incumbent (which it can always meet) and minimises cost, warm-started.
+    Returns the first outcome, the second (None if the first found nothing) and the
+    shortfall reached.
+    """
+    prog.set_elastic(True)
+    prog.set_attainment_bound(None)
+    prog.use_objective("shortfall")
+    first = prog.run(solver, time_limit=time_limit, gap=gap)
+    if not first.has_solution:
+        return first, None, None
+    reached = float(sum(w * (s.varValue or 0.0) for s, w in prog.shortfall_pairs))
+    prog.set_attainment_bound(reached + 1e-6)
+    prog.use_objective("cost")
+    second = prog.run(solver, time_limit=time_limit, gap=gap, warm=True)
+    return first, second, reached
+
+
+def solve(
+    scenario: Scenario,
+    *,
+    mode: str = "min-cost",
+    solver: str = "highs",
+    time_limit: float | None = None,
+    gap: float = 1e-4,
+    marginal_costs: bool = True,
+    progress: Callable[[str], None] | None = None,
+):
+    """Solve the planning program of ``scenario`` and return a :class:`~optimize.result.PlanResult`.
+
+    ``mode``: ``min-cost`` (every requirement hard, budgets as constraints where given)
+    or ``max-attainment`` (budget hard, least weighted shortfall, then least cost).
+    ``solver``: ``highs`` (default) or ``cbc``. ``gap``: relative MIP gap at which the
+    solver may stop (status ``optimal_within_gap`` reports the gap reached). In min-cost
+    mode ``marginal_costs`` re-solves each binding requirement relaxed by one unit; an
+    infeasible min-cost problem is explained (which requirements fall short, by how
+    much, and the smallest budget that meets them all). Never raises for an infeasible
+    or failed solve: the result's ``status`` and ``explanation`` say what happened.
+    """
+    from optimize.infeasibility import explain
+    from optimize.marginal import lp_duals
+    from optimize.marginal import marginal_costs as compute_marginals
+    from optimize.result import PlanResult
+
+    if mode not in MODES:
+        raise ValueError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
+    if solver not in SOLVERS:
+        raise ValueError(f"unknown solver {solver!r}; choose one of {', '.join(SOLVERS)}")
+    say = progress or (lambda _msg: None)
+    t_start = time.perf_counter()
+    say(f"building the planning program for {len(scenario.communities)} communities × {scenario.years} years")
+    prog = Program(scenario, attainment_row=(mode == "max-attainment"))
+    timings = {"build": prog.build_seconds}
+    if mode == "min-cost":
+        prog.set_elastic(False)
+        prog.use_objective("cost")
+        say(f"solving for the least-cost plan with {solver}")
+        out = prog.run(solver, time_limit=time_limit, gap=gap)
+    else:
+        say(f"solving for the most attainable plan within the budget with {solver}")
+        first, second, _ = lexicographic(prog, solver, time_limit=time_limit, gap=gap)
+        out = second if second is not None and second.has_solution else first
+        if second is not None and not second.has_solution:
+            # the cost stage failed (e.g. time): fall back to the attainment stage's plan
+            out = Outcome(first.status, first.objective, first.gap, first.seconds + second.seconds, "the cost stage did not finish")
+    timings["solve"] = out.seconds
+    if not out.has_solution:
+        if out.status == "infeasible":
+            say("no plan meets every requirement: finding out which ones and why")
+            info, text = explain(prog, solver, time_limit=time_limit, gap=gap)
+        else:
+            info, text = None, f"The solver found no plan ({out.status}): {out.detail or 'no details'}."
+        timings["total"] = time.perf_counter() - t_start
+        return PlanResult.without_plan(scenario, mode, solver, out, info, text, timings)
+    sol = prog.solution()
+    result = PlanResult.from_solution(prog, sol, mode, solver, out, timings)
+    if mode == "min-cost" and marginal_costs and result.requirements:
+        t0 = time.perf_counter()
+        say("pricing each requirement: LP duals, then a re-solve per binding requirement")
+        duals = lp_duals(prog, solver)
+        prog.restore(sol)
+        marg = compute_marginals(prog, sol, result, solver, time_limit=time_limit, gap=gap, progress=say)
+        for rr in result.requirements:
+            rr.dual_lp = duals.get(rr.requirement)
+            rr.marginal_cost = marg.get(rr.requirement)
+        timings["marginal"] = time.perf_counter() - t0
+    timings["total"] = time.perf_counter() - t_start
+    say(f"done: {result.status_words()}")
+    return result

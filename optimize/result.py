@@ -1,0 +1,224 @@
+"""What a solve reports: the plan, its cost, and every requirement's standing.
+
+:class:`PlanResult` is what :func:`optimize.solve` and :func:`optimize.frontier` return and
+what ``summary.json`` and ``plan.csv`` are written from. Everything a planner reads is
+computed from the rounded decisions through the formulation's own formulas
+(:func:`~optimize.data.stocks_from_decisions`, :func:`~optimize.data.cost_table`) and the
+shared target definition (:meth:`Condition.holds`), so the files agree with each other and
+with the simulation, whatever the solver's tolerances.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from optimize.data import LINES, PlanArrays, PlanData, cost_table
+from scenarios.schema import Scenario
+from scenarios.targets import Requirement, Stocks
+
+if TYPE_CHECKING:
+    from optimize.program import Outcome, Program, Solution
+
+UNITS = {"share": "communities", "keys_by": "key communities", "count": "facilities", "city_staff": "staff"}
+
+
+def money(v: float | None) -> float | None:
+    """Costs are reported to the cent: enough for a budget, stable across platforms."""
+    return None if v is None else round(float(v), 2)
+
+
+@dataclass
+class RequirementResult:
+    """One requirement: required vs planned, whether it binds, and what it costs at the margin."""
+
+    requirement: Requirement
+    planned: float | None
+    binding: bool | None
+    marginal_cost: float | None = None  # total cost saved by relaxing it one unit (re-solve)
+    dual_lp: float | None = None  # the LP relaxation's dual: an approximation of the above
+
+    @property
+    def shortfall(self) -> float | None:
+        if self.planned is None:
+            return None
+        return max(0.0, float(self.requirement.required) - self.planned)
+
+    def to_dict(self) -> dict[str, Any]:
+        r = self.requirement
+        return {
+            "target": r.target,
+            "kind": r.kind,
+            "year": r.year,
+            "required": r.required,
+            "planned": None if self.planned is None else round(float(self.planned), 6),
+            "shortfall": None if self.shortfall is None else round(self.shortfall, 6),
+            "binding": self.binding,
+            "marginal_cost": money(self.marginal_cost),
+            "dual_lp": None if self.dual_lp is None else round(float(self.dual_lp), 4),
+        }
+
+
+def stocks_in_year(data: PlanData, plan: PlanArrays, t: int) -> Stocks:
+    """The :class:`Stocks` of every community in plan year ``t`` under ``plan``."""
+    c = t - 1
+    return Stocks(
+        households=data.H[:, t],
+        space=plan.space[:, c],
+        has={u: plan.has[u][:, c] for u in data.facilities},
+        staff={s: plan.staff[s][:, c] for s in data.staff},
+    )
+
+
+def planned_levels(data: PlanData, plan: PlanArrays) -> dict[Requirement, float]:
+    """What the plan achieves against each requirement, by the shared definitions."""
+    s = data.scenario
+    out: dict[Requirement, float] = {}
+    holds: dict[tuple[str, int], np.ndarray] = {}
+    for r in s.requirements:
+        tg = s.target(r.target)
+        if r.kind in ("share", "keys_by"):
+            key = (r.target, r.year)
+            if key not in holds:
+                holds[key] = tg.condition.holds(stocks_in_year(data, plan, r.year))
+            ok = holds[key]
+            out[r] = float(ok.sum() if r.kind == "share" else ok[data.key].sum())
+        elif r.kind == "count":
+            out[r] = float(plan.opened[tg.has][:, r.year - 1].sum())
+        else:
+            out[r] = float(plan.staff[tg.city_staff][:, r.year - 1].sum())
+    return out
+
+
+@dataclass
+class PlanResult:
+    """The outcome of a solve: status, plan, costs, requirements, and an explanation when infeasible.
+
+    Costs: ``cost_by_year`` is spending in each plan year (undiscounted, as budgets are
+    cash); ``total_cost`` is what the objective minimised: their sum, discounted by
+    ``(1+r)^-(t-1)`` when the scenario sets ``discount_rate = r`` (then
+    ``total_cost_undiscounted`` is also reported).
+    """
+
+    scenario: Scenario
+    mode: str
+    solver: str
+    status: str
+    gap: float | None
+    plan: PlanArrays | None = None
+    projects: np.ndarray | None = None
+    costs: np.ndarray | None = None  # [year, line]
+    requirements: list[RequirementResult] = field(default_factory=list)
+    explanation: str | None = None
+    infeasibility: dict[str, Any] | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+    budget: float | None = None  # the total budget this result was solved under (frontier)
+    detail: str = ""
+
+    # ---------------------------------------------------------------- construction
+
+    @classmethod
+    def from_solution(cls, prog: Program, sol: Solution, mode: str, solver: str, out: Outcome, timings: dict[str, float]) -> PlanResult:
+        d = prog.data
+        plan = prog.plan(sol)
+        levels = planned_levels(d, plan)
+        reqs = [RequirementResult(r, levels[r], levels[r] - r.required < 1.0 - 1e-6) for r in d.scenario.requirements]
+        total_limit = prog.budget_rows.get("total", [None, None, d.scenario.budget.total])[2] if prog.budget_rows else d.scenario.budget.total
+        return cls(
+            d.scenario, mode, solver, out.status, out.gap, plan, sol.y, cost_table(d, plan, sol.y), reqs, timings=dict(timings), budget=total_limit, detail=out.detail
+        )
+
+    @classmethod
+    def without_plan(cls, scenario: Scenario, mode: str, solver: str, out: Outcome, info: dict | None, text: str, timings: dict[str, float]) -> PlanResult:
+        reqs = [RequirementResult(r, None, None) for r in scenario.requirements]
+        return cls(scenario, mode, solver, out.status, out.gap, requirements=reqs, explanation=text, infeasibility=info, timings=dict(timings), budget=scenario.budget.total, detail=out.detail)
+
+    # ---------------------------------------------------------------- reading
+
+    @property
+    def feasible(self) -> bool:
+        return self.plan is not None
+
+    @property
+    def data(self) -> PlanData:
+        return PlanData.from_scenario(self.scenario)
+
+    @property
+    def cost_by_year(self) -> list[float]:
+        return [] if self.costs is None else [float(v) for v in self.costs.sum(axis=1)]
+
+    @property
+    def cost_by_line(self) -> dict[str, float]:
+        return {} if self.costs is None else {line: float(v) for line, v in zip(LINES, self.costs.sum(axis=0))}
+
+    @property
+    def total_cost_undiscounted(self) -> float | None:
+        return None if self.costs is None else float(self.costs.sum())
+
+    @property
+    def total_cost(self) -> float | None:
+        """The objective's cost: the sum of yearly costs, discounted when the scenario says so."""
+        if self.costs is None:
+            return None
+        r = self.scenario.costs.discount_rate
+        return float(sum(c * (1.0 + r) ** -t for t, c in enumerate(self.costs.sum(axis=1))))
+
+    @property
+    def attainment(self) -> float | None:
+        """Mean share of each requirement the plan meets (1.0: every requirement in full)."""
+        if not self.feasible:
+            return None
+        if not self.requirements:
+            return 1.0
+        return float(np.mean([min(1.0, rr.planned / rr.requirement.required) for rr in self.requirements]))
+
+    @property
+    def requirements_met(self) -> int | None:
+        if not self.feasible:
+            return None
+        return sum(1 for rr in self.requirements if rr.shortfall < 1e-6)
+
+    def status_words(self) -> str:
+        if self.status == "optimal_within_gap":
+            return f"optimal within a gap of {100 * (self.gap or 0):.3g} %"
+        if self.status == "time_limit":
+            gap = f", gap {100 * self.gap:.3g} %" if self.gap is not None else ""
+            return f"stopped at the time limit{gap}" + (" with a plan" if self.feasible else ", no plan found")
+        return self.status
+
+    def summary(self) -> dict[str, Any]:
+        """The ``summary.json`` dict (keys per docs/interfaces.md, plus a few extras)."""
+        out: dict[str, Any] = {
+            "status": self.status,
+            "mode": self.mode,
+            "solver": self.solver,
+            "total_cost": money(self.total_cost),
+            "cost_by_year": [money(v) for v in self.cost_by_year],
+            "cost_by_line": {k: money(v) for k, v in self.cost_by_line.items()},
+            "gap": None if self.gap is None else round(float(self.gap), 8),
+            "discount_rate": self.scenario.costs.discount_rate,
+            "requirements": [rr.to_dict() for rr in self.requirements],
+        }
+        if self.scenario.costs.discount_rate:
+            out["total_cost_undiscounted"] = money(self.total_cost_undiscounted)
+        if self.feasible:
+            out["binding"] = [rr.requirement.label for rr in self.requirements if rr.binding]
+            out["attainment"] = round(self.attainment, 6)
+            out["requirements_met"] = self.requirements_met
+        if self.budget is not None:
+            out["budget_total"] = money(self.budget)
+        if self.explanation is not None:
+            out["message"] = self.explanation
+        if self.infeasibility is not None:
+            out["infeasibility"] = self.infeasibility
+        return out
+
+    def plan_rows(self) -> tuple[list[str], list[list[Any]]]:
+        """``plan.csv``'s header and rows (see :mod:`optimize.plan_io`)."""
+        from optimize.plan_io import plan_table
+
+        if self.plan is None:
+            raise ValueError(f"no plan: the solve ended {self.status_words()}")
+        return plan_table(self.scenario, self.plan)

@@ -1,0 +1,155 @@
+"""Decision variables and stock expressions: one function per decision family.
+
+Each function defines one family over its whole index set (communities × years, and
+facility or staff kinds), in the manner of PyPSA's ``define_*_variables``: it returns
+early when the set is empty, and creates the variables in one batch through the
+problem (``LpProblem._model.add_variables_batch``, which ``add_variable_dicts`` uses),
+so that building stays a small share of a large solve.
+
+Stocks are not variables: they are affine expressions of the decisions (the stock
+recursion of the formulation), kept as ``(pairs, constant)`` so that constraints can
+be assembled with :meth:`LpAffineExpression.from_list` without intermediate copies.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from pulp import LpVariable
+from pulp.core._internal import _const_to_rust_cat
+
+if TYPE_CHECKING:
+    from optimize.program import Program
+
+Lin = tuple[list[tuple[LpVariable, float]], float]  # sum of coef * var, plus a constant
+
+
+def batch(prog: Program, names: list[str], lb: float, ub: float, cat: str) -> list[LpVariable]:
+    """Create many variables of one category and bounds in one call into the Rust core."""
+    rust_cat = _const_to_rust_cat("Integer" if cat == "Binary" else cat)
+    if cat == "Binary":
+        lb, ub = 0.0, 1.0
+    return [LpVariable(v) for v in prog.prob._model.add_variables_batch(names, float(lb), float(ub), rust_cat)]
+
+
+def _grid(prog: Program, prefix: str, lb: float, ub: float, cat: str) -> list[list[LpVariable]]:
+    d = prog.data
+    Y = d.years
+    flat = batch(prog, [f"{prefix}|{cid}|y{t}" for cid in d.ids for t in d.T], lb, ub, cat)
+    return [flat[i * Y : (i + 1) * Y] for i in range(d.n)]
+
+
+def define_space_variables(prog: Program) -> None:
+    """``x[i,t] >= 0`` m² added and ``y[i,t]`` binary: a space project happens.
+
+    Where the derived bound ``max_m2[i]`` is 0 the community can never usefully add
+    space, so both are fixed at 0 (the solver's presolve then drops them).
+    """
+    d = prog.data
+    prog.x = _grid(prog, "space_added", 0.0, float("inf"), "Continuous")
+    prog.y = _grid(prog, "space_project", 0.0, 1.0, "Binary")
+    if d.n == 0:
+        return
+    for i in range(d.n):
+        m = float(d.max_m2[i])
+        for t in range(d.years):
+            prog.x[i][t].upBound = m
+            if m <= 0:
+                prog.y[i][t].upBound = 0.0
+
+
+def define_facility_variables(prog: Program) -> None:
+    """``b[i,u,t]`` binary: facility u opened in community i in year t (fixed 0 where it exists)."""
+    d = prog.data
+    prog.b = {}
+    if not d.facilities:
+        return
+    for u in d.facilities:
+        grid = _grid(prog, f"open_{u}", 0.0, 1.0, "Binary")
+        for i in range(d.n):
+            if d.has0[u][i] >= 1:
+                for v in grid[i]:
+                    v.upBound = 0.0
+        prog.b[u] = grid
+
+
+def define_hire_variables(prog: Program) -> None:
+    """``h[i,s,t]`` integer hires (whole people)."""
+    d = prog.data
+    prog.h = {}
+    if not d.staff:
+        return
+    for s in d.staff:
+        prog.h[s] = _grid(prog, f"hire_{s}", 0.0, float("inf"), "Integer")
+
+
+def define_stocks(prog: Program) -> None:
+    """Stock expressions of the formulation.
+
+    ``space[i,t] = space0[i] + Σ_{τ≤t} x[i,τ]``; ``has[i,u,t] = has0[i,u] + Σ_{τ≤t} b[i,u,τ]``;
+    ``staff[i,s,t] = (1-attr[s])·staff[i,s,t-1] + h[i,s,t]``, unrolled to
+    ``(1-attr)^t·staff0 + Σ_{τ≤t} (1-attr)^(t-τ)·h[i,s,τ]``. With attrition the staff stock
+    is a continuous expression even though hires are integers.
+    """
+    d = prog.data
+    Y = d.years
+    prog.space = [[([(prog.x[i][k], 1.0) for k in range(t)], float(d.space0[i])) for t in range(1, Y + 1)] for i in range(d.n)]
+    prog.has = {
+        u: [[([(prog.b[u][i][k], 1.0) for k in range(t)], float(d.has0[u][i])) for t in range(1, Y + 1)] for i in range(d.n)]
+        for u in d.facilities
+    }
+    prog.staff = {}
+    for s in d.staff:
+        keep = 1.0 - d.attr[s]
+        prog.staff[s] = [
+            [([(prog.h[s][i][k], keep ** (t - 1 - k)) for k in range(t)], float(d.staff0[s][i]) * keep**t) for t in range(1, Y + 1)]
+            for i in range(d.n)
+        ]
+
+
+def stock(prog: Program, kind: str, item: str | None, i: int, t: int) -> Lin:
+    """The stock an :class:`~scenarios.targets.Atom` reads, for community i in plan year t."""
+    if kind == "space":
+        return prog.space[i][t - 1]
+    if kind == "has":
+        return prog.has[item][i][t - 1]
+    return prog.staff[item][i][t - 1]
+
+
+def define_condition_variables(prog: Program) -> None:
+    """``z[target,i,t]`` binary: community i is held to the target's condition in year t.
+
+    One ``z`` per (target, community, year) serves every requirement on that target in
+    that year (its share and its keys_by), and only where some requirement asks:
+    every community in a year with a share, else only the key communities.
+    """
+    d = prog.data
+    prog.z = {}
+    for tg in prog.scenario.targets:
+        if tg.condition is None:
+            continue
+        for t in d.T:
+            share = tg.share is not None and tg.share[t - 1] > 0
+            keys = tg.keys_by is not None and t >= tg.keys_by and d.key.any()
+            if not (share or keys):
+                continue
+            members = range(d.n) if share else [i for i in range(d.n) if d.key[i]]
+            vs = batch(prog, [f"meets|{tg.name}|{d.ids[i]}|y{t}" for i in members], 0.0, 1.0, "Binary")
+            prog.z[tg.name, t] = dict(zip(members, vs))
+
+
+def define_shortfall_variables(prog: Program) -> None:
+    """One shortfall variable per requirement: communities, facilities or staff short of it.
+
+    Fixed at 0 in min-cost mode (every requirement is hard); freed up to the requirement
+    in max-attainment mode and in the elastic re-solve that explains infeasibility; freed
+    by one unit to measure a requirement's marginal cost.
+    """
+    prog.shortfall = {}
+    reqs = prog.scenario.requirements
+    if not reqs:
+        return
+    names = [f"shortfall|{r.target}|{r.kind}|y{r.year}" for r in reqs]
+    cats = ["Continuous" if r.kind == "city_staff" else "Integer" for r in reqs]
+    for r, name, cat in zip(reqs, names, cats):
+        prog.shortfall[r] = batch(prog, [name], 0.0, 0.0, cat)[0]

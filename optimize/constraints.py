@@ -251,7 +251,7 @@ def define_budget(prog: Program, total_row: bool = False) -> None:
     from optimize.variables import batch
 
     slacks = batch(prog, [f"budget-slack|{k}" for k in rows], 0.0, 0.0, "Continuous")
-    for (key, ((pairs, c), limit)), slack in zip(rows.items(), slacks):
+    for (key, ((pairs, c), limit)), slack in zip(rows.items(), slacks, strict=True):
         if limit is None:
             slack.upBound = None
         row = add_row(prog, [*pairs, (slack, -1.0)], c, LE, float(limit or 0.0), f"budget|{key}")

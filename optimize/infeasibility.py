@@ -100,7 +100,7 @@ def explain(prog: Program, solver: str, *, time_limit: float | None = None, gap:
             info.update(budget_is_reason=True, reason="budget_below_unavoidable", unavoidable_cost_by_year=[money(v) for v in unavoidable])
             lines.append(
                 "No plan fits the budget even if it does nothing: the pay policy for today's staff alone costs "
-                + ", ".join(f"{v:,.0f} in year {t}" for t, v in zip(d.T, unavoidable))
+                + ", ".join(f"{v:,.0f} in year {t}" for t, v in zip(d.T, unavoidable, strict=True))
                 + f" ({sum(unavoidable):,.0f} in total)."
             )
         else:
@@ -124,7 +124,7 @@ def explain(prog: Program, solver: str, *, time_limit: float | None = None, gap:
                 info.update(budget_is_reason=True, smallest_total_budget=money(by_year.sum()), cost_by_year_without_budget=[money(v) for v in by_year])
                 lines.append(
                     f"Money is the reason: the cheapest plan that meets every target costs {by_year.sum():,.0f} in total ("
-                    + ", ".join(f"year {t}: {v:,.0f}" for t, v in zip(d.T, by_year))
+                    + ", ".join(f"year {t}: {v:,.0f}" for t, v in zip(d.T, by_year, strict=True))
                     + "); that is the smallest total budget that meets them all."
                 )
                 return info, "\n".join(lines)

@@ -151,7 +151,7 @@ class PlanResult:
 
     @property
     def cost_by_line(self) -> dict[str, float]:
-        return {} if self.costs is None else {line: float(v) for line, v in zip(LINES, self.costs.sum(axis=0))}
+        return {} if self.costs is None else {line: float(v) for line, v in zip(LINES, self.costs.sum(axis=0), strict=True)}
 
     @property
     def total_cost_undiscounted(self) -> float | None:

@@ -135,7 +135,7 @@ def define_condition_variables(prog: Program) -> None:
                 continue
             members = range(d.n) if share else [i for i in range(d.n) if d.key[i]]
             vs = batch(prog, [f"meets|{tg.name}|{d.ids[i]}|y{t}" for i in members], 0.0, 1.0, "Binary")
-            prog.z[tg.name, t] = dict(zip(members, vs))
+            prog.z[tg.name, t] = dict(zip(members, vs, strict=True))
 
 
 def define_shortfall_variables(prog: Program) -> None:
@@ -151,5 +151,5 @@ def define_shortfall_variables(prog: Program) -> None:
         return
     names = [f"shortfall|{r.target}|{r.kind}|y{r.year}" for r in reqs]
     cats = ["Continuous" if r.kind == "city_staff" else "Integer" for r in reqs]
-    for r, name, cat in zip(reqs, names, cats):
+    for r, name, cat in zip(reqs, names, cats, strict=True):
         prog.shortfall[r] = batch(prog, [name], 0.0, 0.0, cat)[0]

@@ -8,9 +8,10 @@ is generated from these fields, so the documentation cannot drift from the code.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any
 
 #: The service types every community offers (the simulation document's minimum list).
 SERVICES = ("admin", "elderly_care", "child_care", "health", "employment", "mediation", "culture")
@@ -40,13 +41,13 @@ class SimulationParameters:
     # --- needs --------------------------------------------------------------------------
     demand_rate: Mapping[str, float] = _param(
         {
-            "admin": 0.15,
-            "elderly_care": 0.60,
-            "child_care": 0.20,
-            "health": 0.10,
-            "employment": 0.40,
-            "mediation": 0.02,
-            "culture": 0.10,
+            "admin": 0.10,
+            "elderly_care": 0.30,
+            "child_care": 0.10,
+            "health": 0.05,
+            "employment": 0.30,
+            "mediation": 0.01,
+            "culture": 0.05,
         },
         "monthly needs per eligible household by service (Poisson mean); eligibility follows the flags",
     )
@@ -67,6 +68,18 @@ class SimulationParameters:
         0.3, "throughput of a service whose facility (e.g. elderly centre) the community lacks", high=1
     )
     one_stop_speedup: float = _param(1.5, "throughput multiplier of administrative affairs with a one-stop centre", low=1)
+    vulnerable_demand_multiplier: Mapping[str, float] = _param(
+        {"admin": 1.5, "elderly_care": 1.5, "child_care": 1.0, "health": 2.0, "employment": 1.0, "mediation": 1.0, "culture": 1.0},
+        "needs multiplier for vulnerable households (elderly alone, disabled or low income) by service",
+        "seed 004 (special services for vulnerable groups); sizes assumed",
+    )
+    migrant_demand_multiplier: Mapping[str, float] = _param(
+        {"admin": 2.0, "elderly_care": 1.0, "child_care": 1.0, "health": 1.0, "employment": 1.5, "mediation": 1.0, "culture": 1.0},
+        "needs multiplier for migrant households by service (registration, job search)",
+    )
+    culture_needs_per_m2: float = _param(
+        0.2, "culture & sport needs a month that one m² of activity space hosts without staff", "seed 003 (one room, many uses); rate assumed"
+    )
 
     # --- satisfaction and participation -------------------------------------------------
     initial_satisfaction: float = _param(0.6, "satisfaction of every household at the start (0–1)", high=1)
@@ -79,6 +92,9 @@ class SimulationParameters:
         0.5, "participation multiplier in village-to-residence communities", "seed 004 (low participation)", high=1
     )
     volunteer_share_of_participants: float = _param(0.2, "share of participating households that volunteer", high=1)
+    organisation_ask_effect: float = _param(
+        0.05, "relative rise in participation per organisation alive per 1,000 households (organisations ask residents)"
+    )
 
     # --- organisations ------------------------------------------------------------------
     organisations_per_1000_households: float = _param(3.0, "organisations alive at the start per 1,000 households")
@@ -87,19 +103,44 @@ class SimulationParameters:
         0.01, "monthly probability an organisation without support dissolves", high=1
     )
     organisation_birth_per_volunteer: float = _param(0.002, "monthly probability a volunteer founds an organisation", high=1)
+    organisation_members_to_thrive: float = _param(
+        5.0, "volunteers per organisation at which it works at full strength without support"
+    )
+    organisation_incubated_share: float = _param(
+        0.2, "share of organisations receiving incubation support (redrawn yearly)", "seed 004 (incubation base); share assumed", high=1
+    )
+    organisation_purchase_share: float = _param(
+        0.1, "share of organisations holding a government purchase-of-service contract (redrawn yearly)", "seed 001, 003; share assumed", high=1
+    )
+    organisation_contract_per_month: float = _param(2000.0, "money a purchase-of-service contract pays a month (counted as spent)")
+    organisation_support_hazard_factor: float = _param(
+        0.2, "multiplier of the dissolve hazard for an organisation with incubation support or a contract", high=1
+    )
 
     # --- staff --------------------------------------------------------------------------
     exit_hazard: float = _param(0.01, "monthly probability a staff member leaves when paid the average wage", high=1)
     exit_pay_elasticity: float = _param(
         3.0, "how steeply leaving rises as pay falls below the average wage (hazard × exp(k·(1 − pay share)))"
     )
-    exit_workload_elasticity: float = _param(1.0, "how steeply leaving rises with workload above capacity")
+    exit_workload_elasticity: float = _param(0.5, "how steeply leaving rises with workload above capacity")
+    initial_skill: float = _param(0.7, "skill of today's staff (share of full throughput)", high=1)
+    new_hire_skill: float = _param(0.5, "skill of a new hire", high=1)
+    skill_learning_rate: float = _param(0.02, "monthly share of the remaining skill gap closed by experience", high=1)
+    training_rate: float = _param(1 / 12, "monthly probability a staff member is trained (annual rotation)", "seed 000 (all staff trained yearly)", high=1)
+    training_skill_gain: float = _param(0.2, "share of the remaining skill gap one training closes", high=1)
+    certified_share: float = _param(
+        0.5, "share of social workers who are certified (start at full skill)", "seed 004 (74 certified); share assumed", high=1
+    )
+    workload_cap: float = _param(2.0, "workload (demand hours / staff hours) beyond which leaving rises no further", low=1)
     hiring_lag_months: int = _param(2, "months from a vacancy or planned hire to the person starting")
     construction_lag_months: float = _param(4.0, "mean months a funded building project runs late")
 
     # --- population, yearly -------------------------------------------------------------
     move_out_rate: float = _param(0.05, "yearly share of households moving out (replaced by newcomers)", high=1)
     ageing_rate: float = _param(0.01, "yearly share of households that become elderly households", high=1)
+    elderly_death_rate: float = _param(0.04, "yearly share of elderly households that end (the home passes to newcomers)", high=1)
+    birth_rate: float = _param(0.03, "yearly share of households without a child that gain one", high=1)
+    child_ageing_rate: float = _param(0.07, "yearly share of households whose youngest child turns 14", high=1)
     committee_occupancy: float = _param(
         0.5, "occupancy at which a new development forms its own residents' committee", "seed 001", high=1
     )

@@ -1,0 +1,308 @@
+"""The community model: one step is one month of a city executing its plan.
+
+Build the world in ``__init__``; ``step`` reads like the month: needs → service →
+satisfaction → participation → staff → organisations, with the year's events at its
+start and the targets evaluated at its end.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from mesa import Model
+from mesa.datacollection import DataCollector
+
+from model.agents import (
+    FACILITY_FOR,
+    FOUNDED_BY_VOLUNTEERS,
+    ORGANISATION_MIX,
+    ORGANISATION_SERVICES,
+    Community,
+    Households,
+    Organisation,
+    StaffMember,
+    exit_hazard,
+)
+from model.parameters import SERVICES
+from model.plan import PlanSchedule
+from model.records import Recorder
+from scenarios.schema import Scenario
+from scenarios.targets import Stocks
+
+
+class CommunityModel(Model):
+    """A city's communities, their residents, organisations and staff, month by month.
+
+    Args:
+        scenario: the validated scenario (communities, costs, targets, ``[simulation]``).
+        plan: what is funded each year; ``None`` is the status quo.
+        rng: seed or generator for every random draw (Mesa's ``rng``).
+        households_class: the household table (subclass :class:`Households` to add rules).
+    """
+
+    def __init__(self, scenario: Scenario, plan: PlanSchedule | None = None, rng=None, households_class=Households):
+        super().__init__(rng=rng)
+        self.scenario_ = scenario  # Model.scenario is Mesa's own experiment object
+        self.p = scenario.simulation
+        self.plan = plan if plan is not None else PlanSchedule.status_quo(scenario)
+        self.years = scenario.years
+        self.n = len(scenario.communities)
+        self.month = 0
+        n = self.n
+
+        # community stocks as columns, so targets are evaluated on whole arrays
+        initial = scenario.initial_stocks()
+        self.space = initial.space.astype(float).copy()
+        self.has = {u: initial.has[u].astype(bool).copy() for u in scenario.facilities}
+        self.staff_count = {s: np.zeros(n, dtype=np.int64) for s in scenario.staff}
+        self.posts = {s: initial.staff[s].astype(np.int64).copy() for s in scenario.staff}
+        self.households = households_class(scenario.communities, self.p, self.rng)
+        self.start_households = self.households.counts.copy()
+
+        # month-by-month flows, reset at the start of each month
+        self.hires = {s: np.zeros(n, dtype=np.int64) for s in scenario.staff}
+        self.exits = {s: np.zeros(n, dtype=np.int64) for s in scenario.staff}
+        self.spent = np.zeros(n)
+        self.moved_in = np.zeros(n, dtype=np.int64)
+        self.moved_out = np.zeros(n, dtype=np.int64)
+        self.opened_this_year = dict.fromkeys(scenario.facilities, 0)
+        self.vacancies: dict[int, dict[str, np.ndarray]] = {}  # start month -> hires arriving
+        self.open_vacancies = {s: np.zeros(n, dtype=np.int64) for s in scenario.staff}
+        self.volunteers_per_organisation = np.zeros(n)
+        self.exit_risk = {s: np.zeros(n) for s in scenario.staff}
+        self.workload = np.zeros(n)
+        self.demand = np.zeros((n, len(SERVICES)))
+        self.served = np.zeros((n, len(SERVICES)))
+
+        self.communities = [Community(self, i, c) for i, c in enumerate(scenario.communities)]
+        for c, spec in zip(self.communities, scenario.communities):
+            for s, k in spec.staff.items():
+                certified = s == "social_worker"
+                for _ in range(int(k)):
+                    StaffMember(self, c, s, self.p.initial_skill, certified and self.random.random() < self.p.certified_share)
+        kinds, mix = list(ORGANISATION_MIX), np.array(list(ORGANISATION_MIX.values()))
+        per_community = self.rng.poisson(self.p.organisations_per_1000_households * self.households.counts / 1000)
+        for c, k in zip(self.communities, per_community):
+            for kind in self.rng.choice(len(kinds), size=int(k), p=mix / mix.sum()):
+                Organisation(self, c, kinds[kind])
+
+        self.attainment: list[tuple] = []  # (year, target, kind, required, achieved, met)
+        self.recorder = Recorder(self)
+        self.datacollector = DataCollector(
+            model_reporters={
+                "households": lambda m: int(m.households.counts.sum()),
+                "satisfaction": lambda m: float(m.households.satisfaction.mean()) if len(m.households) else 0.0,
+                "served_share": lambda m: float(m.served.sum() / max(m.demand.sum(), 1)),
+                "staff": lambda m: len(m.staff),
+                "organisations": lambda m: len(m.organisations),
+            }
+        )
+
+    # -- agent sets ----------------------------------------------------------------------
+    def _of(self, cls):
+        return self.agents_by_type.get(cls) or self.agents.select(lambda a: False)
+
+    @property
+    def staff(self):
+        return self._of(StaffMember)
+
+    @property
+    def organisations(self):
+        return self._of(Organisation)
+
+    @property
+    def year(self) -> int:
+        """Plan year of the current month (1-based)."""
+        return (self.month - 1) // 12 + 1
+
+    # -- the month -----------------------------------------------------------------------
+    def step(self) -> None:
+        self.month += 1
+        self.start_month()
+        if self.month % 12 == 1:
+            self.start_year()
+        self.build()
+        demand = self.households.draw_needs(self.rng)
+        share = self.serve(demand)
+        self.households.receive(share)
+        self.households.take_part(self.participation_factor(), self.rng)
+        self.staff_turnover()
+        self.recruit()
+        self.organise()
+        self.pay()
+        self.recorder.collect(self)
+        self.datacollector.collect(self)
+        if self.month % 12 == 0:
+            self.evaluate_targets()
+        if self.month >= 12 * self.years:
+            self.running = False
+
+    # -- the year ------------------------------------------------------------------------
+    def start_year(self) -> None:
+        """Ageing, moves and new developments; then the plan's year: projects, posts, support."""
+        t = self.year
+        target = np.rint(self.scenario_.households(t)).astype(np.int64)
+        self.moved_in, self.moved_out = self.households.new_year(target, self.rng)
+        for c in self.communities:
+            c.check_development(int(self.start_households[c.index]))
+        lag = self.rng.poisson(self.p.construction_lag_months, size=self.n) if self.p.construction_lag_months > 0 else np.zeros(self.n, int)
+        for c in self.communities:
+            opened = [u for u in self.scenario_.facilities if self.plan.opened[u][c.index, t - 1] > 0]
+            c.fund(self.plan.space_added[c.index, t - 1], opened, int(lag[c.index]))
+        for s in self.scenario_.staff:
+            self.posts[s] = np.rint(self.plan.staff[s][:, t - 1]).astype(np.int64)
+        self.opened_this_year = dict.fromkeys(self.scenario_.facilities, 0)
+        self.organisations.do("draw_support")
+
+    def start_month(self) -> None:
+        for s in self.scenario_.staff:
+            self.hires[s][:] = 0
+            self.exits[s][:] = 0
+        self.spent = np.zeros(self.n)
+        if self.month % 12 != 1:
+            self.moved_in = np.zeros(self.n, dtype=np.int64)
+            self.moved_out = np.zeros(self.n, dtype=np.int64)
+
+    def build(self) -> None:
+        """Projects due this month open (construction lag)."""
+        self._of(Community).do("build")
+
+    # -- service -------------------------------------------------------------------------
+    def capacity(self) -> tuple[np.ndarray, np.ndarray]:
+        """Staff hours per community and the throughput of one hour per service (needs/hour)."""
+        hours = np.zeros(self.n)
+        staff = self.staff
+        if len(staff):
+            idx = np.fromiter((a.community.index for a in staff), dtype=np.int64, count=len(staff))
+            skill = np.fromiter((a.skill for a in staff), dtype=float, count=len(staff))
+            hours = np.bincount(idx, weights=skill * self.p.staff_service_hours, minlength=self.n)
+        per_need = np.array([self.p.hours_per_need[s] for s in SERVICES])
+        throughput = np.tile(1.0 / per_need, (self.n, 1))
+        for j, s in enumerate(SERVICES):
+            u = FACILITY_FOR.get(s)
+            if u in self.has:
+                throughput[:, j] *= np.where(self.has[u], 1.0, self.p.no_facility_service_factor)
+        if "one_stop" in self.has:
+            throughput[:, SERVICES.index("admin")] *= np.where(self.has["one_stop"], self.p.one_stop_speedup, 1.0)
+        return hours, throughput
+
+    def organisation_capacity(self) -> np.ndarray:
+        """Needs a month the community's organisations serve, by service."""
+        cap = np.zeros((self.n, len(SERVICES)))
+        for o in self.organisations:
+            services = ORGANISATION_SERVICES[o.kind]
+            for s in services:
+                cap[o.community.index, SERVICES.index(s)] += o.capacity / len(services)
+        cap[:, SERVICES.index("culture")] += self.p.culture_needs_per_m2 * self.space
+        return cap
+
+    def serve(self, demand: np.ndarray) -> np.ndarray:
+        """Share of each group's needs served; scarce capacity goes to vulnerable households first.
+
+        ``demand`` has rows ``2 i`` (others) and ``2 i + 1`` (vulnerable). Staff hours are
+        spread over services in proportion to the hours their needs take.
+        """
+        other, vulnerable = demand[0::2], demand[1::2]
+        total = other + vulnerable
+        hours, throughput = self.capacity()
+        per_need = np.array([self.p.hours_per_need[s] for s in SERVICES])
+        need_hours = total * per_need
+        wanted = need_hours.sum(axis=1)
+        spread = np.divide(hours, wanted, out=np.zeros(self.n), where=wanted > 0)[:, None] * need_hours
+        cap = np.floor(spread * throughput + self.organisation_capacity() + 1e-9)
+        served_v = np.minimum(vulnerable, cap)
+        served_o = np.minimum(other, cap - served_v)
+        self.demand, self.served = total, served_v + served_o
+        self.workload = np.divide(wanted, hours, out=np.full(self.n, np.inf), where=hours > 0)
+        share = np.ones_like(demand, dtype=float)
+        share[0::2] = np.divide(served_o, other, out=np.ones_like(cap), where=other > 0)
+        share[1::2] = np.divide(served_v, vulnerable, out=np.ones_like(cap), where=vulnerable > 0)
+        return share
+
+    def participation_factor(self) -> np.ndarray:
+        """Per community: village-to-residence residents take part less; organisations ask."""
+        v2r = np.array([c.village_to_residence for c in self.communities])
+        alive = np.bincount([o.community.index for o in self.organisations], minlength=self.n)
+        per_1000 = np.divide(alive * 1000.0, self.households.counts, out=np.zeros(self.n), where=self.households.counts > 0)
+        return np.where(v2r, self.p.village_to_residence_participation, 1.0) * (1 + self.p.organisation_ask_effect * per_1000)
+
+    # -- staff ---------------------------------------------------------------------------
+    def staff_turnover(self) -> None:
+        """Staff learn, are trained and may leave, at a risk set by this month's pay and workload."""
+        for s in self.scenario_.staff:
+            self.exit_risk[s] = exit_hazard(self.p, self.pay_share(s), self.workload)
+        self.staff.shuffle_do("step")
+
+    def recruit(self) -> None:
+        """Open vacancies up to the planned posts; hires whose lag has passed start work."""
+        lag = int(self.p.hiring_lag_months)
+        for s in self.scenario_.staff:
+            gap = np.maximum(self.posts[s] - self.staff_count[s] - self.open_vacancies[s], 0)
+            if gap.any():
+                self.vacancies.setdefault(self.month + lag, {k: np.zeros(self.n, dtype=np.int64) for k in self.scenario_.staff})[s] += gap
+                self.open_vacancies[s] += gap
+        arriving = self.vacancies.pop(self.month, None)
+        if arriving is None:
+            return
+        for s, count in arriving.items():
+            self.open_vacancies[s] -= count
+            start = np.minimum(count, np.maximum(self.posts[s] - self.staff_count[s], 0))  # cancelled if no longer needed
+            for i in np.flatnonzero(start):
+                for _ in range(int(start[i])):
+                    StaffMember(self, self.communities[i], s, self.p.new_hire_skill)
+            self.hires[s] += start
+            self.spent += start * self.scenario_.staff[s].hire
+
+    def pay_share(self, s: str) -> float:
+        return float(self.plan.pay_share[s][self.year - 1])
+
+    def pay(self) -> None:
+        """Monthly pay of staff and running costs of space and open facilities."""
+        costs = self.scenario_.costs
+        for s in self.scenario_.staff:
+            self.spent += self.staff_count[s] * self.pay_share(s) * costs.average_wage / 12
+        self.spent += self.space * costs.space_running_per_m2 / 12
+        for u, kind in self.scenario_.facilities.items():
+            self.spent += self.has[u] * kind.running / 12
+
+    def spend(self, i: int, amount: float) -> None:
+        self.spent[i] += amount
+
+    # -- organisations -------------------------------------------------------------------
+    def organise(self) -> None:
+        """Volunteers join organisations and found new ones; organisations grow or dissolve."""
+        volunteers = self.households.community_sum(self.households.volunteer.astype(np.int64))
+        alive = np.bincount([o.community.index for o in self.organisations], minlength=self.n)
+        self.volunteers_per_organisation = volunteers / np.maximum(alive, 1)
+        self.organisations.shuffle_do("step")
+        founded = self.rng.binomial(volunteers, self.p.organisation_birth_per_volunteer)
+        for i in np.flatnonzero(founded):
+            for _ in range(int(founded[i])):
+                Organisation(self, self.communities[i], FOUNDED_BY_VOLUNTEERS[int(self.rng.integers(len(FOUNDED_BY_VOLUNTEERS)))])
+
+    # -- targets -------------------------------------------------------------------------
+    def stocks(self) -> Stocks:
+        """What every community holds now, in the form the targets are defined on."""
+        return Stocks(
+            households=self.households.counts.astype(float),
+            space=self.space.copy(),
+            has={u: v.copy() for u, v in self.has.items()},
+            staff={s: v.astype(float) for s, v in self.staff_count.items()},
+        )
+
+    def evaluate_targets(self) -> None:
+        """Which requirements of this plan year the simulated city meets (the optimiser's definitions)."""
+        t, stocks = self.year, self.stocks()
+        key = np.array([c.key for c in self.scenario_.communities], dtype=bool)
+        for r in self.scenario_.requirements:
+            if r.year != t:
+                continue
+            target = self.scenario_.target(r.target)
+            if r.kind == "share":
+                achieved = float(target.condition.holds(stocks).sum())
+            elif r.kind == "keys_by":
+                achieved = float(target.condition.holds(stocks)[key].sum())
+            elif r.kind == "count":
+                achieved = float(self.opened_this_year[target.has])
+            else:  # city_staff
+                achieved = float(stocks.staff[target.city_staff].sum())
+            self.attainment.append((t, r.target, r.kind, float(r.required), achieved, achieved >= r.required - 1e-9))

@@ -1,0 +1,158 @@
+"""Replications: run the model N times from one seed and write the contract's tables.
+
+Replication ``r`` draws from ``seed_sequence(seed, SIMULATE, r)``, so its result depends
+only on the seed and ``r`` — never on how many processes share the work — and the same
+seed gives byte-identical ``timeseries.csv`` on any machine.
+"""
+
+from __future__ import annotations
+
+import copyreg
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import numpy as np
+
+from commplan.io import atomic_write_text, csv_text, write_json
+from model.model import CommunityModel
+from model.plan import PlanSchedule
+from model.records import columns
+from scenarios.schema import Scenario
+from scenarios.seeding import SIMULATE, seed_sequence
+
+
+# The scenario's read-only maps must cross to worker processes.
+def _mapping_proxy(d: dict) -> MappingProxyType:
+    return MappingProxyType(d)
+
+
+copyreg.pickle(MappingProxyType, lambda m: (_mapping_proxy, (dict(m),)))
+
+ATTAINMENT_COLUMNS = ["replication", "year", "target", "required", "achieved", "met", "kind"]
+
+
+@dataclass(frozen=True)
+class Replication:
+    """One run: ``timeseries[month − 1, community, column]`` and its attainment rows."""
+
+    index: int
+    timeseries: np.ndarray
+    attainment: list[tuple]  # (year, target, kind, required, achieved, met)
+
+
+@dataclass(frozen=True)
+class SimulationResult:
+    seed: int
+    columns: list[str]
+    communities: list[str]
+    replications: list[Replication]
+
+    def requirements(self, scenario: Scenario) -> list[dict[str, Any]]:
+        """Per requirement: mean achieved and the share of replications meeting it."""
+        out = []
+        for r in scenario.requirements:
+            rows = [a for rep in self.replications for a in rep.attainment if (a[0], a[1], a[2]) == (r.year, r.target, r.kind)]
+            achieved = [a[4] for a in rows]
+            out.append(
+                {
+                    "target": r.target,
+                    "kind": r.kind,
+                    "year": r.year,
+                    "required": r.required,
+                    "achieved_mean": float(np.mean(achieved)) if achieved else None,
+                    "probability_met": float(np.mean([a[5] for a in rows])) if rows else None,
+                }
+            )
+        return out
+
+
+def run_replication(scenario: Scenario, plan: PlanSchedule | None, seed: int, index: int, progress: Callable[[], None] | None = None) -> Replication:
+    """One replication, start to end of the plan horizon."""
+    model = CommunityModel(scenario, plan, rng=np.random.default_rng(seed_sequence(seed, SIMULATE, index)))
+    while model.running:
+        model.step()
+        if progress is not None:
+            progress()
+    return Replication(index, model.recorder.table(), model.attainment)
+
+
+def _run(args: tuple) -> Replication:
+    return run_replication(*args)
+
+
+def simulate(
+    scenario: Scenario,
+    plan: PlanSchedule | None = None,
+    replications: int = 1,
+    seed: int | None = None,
+    processes: int = 1,
+    progress: Callable[[int, int], None] | None = None,
+) -> SimulationResult:
+    """Run ``replications`` independent replications of the plan (status quo if ``None``).
+
+    ``progress(done, total)`` is called as months × replications complete (per month with
+    one process, per replication with several).
+    """
+    seed = scenario.seed if seed is None else seed
+    months = 12 * scenario.years
+    total = months * replications
+    done = 0
+
+    def tick(n: int = 1) -> None:
+        nonlocal done
+        done += n
+        if progress is not None:
+            progress(done, total)
+
+    reps: list[Replication] = []
+    if processes <= 1 or replications <= 1:
+        for r in range(replications):
+            reps.append(run_replication(scenario, plan, seed, r, tick))
+    else:
+        with ProcessPoolExecutor(max_workers=processes) as pool:
+            futures = [pool.submit(_run, (scenario, plan, seed, r)) for r in range(replications)]
+            for f in futures:
+                reps.append(f.result())
+                tick(months)
+    return SimulationResult(seed, ["replication", "month", "community", *columns(scenario)], scenario.community_ids, reps)
+
+
+def timeseries_text(result: SimulationResult) -> str:
+    def rows():
+        for rep in result.replications:
+            for m, month in enumerate(rep.timeseries, start=1):
+                for community, values in zip(result.communities, month.tolist()):
+                    yield [rep.index, m, community, *values]
+
+    return csv_text(result.columns, rows())
+
+
+def attainment_text(result: SimulationResult) -> str:
+    rows = ([rep.index, year, target, required, achieved, met, kind] for rep in result.replications for (year, target, kind, required, achieved, met) in rep.attainment)
+    return csv_text(ATTAINMENT_COLUMNS, rows)
+
+
+def write_simulation(result: SimulationResult, scenario: Scenario, out_dir: str | Path, summary: dict | None = None) -> list[dict[str, Any]]:
+    """Write ``timeseries.csv`` and ``attainment.csv``; return per-requirement results.
+
+    With ``summary`` (the optimiser's summary.json content), ``achieved_mean`` and
+    ``probability_met`` are added to its matching requirements and summary.json is written.
+    """
+    out = Path(out_dir)
+    atomic_write_text(out / "timeseries.csv", timeseries_text(result))
+    atomic_write_text(out / "attainment.csv", attainment_text(result))
+    achieved = result.requirements(scenario)
+    if summary is not None:
+        summary = dict(summary)
+        by_key = {(a["target"], a["year"], a["required"]): a for a in achieved}
+        merged = []
+        for req in summary.get("requirements", []):
+            a = by_key.get((req.get("target"), req.get("year"), req.get("required")))
+            merged.append({**req, **({"achieved_mean": a["achieved_mean"], "probability_met": a["probability_met"]} if a else {})})
+        summary["requirements"] = merged
+        write_json(out / "summary.json", summary)
+    return achieved

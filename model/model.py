@@ -55,7 +55,8 @@ class CommunityModel(Model):
         self.has = {u: initial.has[u].astype(bool).copy() for u in scenario.facilities}
         self.staff_count = {s: np.zeros(n, dtype=np.int64) for s in scenario.staff}
         self.posts = {s: initial.staff[s].astype(np.int64).copy() for s in scenario.staff}
-        self.households = households_class(scenario.communities, self.p, self.rng)
+        self.households_class = households_class
+        self.households = self.make_households()
         self.start_households = self.households.counts.copy()
 
         # month-by-month flows, reset at the start of each month
@@ -74,14 +75,14 @@ class CommunityModel(Model):
         self.served = np.zeros((n, len(SERVICES)))
 
         self.communities = [Community(self, i, c) for i, c in enumerate(scenario.communities)]
-        for c, spec in zip(self.communities, scenario.communities):
+        for c, spec in zip(self.communities, scenario.communities, strict=True):
             for s, k in spec.staff.items():
                 certified = s == "social_worker"
                 for _ in range(int(k)):
                     StaffMember(self, c, s, self.p.initial_skill, certified and self.random.random() < self.p.certified_share)
         kinds, mix = list(ORGANISATION_MIX), np.array(list(ORGANISATION_MIX.values()))
         per_community = self.rng.poisson(self.p.organisations_per_1000_households * self.households.counts / 1000)
-        for c, k in zip(self.communities, per_community):
+        for c, k in zip(self.communities, per_community, strict=True):
             for kind in self.rng.choice(len(kinds), size=int(k), p=mix / mix.sum()):
                 Organisation(self, c, kinds[kind])
 
@@ -96,6 +97,10 @@ class CommunityModel(Model):
                 "organisations": lambda m: len(m.organisations),
             }
         )
+
+    def make_households(self):
+        """The household population (override to hold households differently)."""
+        return self.households_class(self.scenario_.communities, self.p, self.rng)
 
     # -- agent sets ----------------------------------------------------------------------
     def _of(self, cls):
@@ -270,7 +275,7 @@ class CommunityModel(Model):
     # -- organisations -------------------------------------------------------------------
     def organise(self) -> None:
         """Volunteers join organisations and found new ones; organisations grow or dissolve."""
-        volunteers = self.households.community_sum(self.households.volunteer.astype(np.int64))
+        volunteers = np.rint(self.households.community_sum(self.households.volunteer.astype(np.int64))).astype(np.int64)
         alive = np.bincount([o.community.index for o in self.organisations], minlength=self.n)
         self.volunteers_per_organisation = volunteers / np.maximum(alive, 1)
         self.organisations.shuffle_do("step")

@@ -125,7 +125,7 @@ def timeseries_text(result: SimulationResult) -> str:
     def rows():
         for rep in result.replications:
             for m, month in enumerate(rep.timeseries, start=1):
-                for community, values in zip(result.communities, month.tolist()):
+                for community, values in zip(result.communities, month.tolist(), strict=True):
                     yield [rep.index, m, community, *values]
 
     return csv_text(result.columns, rows())

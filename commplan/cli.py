@@ -15,6 +15,9 @@ import traceback
 from pathlib import Path
 
 from commplan.rundir import Run, RunExists, default_out
+from commplan.sweep import SweepMismatch
+from optimize.plan_io import PlanFileError
+from results.runs import NotARun
 from scenarios.loader import bundled_scenarios, load
 from scenarios.problems import ScenarioError
 
@@ -27,10 +30,6 @@ class UserError(Exception):
 
 class Infeasible(Exception):
     """The targets cannot be met together; the message explains in the planner's words."""
-
-
-class NotYetAvailable(Exception):
-    """A sub-command whose engine lands with a later issue."""
 
 
 def _positive_int(text: str) -> int:
@@ -114,7 +113,8 @@ def build_parser() -> argparse.ArgumentParser:
     sw.add_argument("file", metavar="FILE", help=scenario_help)
     sw.add_argument("--budgets", type=_budgets, required=True, metavar="B1,B2,…")
     sw.add_argument("--replications", type=_positive_int, default=20, metavar="N")
-    sw.add_argument("--scheduler", metavar="ADDRESS", help="a Dask distributed scheduler to run the work on")
+    sw.add_argument("--processes", type=_positive_int, metavar="P", help="local worker processes (default: all cores)")
+    sw.add_argument("--scheduler", metavar="ADDRESS", help="a Dask distributed scheduler to run the work on (pip install 'commplan[dask]')")
     common(sw)
 
     cmp_ = sub.add_parser("compare", help="put finished runs side by side")
@@ -192,9 +192,8 @@ def _read_plan(path: Path, scenario):
 
 
 def _simulate(scenario, plan, args: argparse.Namespace, seed: int):
-    from model.runner import simulate
-
     from commplan.progress import bar
+    from model.runner import simulate
 
     months = 12 * scenario.years
     with bar(months * args.replications, f"simulating {scenario.name}", args.quiet, unit="month") as b:
@@ -208,10 +207,9 @@ def _simulate(scenario, plan, args: argparse.Namespace, seed: int):
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    import optimize
     from model.plan import plan_from_result
     from model.runner import write_simulation
-
-    import optimize
 
     scenario = load(args.file)
     out = _out(args, scenario, args.mode)
@@ -224,17 +222,53 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise Infeasible(result.explanation)
     sim = _simulate(scenario, plan_from_result(result, scenario), args, seed)
     write_simulation(sim, scenario, out, summary=result.summary())
+    _publish(out, args.quiet)
     run.finish(status=result.status)
     _say(args, f"{scenario.title}: {result.status}, total cost {result.total_cost:,.0f}; plan and {args.replications} simulated replications in {out}/")
     return OK
 
 
+def _publish(out: Path, quiet: bool) -> None:
+    from commplan.progress import spinner
+    from results.publish import publish
+
+    with spinner("drawing charts and the report", quiet):
+        publish(out)
+
+
 def cmd_sweep(args: argparse.Namespace) -> int:
-    raise NotYetAvailable("commplan sweep arrives with issue 5 (plan, simulate, compare); until then run 'commplan plan' once per budget")
+    import shutil
+
+    from commplan.progress import bar, spinner
+    from commplan.sweep import Sweep
+
+    scenario = load(args.file)
+    out = args.out if args.out is not None else default_out(scenario, "sweep")
+    if args.force:
+        for name in ("units", "sweep.json", "frontier.csv", "frontier.png", "manifest.json"):
+            target = out / name
+            shutil.rmtree(target) if target.is_dir() else target.unlink(missing_ok=True)
+    seed = scenario.seed
+    sweep = Sweep(scenario, args.budgets, out, args.replications, seed)
+    run = Run(out, scenario, "sweep", force=True, seeds={"root": seed, "replications": args.replications})
+    with spinner(f"planning {len(sweep.missing_plans())} budgets", args.quiet) as say:
+        planned = sweep.run_plans(progress=say)
+    todo = len(sweep.missing_simulations())
+    with bar(todo, "simulating budgets × replications", args.quiet, unit="run") as b:
+        simulated = sweep.run_simulations(processes=args.processes, scheduler=args.scheduler, progress=lambda done, total: b.update(1))
+    sweep.write_frontier()
+    run.finish(budgets=sweep.budgets, planned=planned, simulated=simulated)
+    _say(args, f"{scenario.title}: frontier of {len(sweep.budgets)} budgets ({planned} planned and {simulated} replications simulated now, the rest reused) in {out}/")
+    return OK
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    raise NotYetAvailable("commplan compare arrives with issue 5 (plan, simulate, compare)")
+    from results.compare import compare
+
+    out = args.out if args.out is not None else Path("runs") / "compare"
+    written = compare(args.dirs, out)
+    _say(args, f"compared {len(args.dirs)} runs; wrote " + ", ".join(p.name for p in written) + f" in {out}/")
+    return OK
 
 
 COMMANDS = {
@@ -261,15 +295,12 @@ def main(argv: list[str] | None = None) -> int:
     except ScenarioError as e:
         print(e, file=sys.stderr)
         return USER_ERROR
-    except (UserError, RunExists) as e:
+    except (UserError, RunExists, NotARun, SweepMismatch, PlanFileError) as e:
         print(f"commplan {args.command}: {e}", file=sys.stderr)
         return USER_ERROR
     except Infeasible as e:
         print(f"commplan {args.command}: the targets cannot all be met.\n{e}", file=sys.stderr)
         return INFEASIBLE
-    except NotYetAvailable as e:
-        print(f"commplan {args.command}: not available yet: {e}", file=sys.stderr)
-        return INTERNAL
     except KeyboardInterrupt:
         print(f"commplan {args.command}: interrupted; the output folder is left unfinished", file=sys.stderr)
         return 130

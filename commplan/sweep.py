@@ -1,0 +1,213 @@
+"""``commplan sweep``: plan and simulate for each budget; the frontier planners choose a budget from.
+
+The work is budgets × replications. Each finished unit is written atomically to
+``DIR/units/`` the moment it is done, so an interrupted sweep resumes where it stopped and
+produces the same ``frontier.csv``: a unit's content depends only on the scenario, the
+budget, the root seed and the replication number, never on which worker ran it or when.
+
+Replication r of every budget uses the same random stream (common random numbers), so
+differences between budgets are differences between plans, not luck.
+
+Parallelism: local processes by default (all cores), or a Dask distributed cluster with
+``scheduler=ADDRESS``. Dask tasks are submitted with ``pure=False`` and an explicit key per
+unit: each replication keeps its own seed and no two units are merged as "the same call".
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import os
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from commplan.io import atomic_write_text, csv_text, write_json
+from commplan.rundir import scenario_toml
+from scenarios.schema import Budget, Scenario
+
+ATTAINMENT_COLUMNS = ["replication", "year", "target", "kind", "required", "achieved", "met"]
+
+
+class SweepMismatch(Exception):
+    """DIR holds units of a different sweep (scenario, seed or solver); mixing them would be wrong."""
+
+
+def budget_key(budget: float) -> str:
+    """A budget's folder name: the same budget always finds the same units."""
+    return f"budget-{budget:.0f}" if float(budget).is_integer() else f"budget-{budget!r}"
+
+
+def with_budget(scenario: Scenario, budget: float) -> Scenario:
+    """The scenario with ``budget`` as its total budget (per-year budgets kept)."""
+    return replace(scenario, budget=Budget(scenario.budget.per_year, float(budget)))
+
+
+@dataclass(frozen=True)
+class SimUnit:
+    budget: float
+    replication: int
+
+    @property
+    def file(self) -> str:
+        return f"{budget_key(self.budget)}/rep-{self.replication:05d}.csv"
+
+
+def simulate_unit(scenario: Scenario, plan_csv: str, seed: int, replication: int) -> str:
+    """One replication of one budget's plan; returns its attainment rows as CSV text.
+
+    Module-level and free of globals so that a process pool or a Dask worker can run it.
+    """
+    from model.plan import plan_from_rows
+    from model.runner import run_replication
+
+    plan = plan_from_rows(csv.DictReader(io.StringIO(plan_csv)), scenario, "plan.csv")
+    rep = run_replication(scenario, plan, seed, replication)
+    rows = ([replication, year, target, kind, required, achieved, met] for (year, target, kind, required, achieved, met) in rep.attainment)
+    return csv_text(ATTAINMENT_COLUMNS, rows)
+
+
+class Sweep:
+    """A sweep folder: which units exist, running the missing ones, and the frontier."""
+
+    def __init__(self, scenario: Scenario, budgets: Iterable[float], out: Path, replications: int, seed: int, solver: str = "highs"):
+        self.scenario, self.out = scenario, Path(out)
+        self.budgets = sorted({float(b) for b in budgets})
+        self.replications, self.seed, self.solver = replications, seed, solver
+        self.units = self.out / "units"
+        self._check_identity()
+
+    def _check_identity(self) -> None:
+        identity = {
+            "scenario_sha256": hashlib.sha256(scenario_toml(self.scenario).encode()).hexdigest(),
+            "seed": self.seed,
+            "solver": self.solver,
+        }
+        path = self.out / "sweep.json"
+        if path.exists():
+            found = json.loads(path.read_text(encoding="utf-8"))
+            different = [k for k in identity if found.get(k) != identity[k]]
+            if different:
+                raise SweepMismatch(
+                    f"{self.out} holds a sweep with a different {', '.join(different)}; "
+                    "choose another --out, or add --force to start it afresh"
+                )
+        else:
+            write_json(path, identity)
+
+    # -- planning ------------------------------------------------------------------------
+    def plan_dir(self, budget: float) -> Path:
+        return self.units / budget_key(budget)
+
+    def missing_plans(self) -> list[float]:
+        return [b for b in self.budgets if not (self.plan_dir(b) / "done.json").exists()]
+
+    def run_plans(self, progress: Callable[[str], None] | None = None) -> int:
+        """Max-attainment plans for the budgets without one: one built model for all of them."""
+        import optimize
+
+        missing = self.missing_plans()
+        if not missing:
+            return 0
+        results = optimize.frontier(self.scenario, missing, solver=self.solver, progress=progress)
+        for budget, result in zip(missing, results, strict=True):
+            folder = self.plan_dir(budget)
+            optimize.write_plan(result, with_budget(self.scenario, budget), folder)
+            write_json(folder / "done.json", {"status": result.status, "feasible": result.feasible})
+        return len(missing)
+
+    # -- simulating ----------------------------------------------------------------------
+    def missing_simulations(self) -> list[SimUnit]:
+        out = []
+        for b in self.budgets:
+            if not (self.plan_dir(b) / "plan.csv").exists():
+                continue  # no plan at this budget: nothing to simulate
+            out += [SimUnit(b, r) for r in range(self.replications) if not (self.units / SimUnit(b, r).file).exists()]
+        return out
+
+    def run_simulations(self, processes: int | None = None, scheduler: str | None = None, progress: Callable[[int, int], None] | None = None) -> int:
+        """Run the missing replications; each unit is written the moment it finishes."""
+        todo = self.missing_simulations()
+        plans = {b: (self.plan_dir(b) / "plan.csv").read_text(encoding="utf-8") for b in {u.budget for u in todo}}
+        done = 0
+
+        def finished(unit: SimUnit, text: str) -> None:
+            nonlocal done
+            atomic_write_text(self.units / unit.file, text)
+            done += 1
+            if progress is not None:
+                progress(done, len(todo))
+
+        if not todo:
+            return 0
+        if scheduler:
+            self._run_dask(todo, plans, scheduler, finished)
+        elif (processes or os.cpu_count() or 1) <= 1:
+            for u in todo:
+                finished(u, simulate_unit(self.scenario, plans[u.budget], self.seed, u.replication))
+        else:
+            with ProcessPoolExecutor(max_workers=processes or os.cpu_count()) as pool:
+                futures = {pool.submit(simulate_unit, self.scenario, plans[u.budget], self.seed, u.replication): u for u in todo}
+                for f in as_completed(futures):
+                    finished(futures[f], f.result())
+        return len(todo)
+
+    def _run_dask(self, todo: list[SimUnit], plans: dict[float, str], scheduler: str, finished) -> None:
+        try:
+            from distributed import Client
+            from distributed import as_completed as dask_completed
+        except ImportError:
+            raise RuntimeError("--scheduler needs Dask: pip install 'commplan[dask]'") from None
+        with Client(scheduler, set_as_default=False) as client:
+            scenario = client.scatter(self.scenario, broadcast=True)
+            plan_futures = {b: client.scatter(text) for b, text in plans.items()}
+            futures = {
+                client.submit(simulate_unit, scenario, plan_futures[u.budget], self.seed, u.replication, pure=False, key=f"commplan-{budget_key(u.budget)}-rep-{u.replication}-{os.getpid()}"): u
+                for u in todo
+            }
+            for f in dask_completed(futures):
+                finished(futures[f], f.result())
+
+    # -- the frontier --------------------------------------------------------------------
+    def frontier(self) -> pd.DataFrame:
+        """One row per budget: planned cost and attainment, and the simulated probabilities."""
+        rows = []
+        targets = [t.name for t in self.scenario.targets]
+        for b in self.budgets:
+            folder = self.plan_dir(b)
+            summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+            reqs = summary.get("requirements", [])
+            planned_met = sum(1 for r in reqs if r.get("planned") is not None and r["planned"] >= r["required"] - 1e-6)
+            row: dict[str, Any] = {
+                "budget": b,
+                "status": summary.get("status"),
+                "total_cost": summary.get("total_cost"),
+                "requirements": len(reqs),
+                "requirements_met_planned": planned_met,
+                "planned_attainment": summary.get("attainment", planned_met / len(reqs) if reqs else 1.0),
+            }
+            files = [folder / f"rep-{r:05d}.csv" for r in range(self.replications)]
+            if all(f.exists() for f in files) and files:
+                att = pd.concat([pd.read_csv(f) for f in files], ignore_index=True)
+                per_rep = att.groupby("replication")["met"].all()
+                row["probability_all_met"] = float(per_rep.mean())
+                by_target = att.groupby(["target", "replication"])["met"].all().groupby(level="target").mean()
+                for t in targets:
+                    row[f"probability_met_{t}"] = float(by_target.get(t, float("nan")))
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+    def write_frontier(self) -> list[Path]:
+        from results.plots import frontier_chart
+        from results.style import save
+
+        table = self.frontier()
+        atomic_write_text(self.out / "frontier.csv", table.to_csv(index=False, float_format="%.6g", lineterminator="\n"))
+        save(frontier_chart(table, f"{self.scenario.title}: the budget frontier"), self.out / "frontier.png")
+        return [self.out / "frontier.csv", self.out / "frontier.png"]

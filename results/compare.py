@@ -1,0 +1,112 @@
+"""Finished runs side by side, with paired differences under common random numbers.
+
+Runs simulated from the same root seed share their replications' random streams (each
+replication's seed depends only on the root seed and its number), so replication r of
+option A and of option B met the same residents, the same needs, the same luck. Pairing
+them answers what a planner asks: how often does A meet a target that B misses?
+"""
+
+from __future__ import annotations
+
+from itertools import combinations
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from commplan.io import atomic_write_text
+from results.report import target_probabilities
+from results.runs import Run, load_run
+from results.style import PALETTE, figure, money_label, save
+
+
+def met_by_replication(run: Run) -> pd.DataFrame:
+    """Replication × target: whether every requirement of the target was met in every year."""
+    if run.attainment is None or not len(run.attainment):
+        return pd.DataFrame()
+    return run.attainment.groupby(["replication", "target"])["met"].all().unstack("target")
+
+
+def side_by_side(runs: list[Run]) -> pd.DataFrame:
+    """One row per run: status, cost, and P(met) of every target."""
+    rows = []
+    for run in runs:
+        summary = run.summary or {}
+        row = {"run": run.name, "scenario": run.scenario.name, "status": summary.get("status", "simulated"), "total_cost": summary.get("total_cost")}
+        if run.attainment is not None and len(run.attainment):
+            for target, p in target_probabilities(run.attainment).items():
+                row[f"probability_met_{target}"] = p
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def paired_differences(runs: list[Run]) -> pd.DataFrame:
+    """For each pair of runs and target: P(A meets it and B does not), P(B and not A), over common replications."""
+    met = {run.name: met_by_replication(run) for run in runs}
+    rows = []
+    for a, b in combinations(runs, 2):
+        ma, mb = met[a.name], met[b.name]
+        if ma.empty or mb.empty:
+            continue
+        common_reps = ma.index.intersection(mb.index)
+        same_seed = a.manifest.get("seeds", {}).get("root") == b.manifest.get("seeds", {}).get("root")
+        for target in ma.columns.intersection(mb.columns):
+            x = ma.loc[common_reps, target].to_numpy(bool)
+            y = mb.loc[common_reps, target].to_numpy(bool)
+            rows.append(
+                {
+                    "a": a.name,
+                    "b": b.name,
+                    "target": target,
+                    "replications": len(common_reps),
+                    "common_random_numbers": bool(same_seed),
+                    "p_a_not_b": float(np.mean(x & ~y)) if len(x) else np.nan,
+                    "p_b_not_a": float(np.mean(y & ~x)) if len(x) else np.nan,
+                    "p_both": float(np.mean(x & y)) if len(x) else np.nan,
+                    "p_neither": float(np.mean(~x & ~y)) if len(x) else np.nan,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def compare(dirs: list[Path], out: Path) -> list[Path]:
+    """Write comparison.csv, paired.csv, compare.png and compare.html into ``out``."""
+    runs = [load_run(d, timeseries=False) for d in dirs]
+    names = [r.name for r in runs]
+    if len(set(names)) != len(names):
+        for r in runs:
+            r.label = str(r.path)
+    table = side_by_side(runs)
+    paired = paired_differences(runs)
+    out.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(out / "comparison.csv", table.to_csv(index=False, float_format="%.6g"))
+    atomic_write_text(out / "paired.csv", paired.to_csv(index=False, float_format="%.6g"))
+    written = [out / "comparison.csv", out / "paired.csv"]
+    written.append(save(comparison_chart(table), out / "compare.png"))
+    return written
+
+
+def comparison_chart(table: pd.DataFrame):
+    """Cost of each run, and each target's probability of being met, side by side."""
+    prob_cols = [c for c in table.columns if c.startswith("probability_met_")]
+    fig = figure(11, 4.6)
+    left, right = fig.subplots(1, 2, width_ratios=[1, 2])
+    runs = table["run"].tolist()
+    costs = table["total_cost"].astype(float).fillna(0).to_numpy()
+    left.bar(runs, costs, color=PALETTE[: len(runs)])
+    left.set_ylabel("total cost of the plan (yuan)")
+    left.yaxis.set_major_formatter(lambda v, _: money_label(v))
+    left.set_title("Cost")
+    left.tick_params(axis="x", rotation=20)
+    if prob_cols:
+        width = 0.8 / len(runs)
+        x = np.arange(len(prob_cols))
+        for i, (run, colour) in enumerate(zip(runs, PALETTE)):
+            right.bar(x + i * width - 0.4 + width / 2, table.loc[i, prob_cols].astype(float) * 100, width, color=colour, label=run)
+        right.set_xticks(x, [c[len("probability_met_") :] for c in prob_cols], rotation=20, ha="right")
+        right.set_ylabel("probability met in every year (%)")
+        right.set_ylim(0, 105)
+        right.legend(fontsize=8)
+    right.set_title("Chance of meeting each target")
+    fig.suptitle("Options side by side")
+    return fig

@@ -1,0 +1,37 @@
+"""Turn a run folder's tables into its charts and report (called by the commands, or by hand)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from results import plots
+from results.report import write_report
+from results.runs import Run, load_run
+from results.style import save
+
+
+def publish(path: str | Path, *, finished: bool = False) -> list[Path]:
+    """Draw every chart the folder's tables allow, then ``report.html``; returns what was written."""
+    run = load_run(path, finished=finished)
+    charts = draw_charts(run)
+    return [*[p for p, _ in charts], write_report(run, charts)]
+
+
+def draw_charts(run: Run) -> list[tuple[Path, str]]:
+    out: list[tuple[Path, str]] = []
+    title = run.scenario.title
+    for existing, caption in (("cost.png", "Cost by year and line"), ("attainment.png", "Required and planned, by requirement")):
+        if (run.path / existing).exists():
+            out.append((run.path / existing, caption))
+    req = run.requirements()
+    if not req.empty and run.attainment is not None:
+        if "kind" in run.attainment:
+            fig = plots.requirements_chart(req, run.attainment, f"{title}: required, planned and achieved")
+            out.append((save(fig, run.path / "targets.png"), "Each requirement by year: required, planned, and achieved in the simulation (median and 5–95 % range)"))
+    if run.timeseries is not None and len(run.timeseries):
+        fig = plots.fan_charts(run.timeseries, f"{title}: month by month over the plan")
+        out.append((save(fig, run.path / "fans.png"), "City-wide satisfaction, unmet demand and staff: median and 5–95 % of replications"))
+    if run.plan is not None and any(c.startswith("meets_") for c in run.plan.columns):
+        fig = plots.community_heatmap(run.plan, f"{title}: which community meets which target in the plan")
+        out.append((save(fig, run.path / "communities.png"), "Targets met by each community and year in the plan"))
+    return out

@@ -1,0 +1,122 @@
+"""``report.html``: one self-contained page a planner can open (charts embedded, no network)."""
+
+from __future__ import annotations
+
+import base64
+import html
+from pathlib import Path
+
+import pandas as pd
+
+from commplan.io import atomic_write_text
+from results.runs import Run
+from results.style import money_label
+
+#: A target counts as "met" in the headline when the simulation meets it this often.
+CONFIDENCE = 0.9
+
+
+def target_probabilities(attainment: pd.DataFrame) -> pd.Series:
+    """P(a target's every requirement is met in every year), by target, over replications."""
+    per_replication = attainment.groupby(["target", "replication"], sort=False)["met"].all()
+    return per_replication.groupby(level="target", sort=False).mean()
+
+
+def headline(run: Run) -> str:
+    """The answer in one sentence: how many targets, how likely, at what cost, what binds."""
+    s, summary = run.scenario, run.summary or {}
+    n_targets = len(s.targets)
+    parts = []
+    cost = summary.get("total_cost")
+    if run.attainment is not None and len(run.attainment):
+        probs = target_probabilities(run.attainment)
+        sure = int((probs >= CONFIDENCE).sum())
+        parts.append(f"meets {sure} of {n_targets} targets with ≥ {CONFIDENCE:.0%} probability")
+    elif summary.get("status") in ("optimal", "optimal_within_gap", "time_limit"):
+        parts.append(f"plans to meet all {n_targets} targets")
+    elif summary.get("status") == "infeasible":
+        parts.append("cannot meet all the targets together")
+    if cost is not None:
+        parts.append(f"at {money_label(cost)} yuan")
+    sentence = " ".join(parts) if parts else "was simulated without a plan"
+    binding = [r for r in summary.get("requirements", []) if r.get("binding") and r.get("marginal_cost")]
+    if binding:
+        top = max(binding, key=lambda r: r["marginal_cost"])
+        sentence += (
+            f"; the costliest binding target is {top['target']} in year {top['year']} "
+            f"(relaxing it by one {_unit(top['kind'])} saves {money_label(top['marginal_cost'])} yuan)"
+        )
+    return sentence[0].upper() + sentence[1:] + "."
+
+
+def _unit(kind: str) -> str:
+    return {"share": "community", "keys_by": "key community", "count": "facility", "city_staff": "staff member"}.get(kind, "unit")
+
+
+def requirements_table(run: Run) -> pd.DataFrame:
+    req = run.requirements()
+    if req.empty:
+        return req
+    cols = [c for c in ("target", "kind", "year", "required", "planned", "achieved_mean", "probability_met", "binding", "marginal_cost") if c in req]
+    return req[cols]
+
+
+def _img(path: Path, alt: str) -> str:
+    data = base64.b64encode(path.read_bytes()).decode("ascii")
+    return f'<figure><img alt="{html.escape(alt)}" src="data:image/png;base64,{data}"><figcaption>{html.escape(alt)}</figcaption></figure>'
+
+
+def _table(df: pd.DataFrame) -> str:
+    def cell(v):
+        if isinstance(v, float):
+            if pd.isna(v):
+                return "—"
+            return f"{v:,.2f}" if abs(v) < 1000 else f"{v:,.0f}"
+        return html.escape(str(v))
+
+    head = "".join(f"<th>{html.escape(str(c)).replace('_', ' ')}</th>" for c in df.columns)
+    rows = "".join("<tr>" + "".join(f"<td>{cell(v)}</td>" for v in row) + "</tr>" for row in df.itertuples(index=False))
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+
+
+CSS = """
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans","Noto Sans CJK SC",sans-serif;margin:2rem auto;max-width:1100px;color:#222;padding:0 1rem}
+h1{font-size:1.6rem;margin-bottom:.2rem}.sub{color:#666;margin-top:0}
+.headline{font-size:1.15rem;background:#eef5fb;border-left:5px solid #0072B2;padding:.8rem 1rem;margin:1.2rem 0}
+table{border-collapse:collapse;font-size:.85rem;margin:.5rem 0 1.5rem}th,td{padding:.25rem .6rem;border-bottom:1px solid #ddd;text-align:right}
+th{background:#f4f4f4}td:first-child,th:first-child{text-align:left}
+figure{margin:1rem 0}img{max-width:100%;height:auto;border:1px solid #eee}figcaption{color:#666;font-size:.85rem}
+"""
+
+
+def write_report(run: Run, charts: list[tuple[Path, str]]) -> Path:
+    """Write ``report.html`` into the run folder; ``charts`` are (PNG path, caption) pairs."""
+    s, summary = run.scenario, run.summary or {}
+    reps = run.manifest.get("seeds", {}).get("replications")
+    sub = f"Scenario <code>{html.escape(s.name)}</code> · {len(s.communities)} communities · {s.years} years from {s.start_year}"
+    if reps:
+        sub += f" · {reps} simulated replications"
+    body = [f"<h1>{html.escape(s.title)}</h1>", f'<p class="sub">{sub}</p>', f'<p class="headline">{html.escape(headline(run))}</p>']
+    if summary:
+        status = summary.get("status", "")
+        gap = summary.get("gap")
+        body.append(f"<p>Plan status: <b>{html.escape(status.replace('_', ' '))}</b>" + (f" (gap {gap:.2%})" if isinstance(gap, (int, float)) and gap else "") + "</p>")
+        if summary.get("cost_by_year"):
+            years = [f"year {i}" for i in range(1, len(summary["cost_by_year"]) + 1)]
+            body.append("<h2>Cost</h2>")
+            body.append(_table(pd.DataFrame({"": years, "cost (yuan)": summary["cost_by_year"]})))
+        if summary.get("cost_by_line"):
+            body.append(_table(pd.DataFrame({"line": list(summary["cost_by_line"]), "cost (yuan)": list(summary["cost_by_line"].values())})))
+    req = requirements_table(run)
+    if not req.empty:
+        body.append("<h2>Targets</h2>")
+        if run.attainment is not None and len(run.attainment):
+            probs = target_probabilities(run.attainment).rename("P(met every year)").reset_index()
+            body.append(_table(probs))
+        body.append(_table(req))
+    body.append("<h2>Charts</h2>")
+    body += [_img(p, caption) for p, caption in charts if p.exists()]
+    page = f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(s.title)}</title><style>{CSS}</style></head><body>{"".join(body)}</body></html>'
+    out = run.path / "report.html"
+    atomic_write_text(out, page)
+    return out

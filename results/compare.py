@@ -17,7 +17,7 @@ import pandas as pd
 from commplan.io import atomic_write_text
 from results.report import target_probabilities
 from results.runs import Run, load_run
-from results.style import PALETTE, figure, money_label, save
+from results.style import colour, figure, money_label, save
 
 
 def met_by_replication(run: Run) -> pd.DataFrame:
@@ -93,7 +93,7 @@ def comparison_chart(table: pd.DataFrame):
     left, right = fig.subplots(1, 2, width_ratios=[1, 2])
     runs = table["run"].tolist()
     costs = table["total_cost"].astype(float).fillna(0).to_numpy()
-    left.bar(runs, costs, color=PALETTE[: len(runs)])
+    left.bar(runs, costs, color=[colour(i) for i in range(len(runs))])
     left.set_ylabel("total cost of the plan (yuan)")
     left.yaxis.set_major_formatter(lambda v, _: money_label(v))
     left.set_title("Cost")
@@ -101,8 +101,8 @@ def comparison_chart(table: pd.DataFrame):
     if prob_cols:
         width = 0.8 / len(runs)
         x = np.arange(len(prob_cols))
-        for i, (run, colour) in enumerate(zip(runs, PALETTE)):
-            right.bar(x + i * width - 0.4 + width / 2, table.loc[i, prob_cols].astype(float) * 100, width, color=colour, label=run)
+        for i, run in enumerate(runs):
+            right.bar(x + i * width - 0.4 + width / 2, table.loc[i, prob_cols].astype(float) * 100, width, color=colour(i), label=run)
         right.set_xticks(x, [c[len("probability_met_") :] for c in prob_cols], rotation=20, ha="right")
         right.set_ylabel("probability met in every year (%)")
         right.set_ylim(0, 105)

@@ -11,7 +11,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from results.style import BLUE, GREY, ORANGE, PALETTE, VERMILION, figure, money_label
+from results.style import BLUE, GREY, ORANGE, VERMILION, colour, figure, money_label
 
 UNITS = {"share": "communities", "keys_by": "key communities", "count": "facilities opened", "city_staff": "staff"}
 KIND_WORDS = {"share": "communities meeting it", "keys_by": "key communities meeting it", "count": "opened that year", "city_staff": "city-wide staff"}
@@ -31,7 +31,7 @@ def requirements_chart(requirements: pd.DataFrame, attainment: pd.DataFrame | No
     """Each requirement by year: required (outline), planned (bar), achieved (median, 5–95 % range)."""
     groups = list(requirements.groupby(["target", "kind"], sort=False))
     fig, axes = _grid(len(groups))
-    for ax, ((target, kind), rows) in zip(axes, groups):
+    for ax, ((target, kind), rows) in zip(axes, groups, strict=True):
         rows = rows.sort_values("year")
         x = rows["year"].to_numpy()
         ax.bar(x, rows["planned"].fillna(0), width=0.55, color=SKY_LIGHT, label="planned", zorder=1)
@@ -92,12 +92,13 @@ def fan_charts(timeseries: pd.DataFrame, title: str) -> Figure:
     series = city_series(timeseries)
     units = {"satisfaction": "mean satisfaction (0–1)", "unmet demand": "needs not served per month"}
     fig, axes = _grid(len(series), ncols=min(3, len(series)), panel=(4.0, 3.0))
-    for ax, (name, table), colour in zip(axes, series.items(), PALETTE):
+    for i, (ax, (name, table)) in enumerate(zip(axes, series.items(), strict=True)):
+        shade = colour(i)
         months = table.index.to_numpy()
         values = table.to_numpy(dtype=float)
         low, mid, high = np.percentile(values, [5, 50, 95], axis=1)
-        ax.fill_between(months, low, high, color=colour, alpha=0.25, linewidth=0, label="5–95 % of replications")
-        ax.plot(months, mid, color=colour, linewidth=2, label="median")
+        ax.fill_between(months, low, high, color=shade, alpha=0.25, linewidth=0, label="5–95 % of replications")
+        ax.plot(months, mid, color=shade, linewidth=2, label="median")
         for year_end in range(12, int(months.max()) + 1, 12):
             ax.axvline(year_end, color=GREY, linewidth=0.6, linestyle=":")
         ax.set_title(name.capitalize())
@@ -150,8 +151,8 @@ def frontier_chart(frontier: pd.DataFrame, title: str, currency: str = "yuan") -
     left.set_title("What each budget buys")
     left.legend(loc="lower right", fontsize=8)
     prob_cols = [c for c in frontier.columns if c.startswith("probability_met_")]
-    for col, colour in zip(prob_cols, PALETTE):
-        right.plot(budget, frontier[col] * 100, "o-", color=colour, label=col[len("probability_met_") :])
+    for i, col in enumerate(prob_cols):
+        right.plot(budget, frontier[col] * 100, "o-", color=colour(i), label=col[len("probability_met_") :])
     right.set_ylim(-3, 103)
     right.set_ylabel("probability the target is met in every year (%)")
     right.set_title("Chance of meeting each target")

@@ -19,6 +19,11 @@ PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F
 BLUE, ORANGE, GREEN, PURPLE, SKY, VERMILION, YELLOW, BLACK = PALETTE
 GREY = "#999999"
 
+
+def colour(i: int) -> str:
+    """The i-th palette colour, cycling: a ninth series reuses the first colour rather than vanishing."""
+    return PALETTE[i % len(PALETTE)]
+
 plt.rcParams.update(
     {
         "figure.dpi": 110,

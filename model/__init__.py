@@ -2,11 +2,24 @@
 
 ``CommunityModel`` (model.py) is the Mesa model; ``agents.py`` holds every behaviour;
 ``simulate``/``write_simulation`` (runner.py) run replications and write the contract's
-``timeseries.csv`` and ``attainment.csv``.
+``timeseries.csv`` and ``attainment.csv``. Imports are lazy because ``scenarios.schema``
+reads ``model.parameters`` while the scenario package itself is still loading.
 """
 
-from model.model import CommunityModel
-from model.plan import PlanSchedule, read_plan_csv
-from model.runner import SimulationResult, simulate, write_simulation
+from importlib import import_module
 
-__all__ = ["CommunityModel", "PlanSchedule", "SimulationResult", "read_plan_csv", "simulate", "write_simulation"]
+_EXPORTS = {
+    "CommunityModel": "model.model",
+    "PlanSchedule": "model.plan",
+    "read_plan_csv": "model.plan",
+    "SimulationResult": "model.runner",
+    "simulate": "model.runner",
+    "write_simulation": "model.runner",
+}
+__all__ = list(_EXPORTS)
+
+
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        return getattr(import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module 'model' has no attribute {name!r}")

@@ -26,8 +26,8 @@ from scenarios.schema import Scenario
 class PlanSchedule:
     """Per community × plan year: m² funded, facilities opened, hires, posts to keep filled.
 
-    ``staff[s][i, t]`` is the planned stock at the end of plan year ``t + 1``: the number of
-    posts the simulation keeps filled (vacancies from exits are refilled after the hiring
+    ``staff[s][i, t]`` is the planned stock at the end of plan year ``t + 1``; rounded, it is
+    the number of posts the simulation keeps filled (vacancies from exits are refilled after the hiring
     lag). ``pay_share[s][t]`` is pay as a share of the average wage in plan year ``t + 1``.
     """
 
@@ -159,7 +159,7 @@ def plan_from_rows(rows: Iterable[Mapping[str, Any]], scenario: Scenario, source
         for s in scenario.staff:
             if (x := number(row, f"hire_{s}", line, whole=True)) is not None:
                 hires[s][i, t] = x
-            if has_stock[s] and (x := number(row, f"staff_{s}", line, whole=True)) is not None:
+            if has_stock[s] and (x := number(row, f"staff_{s}", line)) is not None:  # fractional under attrition
                 stock[s][i, t] = x
     if problems:
         raise ScenarioError(problems)
@@ -175,12 +175,15 @@ def plan_from_result(result: Any, scenario: Scenario) -> PlanSchedule:
     """The plan inside an optimiser result: its ``plan`` (a PlanSchedule) or its plan.csv rows.
 
     Accepts ``result.plan`` as a :class:`PlanSchedule`, or rows with plan.csv's columns as
-    ``result.plan_rows()`` / ``result.rows`` (a list of dicts).
+    ``result.plan_rows()`` / ``result.rows``: a list of dicts, or ``(header, rows)``.
     """
     plan = getattr(result, "plan", None)
     if isinstance(plan, PlanSchedule):
         return plan
     rows = result.plan_rows() if callable(getattr(result, "plan_rows", None)) else getattr(result, "rows", None)
+    if isinstance(rows, tuple) and len(rows) == 2:  # (header, list of rows), as optimize.PlanResult gives
+        header, body = rows
+        rows = [dict(zip(header, r, strict=True)) for r in body]
     if rows is None:
         raise TypeError("the optimiser result offers neither .plan (PlanSchedule) nor plan.csv rows (.plan_rows() or .rows)")
     return plan_from_rows(rows, scenario, "optimiser plan")

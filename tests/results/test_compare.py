@@ -1,0 +1,43 @@
+"""Paired comparison under common random numbers, on hand-made attainment tables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from results.compare import met_by_replication, paired_differences
+from results.report import target_probabilities
+from results.runs import Run
+from scenarios.loader import load
+
+
+def fake_run(name: str, met: dict[str, list[bool]], seed: int = 7) -> Run:
+    """A run whose target ``t`` is met in replication r iff ``met[t][r]`` (two years each)."""
+    rows = []
+    for target, flags in met.items():
+        for r, ok in enumerate(flags):
+            rows.append({"replication": r, "year": 1, "target": target, "kind": "share", "required": 1, "achieved": 1, "met": True})
+            rows.append({"replication": r, "year": 2, "target": target, "kind": "share", "required": 1, "achieved": int(ok), "met": ok})
+    return Run(Path(name), {"seeds": {"root": seed}}, load("tutorial"), None, None, None, pd.DataFrame(rows))
+
+
+def test_a_target_counts_as_met_only_when_met_every_year():
+    run = fake_run("a", {"space": [True, False, True, True]})
+    assert met_by_replication(run)["space"].tolist() == [True, False, True, True]
+    assert target_probabilities(run.attainment)["space"] == pytest.approx(0.75)
+
+
+def test_paired_differences_count_replications_where_one_option_wins():
+    a = fake_run("a", {"space": [True, True, False, True, False]})
+    b = fake_run("b", {"space": [True, False, False, False, True]})
+    row = paired_differences([a, b]).iloc[0]
+    assert (row["p_a_not_b"], row["p_b_not_a"], row["p_both"], row["p_neither"]) == pytest.approx((0.4, 0.2, 0.2, 0.2))
+    assert row["common_random_numbers"]
+
+
+def test_runs_from_different_seeds_are_flagged_as_unpaired():
+    a = fake_run("a", {"space": [True, False]}, seed=1)
+    b = fake_run("b", {"space": [True, False]}, seed=2)
+    assert not paired_differences([a, b]).iloc[0]["common_random_numbers"]

@@ -1,0 +1,84 @@
+"""`commplan run` on the tutorial: plan, simulate, charts and a report a browser opens."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+
+import pandas as pd
+import pytest
+
+from commplan.cli import main
+from results.runs import NotARun, load_run
+
+REPLICATIONS = 4
+
+
+@pytest.fixture(scope="module")
+def tutorial_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("runs") / "tutorial"
+    assert main(["run", "tutorial", "--out", str(out), "--replications", str(REPLICATIONS), "--quiet"]) == 0
+    return out
+
+
+def test_run_writes_every_contract_file(tutorial_run):
+    for name in ("scenario.toml", "manifest.json", "plan.csv", "summary.json", "timeseries.csv", "attainment.csv", "report.html"):
+        assert (tutorial_run / name).exists(), name
+    assert len(list(tutorial_run.glob("*.png"))) >= 4
+
+
+def test_summary_gains_simulated_attainment_for_every_requirement(tutorial_run):
+    summary = json.loads((tutorial_run / "summary.json").read_text())
+    assert summary["status"] in ("optimal", "optimal_within_gap")
+    attainment = pd.read_csv(tutorial_run / "attainment.csv")
+    for req in summary["requirements"]:
+        rows = attainment[(attainment.target == req["target"]) & (attainment.kind == req["kind"]) & (attainment.year == req["year"])]
+        assert len(rows) == REPLICATIONS
+        assert req["probability_met"] == pytest.approx(rows.met.mean())
+        assert req["achieved_mean"] == pytest.approx(rows.achieved.mean())
+
+
+def test_run_loads_back_as_tables(tutorial_run):
+    run = load_run(tutorial_run)
+    assert set(run.timeseries.replication) == set(range(REPLICATIONS))
+    assert run.plan.community.nunique() == len(run.scenario.communities)
+    assert len(run.requirements()) == len(run.scenario.requirements)
+
+
+def test_an_unfinished_folder_is_not_loaded_as_a_run(tmp_path, tutorial_run):
+    copy = tmp_path / "copy"
+    shutil.copytree(tutorial_run, copy)
+    manifest = json.loads((copy / "manifest.json").read_text())
+    del manifest["end_time"]
+    (copy / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(NotARun, match="did not finish"):
+        load_run(copy)
+
+
+def test_report_is_self_contained(tutorial_run):
+    page = (tutorial_run / "report.html").read_text()
+    assert "Tutorial: a small city" in page
+    assert page.count("data:image/png;base64,") >= 4
+    assert "http://" not in page and "https://" not in page and "<script" not in page
+
+
+def test_a_finished_run_is_kept_unless_forced(tutorial_run, capsys):
+    assert main(["run", "tutorial", "--out", str(tutorial_run), "--quiet"]) == 1
+    assert "--force" in capsys.readouterr().err
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (.ci/run installs it)")
+def test_report_renders_in_headless_chromium(tutorial_run, tmp_path):
+    shot = tmp_path / "report.png"
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+             "--disable-component-update", "--disable-sync", f"--user-data-dir={tmp_path / 'profile'}", "--window-size=1200,2400"]
+    done = subprocess.run([CHROMIUM, *flags, f"--screenshot={shot}", (tutorial_run / "report.html").as_uri()], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert shot.exists() and shot.stat().st_size > 50_000  # a page with charts, not a blank one
+    dom = subprocess.run([CHROMIUM, *flags, "--dump-dom", (tutorial_run / "report.html").as_uri()], capture_output=True, text=True, timeout=120)
+    assert "<h1>Tutorial: a small city" in dom.stdout
+    assert dom.stdout.count("<img") >= 4

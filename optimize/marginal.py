@@ -46,11 +46,16 @@ def marginal_costs(
     time_limit: float | None = None,
     gap: float = 1e-4,
     progress: Callable[[str], None] | None = None,
-) -> dict[Requirement, float | None]:
-    """Re-solve once per binding requirement, relaxed by one unit; ``None`` for the others."""
+) -> dict[Requirement, tuple[float | None, float | None]]:
+    """Re-solve once per binding requirement, relaxed by one unit: ``(saving found, most it could save)``.
+
+    The two agree when the re-solve proves optimality; with a gap or a time limit the
+    first is what the solver found and the second comes from its bound. Requirements
+    that are not binding are left out (reported ``null``).
+    """
     prog.restore(sol)
     base = prog.cost_objective.value()
-    out: dict[Requirement, float | None] = {}
+    out: dict[Requirement, tuple[float | None, float | None]] = {}
     binding = [rr for rr in result.requirements if rr.binding]
     prog.set_elastic(False)
     prog.use_objective("cost")
@@ -64,8 +69,10 @@ def marginal_costs(
         o = prog.run(solver, time_limit=time_limit, gap=gap, warm=True)
         s.upBound = 0.0
         if o.has_solution and o.objective is not None:
-            out[r] = max(0.0, base - o.objective)
+            found = max(0.0, base - o.objective)
+            most = found if o.status == "optimal" or o.bound is None else max(found, base - o.bound)
+            out[r] = (found, most)
         else:
-            out[r] = None
+            out[r] = (None, None)
     prog.restore(sol)
     return out

@@ -43,6 +43,7 @@ class Outcome:
     gap: float | None
     seconds: float
     detail: str = ""
+    bound: float | None = None  # the best bound the solver proved (MIP), if any
 
     @property
     def has_solution(self) -> bool:
@@ -171,9 +172,9 @@ class Program:
         if g is not None and (not math.isfinite(g) or g < 1e-9):
             g = 0.0 if math.isfinite(g) else None
         if stats.has_solution and stats.status in (S.Optimal, S.GapLimit):
-            return Outcome("optimal" if not g else "optimal_within_gap", obj, g or 0.0, seconds)
+            return Outcome("optimal" if not g else "optimal_within_gap", obj, g or 0.0, seconds, bound=stats.best_bound)
         if stats.has_solution and stats.status in (S.TimeLimit, S.NodeLimit, S.IterationLimit, S.Stopped, S.Interrupted, S.SolutionLimit):
-            return Outcome("time_limit", obj, g, seconds)
+            return Outcome("time_limit", obj, g, seconds, bound=stats.best_bound)
         if stats.status in (S.Infeasible, S.Undefined) and not stats.has_solution:
             # all costs are non-negative on non-negative variables: never unbounded, so
             # HiGHS's "unbounded or infeasible" means infeasible here
@@ -238,6 +239,7 @@ def solve(
     gap: float = 1e-4,
     marginal_costs: bool = True,
     progress: Callable[[str], None] | None = None,
+    marginal_time_limit: float | None = None,
 ):
     """Solve the planning program of ``scenario`` and return a :class:`~optimize.result.PlanResult`.
 
@@ -249,6 +251,11 @@ def solve(
     infeasible min-cost problem is explained (which requirements fall short, by how
     much, and the smallest budget that meets them all). Never raises for an infeasible
     or failed solve: the result's ``status`` and ``explanation`` say what happened.
+
+    Each marginal-cost re-solve is limited to ``marginal_time_limit`` seconds (default:
+    as long as the main solve took, at least 1 s); when one stops early the saving it
+    found is a lower bound and ``marginal_cost_max`` (the most relaxing could save, from
+    the solver's bound) says how far from exact it is.
     """
     from optimize.infeasibility import explain
     from optimize.marginal import lp_duals
@@ -292,11 +299,14 @@ def solve(
         say("pricing each requirement: LP duals, then a re-solve per binding requirement")
         duals = lp_duals(prog, solver)
         prog.restore(sol)
-        marg = compute_marginals(prog, sol, result, solver, time_limit=time_limit, gap=gap, progress=say)
+        each = marginal_time_limit if marginal_time_limit is not None else max(1.0, out.seconds)
+        if time_limit is not None:
+            each = min(each, time_limit)
+        marg = compute_marginals(prog, sol, result, solver, time_limit=each, gap=gap, progress=say)
         for rr in result.requirements:
             rr.dual_lp = duals.get(rr.requirement)
-            rr.marginal_cost = marg.get(rr.requirement)
-        timings["marginal"] = time.perf_counter() - t0
-    timings["total"] = time.perf_counter() - t_start
+            rr.marginal_cost, rr.marginal_cost_max = marg.get(rr.requirement, (None, None))
+        result.timings["marginal"] = time.perf_counter() - t0
+    result.timings["total"] = time.perf_counter() - t_start
     say(f"done: {result.status_words()}")
     return result

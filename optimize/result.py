@@ -39,6 +39,7 @@ class RequirementResult:
     binding: bool | None
     marginal_cost: float | None = None  # total cost saved by relaxing it one unit (re-solve)
     dual_lp: float | None = None  # the LP relaxation's dual: an approximation of the above
+    marginal_cost_max: float | None = None  # the most relaxing could save (solver's bound)
 
     @property
     def shortfall(self) -> float | None:
@@ -57,6 +58,7 @@ class RequirementResult:
             "shortfall": None if self.shortfall is None else round(self.shortfall, 6),
             "binding": self.binding,
             "marginal_cost": money(self.marginal_cost),
+            "marginal_cost_max": money(self.marginal_cost_max),
             "dual_lp": None if self.dual_lp is None else round(float(self.dual_lp), 4),
         }
 

@@ -1,0 +1,180 @@
+"""How the planning optimiser scales: build time, solve time, and the whole solve vs HiGHS alone.
+
+Synthetic cities of 200, 1,000 and 2,000 communities × 3 years (``[generate]``) with a
+realistic target set: staged space shares, one-stop centres for key communities first, a
+staff ratio, a standard, elderly-centre counts and a city-wide staff target.
+
+For each size: the program's build time, HiGHS's solve time (through PuLP), their ratio,
+and the whole ``optimize.solve`` after imports (without and, up to 1,000 communities,
+with marginal costs). For 1,000 communities the model is also written as MPS and solved
+by ``highspy`` directly, as the "HiGHS alone" reference. Run:
+
+    .venv/bin/python benchmarks/optimize_scale.py [sizes...]
+
+Figures go to stdout and ``benchmarks/results/optimize_scale.json``. The machine is shared:
+compare ratios within one run, not absolute times across runs.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import highspy
+
+import optimize
+from optimize.program import Program
+from scenarios.loader import loads
+
+SCENARIO = """
+[scenario]
+name = "bench-{n}"
+years = 3
+seed = 11
+
+[costs]
+average_wage = 60000
+space_build_per_m2 = 3000
+space_running_per_m2 = 60
+space_project_fixed = 20000
+
+[facilities.one_stop]
+build = 80000
+running = 10000
+space_m2 = 50
+
+[facilities.elderly_centre]
+build = 300000
+running = 60000
+space_m2 = 150
+
+[staff.community_worker]
+hire = 3000
+base_pay_share = 0.6
+pay_share = [0.7, 0.85, 1.0]
+
+[staff.social_worker]
+hire = 3000
+base_pay_share = 0.7
+pay_share = [0.8, 0.9, 1.0]
+
+[generate]
+communities = {n}
+keys = {keys}
+households_per_staff = {{ community_worker = 500 }}
+facilities = {{ one_stop = 0.1 }}
+
+[[targets]]
+name = "space-200"
+space_at_least = 200
+share = [0.4, 0.6, 0.8]
+
+[[targets]]
+name = "space-per-households"
+space_per_100_households = 12
+share = [0.0, 0.5, 0.9]
+
+[[targets]]
+name = "one-stop"
+has = "one_stop"
+keys_by = 1
+share = [0.0, 0.3, 0.6]
+
+[[targets]]
+name = "workers-per-400"
+staff_per_households = {{ community_worker = 400 }}
+share = [0.5, 0.8, 1.0]
+
+[[targets]]
+name = "social-worker"
+staff_at_least = {{ social_worker = 1 }}
+share = [0.0, 0.3, 0.6]
+
+[[targets]]
+name = "elderly-centres"
+has = "elderly_centre"
+count = [{elderly}, {elderly}, {elderly}]
+
+[[targets]]
+name = "service-staff"
+city_staff = "social_worker"
+at_least = [{social1}, {social2}, {social3}]
+
+[[targets]]
+name = "standard"
+standard = ["space-200", "one-stop", "workers-per-400"]
+keys_by = 2
+share = [0.0, 0.2, 0.4]
+"""
+
+
+def scenario(n: int):
+    return loads(
+        SCENARIO.format(n=n, keys=max(2, n // 10), elderly=max(1, n // 100), social1=n // 5, social2=(2 * n) // 5, social3=(3 * n) // 5)
+    )
+
+
+def highs_alone(prog: Program) -> dict:
+    """Write the built min-cost model as MPS and time highspy on it directly."""
+    prog.set_elastic(False)
+    prog.use_objective("cost")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = str(Path(tmp) / "model.mps")
+        prog.prob.writeMPS(path, rename=True)
+        h = highspy.Highs()
+        h.setOptionValue("output_flag", False)
+        h.setOptionValue("mip_rel_gap", 1e-4)
+        t0 = time.perf_counter()
+        h.readModel(path)
+        t1 = time.perf_counter()
+        h.run()
+        t2 = time.perf_counter()
+        return {"read_s": t1 - t0, "run_s": t2 - t1, "objective": h.getInfo().objective_function_value, "status": h.modelStatusToString(h.getModelStatus())}
+
+
+def bench(n: int, with_marginals: bool, alone: bool) -> dict:
+    s = scenario(n)
+    row: dict = {"communities": n, "requirements": len(s.requirements)}
+    t0 = time.perf_counter()
+    res = optimize.solve(s, marginal_costs=False)
+    row["whole_s"] = time.perf_counter() - t0
+    row["build_s"] = res.timings["build"]
+    row["solve_s"] = res.timings["solve"]
+    row["build_share_of_whole"] = row["build_s"] / row["whole_s"]
+    row["build_over_solve"] = row["build_s"] / row["solve_s"]
+    row["status"] = res.status
+    row["total_cost"] = res.total_cost
+    row["binding"] = sum(1 for rr in res.requirements if rr.binding)
+    if with_marginals:
+        t0 = time.perf_counter()
+        res_m = optimize.solve(s, marginal_costs=True)
+        row["whole_with_marginals_s"] = time.perf_counter() - t0
+        row["marginal_s"] = res_m.timings.get("marginal")
+    if alone:
+        prog = Program(s)
+        row["highs_alone"] = highs_alone(prog)
+        row["whole_over_highs_alone"] = row["whole_s"] / row["highs_alone"]["run_s"]
+        if with_marginals:
+            row["whole_with_marginals_over_highs_alone"] = row["whole_with_marginals_s"] / row["highs_alone"]["run_s"]
+    return row
+
+
+def main(argv: list[str]) -> None:
+    sizes = [int(a) for a in argv] or [200, 1000, 2000]
+    rows = []
+    for n in sizes:
+        row = bench(n, with_marginals=n <= 1000, alone=n >= 1000)
+        rows.append(row)
+        print(json.dumps(row, indent=1), flush=True)
+    out = Path(__file__).parent / "results" / "optimize_scale.json"
+    from commplan.io import write_json
+
+    write_json(out, {"sizes": rows, "note": "2-core shared machine; compare ratios within one run"})
+    print(f"written {out}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -168,6 +168,9 @@ class Program:
         seconds = time.perf_counter() - t0
         S = pulp.LpSolveStatus
         obj = stats.objective
+        if solver == "cbc" and stats.best_bound is not None and self.prob.objective is not None:
+            # CBC reads an MPS file, which has no objective constant: its bound lacks it
+            stats.best_bound += self.prob.objective.constant
         g = stats.gap_rel if (mip and stats.is_mip) else 0.0
         if g is not None and (not math.isfinite(g) or g < 1e-9):
             g = 0.0 if math.isfinite(g) else None

@@ -106,6 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--replications", type=_positive_int, default=20, metavar="N")
     run.add_argument("--seed", type=int, metavar="S", help="root seed (default: the scenario's)")
     run.add_argument("--processes", type=_positive_int, default=1, metavar="P")
+    run.add_argument("--replan", choices=("none", "yearly"), default="none", help="yearly: re-solve the remaining years from the simulated state at each year's end")
     solve_options(run)
     common(run)
 
@@ -200,8 +201,7 @@ def _simulate(scenario, plan, args: argparse.Namespace, seed: int):
 
         def progress(done: int, total: int) -> None:
             b.total = total
-            b.n = done
-            b.refresh()
+            b.update(done - b.n)
 
         return simulate(scenario, plan, replications=args.replications, seed=seed, processes=args.processes, progress=progress)
 
@@ -220,12 +220,33 @@ def cmd_run(args: argparse.Namespace) -> int:
     if not result.feasible:
         run.finish(status=result.status)
         raise Infeasible(result.explanation)
-    sim = _simulate(scenario, plan_from_result(result, scenario), args, seed)
+    plan = plan_from_result(result, scenario)
+    if args.replan == "yearly":
+        sim = _simulate_adaptive(scenario, plan, result, args, seed, out)
+    else:
+        sim = _simulate(scenario, plan, args, seed)
     write_simulation(sim, scenario, out, summary=result.summary())
     _publish(out, args.quiet)
     run.finish(status=result.status)
     _say(args, f"{scenario.title}: {result.status}, total cost {result.total_cost:,.0f}; plan and {args.replications} simulated replications in {out}/")
     return OK
+
+
+def _simulate_adaptive(scenario, plan, result, args: argparse.Namespace, seed: int, out: Path):
+    from commplan.io import write_csv
+    from commplan.progress import bar
+    from commplan.replan import simulate_adaptive
+
+    with bar(12 * scenario.years * args.replications, f"simulating {scenario.name}, re-planning yearly", args.quiet, unit="month") as b:
+
+        def progress(done: int, total: int) -> None:
+            b.update(done - b.n)
+
+        sim, replans = simulate_adaptive(
+            scenario, plan, result.summary()["cost_by_year"], args.replications, seed, args.processes, args.solver, progress
+        )
+    write_csv(out / "replans.csv", ["replication", "year", "status", "remaining_cost"], [[r.replication, r.year, r.status, r.remaining_cost] for r in replans])
+    return sim
 
 
 def _publish(out: Path, quiet: bool) -> None:

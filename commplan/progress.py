@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -10,8 +11,13 @@ from contextlib import contextmanager
 from tqdm import tqdm
 
 
+def shown(quiet: bool) -> bool:
+    """Progress goes to a person's terminal, never into a log file or a pipe."""
+    return not quiet and sys.stderr.isatty()
+
+
 def bar(total: int, desc: str, quiet: bool, unit: str = "it") -> tqdm:
-    return tqdm(total=total, desc=desc, unit=unit, disable=quiet, leave=False, dynamic_ncols=True, mininterval=0.5)
+    return tqdm(total=total, desc=desc, unit=unit, disable=not shown(quiet), leave=False, dynamic_ncols=True, mininterval=0.5)
 
 
 @contextmanager
@@ -20,7 +26,7 @@ def spinner(desc: str, quiet: bool) -> Iterator[callable]:
 
     Yields a function that changes the line's text ("solving", "marginal costs 3/12" …).
     """
-    if quiet:
+    if not shown(quiet):
         yield lambda text: None
         return
     state = {"text": desc}

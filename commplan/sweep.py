@@ -21,7 +21,7 @@ import io
 import json
 import os
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import as_completed
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -29,6 +29,7 @@ from typing import Any
 import pandas as pd
 
 from commplan.io import atomic_write_text, csv_text, write_json
+from commplan.parallel import process_pool
 from commplan.rundir import scenario_toml
 from scenarios.schema import Budget, Scenario
 
@@ -152,7 +153,7 @@ class Sweep:
             for u in todo:
                 finished(u, simulate_unit(self.scenario, plans[u.budget], self.seed, u.replication))
         else:
-            with ProcessPoolExecutor(max_workers=processes or os.cpu_count()) as pool:
+            with process_pool(processes or os.cpu_count()) as pool:
                 futures = {pool.submit(simulate_unit, self.scenario, plans[u.budget], self.seed, u.replication): u for u in todo}
                 for f in as_completed(futures):
                     finished(futures[f], f.result())
@@ -171,7 +172,7 @@ class Sweep:
                 client.submit(simulate_unit, scenario, plan_futures[u.budget], self.seed, u.replication, pure=False, key=f"commplan-{budget_key(u.budget)}-rep-{u.replication}-{os.getpid()}"): u
                 for u in todo
             }
-            for f in dask_completed(futures):
+            for f in dask_completed(futures, loop=client.loop):
                 finished(futures[f], f.result())
 
     # -- the frontier --------------------------------------------------------------------

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import copyreg
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -18,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from commplan.io import atomic_write_text, csv_text, write_json
+from commplan.parallel import process_pool
 from model.model import CommunityModel
 from model.plan import PlanSchedule
 from model.records import columns
@@ -113,7 +113,7 @@ def simulate(
         for r in range(replications):
             reps.append(run_replication(scenario, plan, seed, r, tick))
     else:
-        with ProcessPoolExecutor(max_workers=processes) as pool:
+        with process_pool(processes) as pool:
             futures = [pool.submit(_run, (scenario, plan, seed, r)) for r in range(replications)]
             for f in futures:
                 reps.append(f.result())

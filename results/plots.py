@@ -39,7 +39,7 @@ def requirements_chart(requirements: pd.DataFrame, attainment: pd.DataFrame | No
         if attainment is not None and len(attainment):
             sel = attainment[(attainment["target"] == target) & (attainment["kind"] == kind)]
             if len(sel):
-                q = sel.groupby("year")["achieved"].quantile([0.05, 0.5, 0.95]).unstack()
+                q = sel.groupby("year")["achieved"].quantile([0.05, 0.5, 0.95], interpolation="nearest").unstack()
                 q = q.reindex(x)
                 ax.errorbar(
                     q.index, q[0.5], yerr=[q[0.5] - q[0.05], q[0.95] - q[0.5]], fmt="o", color=VERMILION,
@@ -124,17 +124,24 @@ def community_heatmap(plan: pd.DataFrame, title: str, max_rows: int = 60) -> Fig
     from matplotlib.colors import ListedColormap
 
     ax.imshow(shown.to_numpy(dtype=float), aspect="auto", cmap=ListedColormap([ORANGE, BLUE]), vmin=0, vmax=1, interpolation="nearest")
-    ax.set_xticks(range(table.shape[1]), [f"{m[len('meets_'):]}\ny{y}" for m, y in table.columns], fontsize=7.5)
+    ax.set_xticks(range(table.shape[1]), [f"y{y}" for _, y in table.columns], fontsize=7.5)
+    start = 0
+    for i, m in enumerate(meets):
+        width = sum(1 for c in table.columns if c[0] == m)
+        if i:
+            ax.axvline(start - 0.5, color="white", linewidth=3)
+        ax.text(start + width / 2 - 0.5, 1.01, m[len("meets_") :], transform=ax.get_xaxis_transform(), ha="center", va="bottom", fontsize=8, rotation=20 if len(meets) > 5 else 0)
+        start += width
     if len(shown) <= 40:
         ax.set_yticks(range(len(shown)), shown.index, fontsize=7.5)
     else:
         ax.set_yticks([])
     ax.set_ylabel("community" + ("" if len(table) <= max_rows else f" ({len(shown)} of {len(table)} shown, evenly spaced)"))
-    ax.set_xlabel("target and plan year")
+    ax.set_xlabel("plan year, by target")
     from matplotlib.patches import Patch
 
     ax.legend(handles=[Patch(color=BLUE, label="meets"), Patch(color=ORANGE, label="does not meet")], loc="upper left", bbox_to_anchor=(1.01, 1))
-    ax.set_title(title)
+    fig.suptitle(title)
     return fig
 
 

@@ -20,7 +20,7 @@ def publish(path: str | Path, *, finished: bool = False) -> list[Path]:
 def draw_charts(run: Run) -> list[tuple[Path, str]]:
     out: list[tuple[Path, str]] = []
     title = run.scenario.title
-    for existing, caption in (("cost.png", "Cost by year and line"), ("attainment.png", "Required and planned, by requirement")):
+    for existing, caption in (("cost_breakdown.png", "Cost by year and line"), ("attainment.png", "Required and planned, by requirement")):
         if (run.path / existing).exists():
             out.append((run.path / existing, caption))
     req = run.requirements()

@@ -1,0 +1,157 @@
+"""Adaptive planning (``commplan run --replan yearly``): re-solve the remaining years each year.
+
+A fixed plan is executed whatever happens; a planner who re-plans every year starts from
+what the city actually has (staff after turnover, facilities actually open, space actually
+built) and buys what is still missing for the years left. Comparing the two tells a
+planner how much yearly correction is worth.
+
+The re-solve needs no special optimiser: the remaining years are themselves a scenario
+(:func:`remaining_scenario`), with today's state as its starting point, the pay policy
+and targets of the years left, and the budget not yet spent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from model.model import CommunityModel
+from model.plan import PlanSchedule, plan_from_result
+from model.records import columns
+from model.runner import Replication, SimulationResult
+from scenarios.schema import Budget, Scenario, StaffKind, frozen_map
+from scenarios.seeding import SIMULATE, seed_sequence
+from scenarios.targets import Stocks
+
+
+def _tail(values: tuple | None, done: int) -> tuple | None:
+    return None if values is None else tuple(values[done:])
+
+
+def remaining_scenario(scenario: Scenario, done: int, state: Stocks, spent: float) -> Scenario:
+    """The plan's last ``years − done`` years as a scenario starting from ``state``.
+
+    ``spent`` is what the years done have cost; it comes off the total budget.
+    """
+    communities = tuple(
+        replace(
+            c,
+            households=int(round(state.households[i])),
+            space_m2=float(state.space[i]),
+            facilities=frozenset(u for u in scenario.facilities if state.has[u][i]),
+            staff=frozen_map({s: int(round(state.staff[s][i])) for s in scenario.staff}),
+        )
+        for i, c in enumerate(scenario.communities)
+    )
+    staff = {
+        s: StaffKind(k.name, k.hire, k.pay_share[done - 1], k.pay_share[done:], k.attrition)
+        for s, k in scenario.staff.items()
+    }
+    targets = tuple(
+        replace(
+            t,
+            share=_tail(t.share, done),
+            count=_tail(t.count, done),
+            at_least=_tail(t.at_least, done),
+            keys_by=None if t.keys_by is None else max(1, t.keys_by - done),
+        )
+        for t in scenario.targets
+    )
+    total = scenario.budget.total
+    budget = Budget(_tail(scenario.budget.per_year, done), None if total is None else max(0.0, total - spent))
+    return replace(
+        scenario,
+        years=scenario.years - done,
+        start_year=scenario.start_year + done,
+        communities=communities,
+        staff=frozen_map(staff),
+        targets=targets,
+        budget=budget,
+    )
+
+
+def _merge(scenario: Scenario, executed: PlanSchedule, new: PlanSchedule, done: int) -> PlanSchedule:
+    """Years ≤ done from the plan executed so far, the rest from the re-solved plan."""
+
+    def join(old: np.ndarray, fresh: np.ndarray) -> np.ndarray:
+        return np.concatenate([old[..., :done], fresh], axis=-1)
+
+    return PlanSchedule.from_arrays(
+        scenario,
+        space_added=join(executed.space_added, new.space_added),
+        opened={u: join(executed.opened[u], new.opened[u]) for u in scenario.facilities},
+        hires={s: join(executed.hires[s], new.hires[s]) for s in scenario.staff},
+        staff={s: join(executed.staff[s], new.staff[s]) for s in scenario.staff},
+        pay_share={s: join(executed.pay_share[s], new.pay_share[s]) for s in scenario.staff},
+    )
+
+
+@dataclass(frozen=True)
+class Replan:
+    replication: int
+    year: int  # the plan year the re-solve starts from
+    status: str
+    remaining_cost: float | None
+
+
+def run_adaptive_replication(
+    scenario: Scenario, first: PlanSchedule, first_cost_by_year: list[float], seed: int, index: int,
+    solver: str = "highs", tick: Callable[[], None] | None = None,
+) -> tuple[Replication, list[Replan]]:
+    """One replication that re-solves the remaining years at the end of every plan year."""
+    import optimize
+
+    model = CommunityModel(scenario, first, rng=np.random.default_rng(seed_sequence(seed, SIMULATE, index)))
+    spent_by_year = list(first_cost_by_year)
+    replans: list[Replan] = []
+    while model.running:
+        model.step()
+        if tick is not None:
+            tick()
+        done = model.month // 12
+        if model.month % 12 == 0 and model.running:
+            rest = remaining_scenario(scenario, done, model.stocks(), float(sum(spent_by_year[:done])))
+            result = optimize.solve(rest, solver=solver, marginal_costs=False)
+            if not result.feasible:  # the state fell too far behind: buy the most the money allows
+                result = optimize.solve(rest, mode="max-attainment", solver=solver, marginal_costs=False)
+            replans.append(Replan(index, done + 1, result.status, result.total_cost if result.feasible else None))
+            if result.feasible:
+                model.plan = _merge(scenario, model.plan, plan_from_result(result, rest), done)
+                spent_by_year = spent_by_year[:done] + list(result.summary()["cost_by_year"])
+    return Replication(index, model.recorder.table(), model.attainment), replans
+
+
+def _adaptive(args: tuple) -> tuple[Replication, list[Replan]]:
+    return run_adaptive_replication(*args)
+
+
+def simulate_adaptive(
+    scenario: Scenario, first: PlanSchedule, first_cost_by_year: list[float], replications: int, seed: int,
+    processes: int = 1, solver: str = "highs", progress: Callable[[int, int], None] | None = None,
+) -> tuple[SimulationResult, list[Replan]]:
+    """Every replication re-plans yearly; results depend on the seed alone, not on processes."""
+    from commplan.parallel import process_pool
+
+    months = 12 * scenario.years
+    total, done = months * replications, 0
+
+    def tick(n: int = 1) -> None:
+        nonlocal done
+        done += n
+        if progress is not None:
+            progress(done, total)
+
+    jobs = [(scenario, first, first_cost_by_year, seed, r, solver) for r in range(replications)]
+    if processes <= 1 or replications <= 1:
+        outcomes = [run_adaptive_replication(*job, tick=tick) for job in jobs]
+    else:
+        outcomes = []
+        with process_pool(processes) as pool:
+            for outcome in pool.map(_adaptive, jobs):
+                outcomes.append(outcome)
+                tick(months)
+    reps = [rep for rep, _ in outcomes]
+    replans = [r for _, rs in outcomes for r in rs]
+    return SimulationResult(seed, ["replication", "month", "community", *columns(scenario)], scenario.community_ids, reps), replans

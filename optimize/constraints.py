@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
 from pulp import LpAffineExpression, LpConstraint, LpVariable
 from pulp import constants as const
 
 from optimize.variables import Lin, stock
-from scenarios.targets import Requirement
+from scenarios.targets import TOLERANCE, Requirement
 
 if TYPE_CHECKING:
     from optimize.program import Program
@@ -110,6 +111,9 @@ def define_conditions(prog: Program) -> None:
         cond = prog.scenario.target(name).condition
         for atom in cond.atoms:
             beta = atom.bound(d.H[:, t])
+            if atom.kind == "staff" and d.attr[atom.item] == 0 and np.all(d.staff0[atom.item] == np.round(d.staff0[atom.item])):
+                # whole staff: "staff >= 4.6" is "staff >= 5" (a tighter, equivalent row)
+                beta = np.ceil(beta - TOLERANCE)
             done = d.stock0_meets_forever(atom, t)
             label = _atom_label(atom)
             for i, z in zs.items():
@@ -117,6 +121,10 @@ def define_conditions(prog: Program) -> None:
                     continue
                 pairs, c = stock(prog, atom.kind, atom.item, i, t)
                 add_row(prog, [*pairs, (z, -float(beta[i]))], c, GE, 0.0, f"{name}|y{t}|{d.ids[i]}|{label}")
+                if atom.kind == "space":
+                    # space short of the bound today needs a project by year t: a valid
+                    # cut that lets the LP relaxation see the fixed project cost
+                    add_row(prog, [*((prog.y[i][k], 1.0) for k in range(t)), (z, -1.0)], 0.0, GE, 0.0, f"{name}|y{t}|{d.ids[i]}|project")
 
 
 def _requirement_row(prog: Program, r: Requirement, lin: Lin) -> None:

@@ -1,0 +1,77 @@
+"""Yearly re-planning: the remaining years as a scenario, re-solved from the simulated state."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from commplan.cli import main
+from commplan.replan import committed_stocks, remaining_scenario, run_adaptive_replication
+from model.model import CommunityModel
+from model.plan import plan_from_result
+from scenarios.loader import load
+
+
+def test_remaining_scenario_keeps_only_the_years_left():
+    s = load("tutorial")
+    state = s.initial_stocks()
+    rest = remaining_scenario(s, 1, state, spent=1_000_000)
+    assert rest.years == 2 and rest.start_year == s.start_year + 1
+    assert rest.target("space-200").share == (0.6, 0.8)
+    assert rest.target("elderly-centres").count == (1, 1)
+    assert rest.target("one-stop").keys_by == 1  # from year 1 on stays "from now on"
+    assert rest.target("standard").keys_by == 1  # was year 2: now the first remaining year
+    worker = rest.staff["community_worker"]
+    assert (worker.base_pay_share, worker.pay_share) == (0.7, (0.85, 1.0))
+    assert rest.budget.total == pytest.approx(s.budget.total - 1_000_000)
+    assert [r.year for r in rest.requirements if r.target == "space-200"] == [1, 2]
+
+
+def test_remaining_scenario_starts_from_the_given_state():
+    s = load("tutorial")
+    state = s.initial_stocks()
+    state.staff["community_worker"][:] = 1
+    state.has["one_stop"][0] = True
+    rest = remaining_scenario(s, 2, state, spent=0)
+    assert all(c.staff["community_worker"] == 1 for c in rest.communities)
+    assert "one_stop" in rest.communities[0].facilities
+    assert rest.years == 1
+
+
+def test_projects_under_construction_count_as_committed():
+    s = load("tutorial")
+    slow = dataclasses.replace(s, simulation=dataclasses.replace(s.simulation, construction_lag_months=60.0))
+    import optimize
+
+    plan = plan_from_result(optimize.solve(slow, marginal_costs=False), slow)
+    model = CommunityModel(slow, plan, rng=np.random.default_rng(1))
+    for _ in range(12):
+        model.step()
+    funded = plan.space_added[:, 0]
+    assert np.allclose(model.space, slow.initial_stocks().space)  # nothing has opened yet
+    assert np.allclose(committed_stocks(model).space, slow.initial_stocks().space + funded)
+
+
+def test_adaptive_replication_with_perfect_execution_meets_every_requirement():
+    s = load("tutorial")
+    perfect = dataclasses.replace(
+        s, simulation=dataclasses.replace(s.simulation, exit_hazard=0.0, hiring_lag_months=0, construction_lag_months=0.0)
+    )
+    import optimize
+
+    first = optimize.solve(perfect, marginal_costs=False)
+    rep, replans = run_adaptive_replication(perfect, plan_from_result(first, perfect), first.summary()["cost_by_year"], perfect.seed, 0)
+    assert [r.year for r in replans] == [2, 3]
+    assert all(r.status in ("optimal", "optimal_within_gap") for r in replans)
+    assert all(met for (*_, met) in rep.attainment)
+
+
+def test_run_with_yearly_replanning_writes_its_replans(tmp_path):
+    out = tmp_path / "adaptive"
+    assert main(["run", "tutorial", "--replan", "yearly", "--replications", "2", "--out", str(out), "--quiet"]) == 0
+    replans = pd.read_csv(out / "replans.csv")
+    assert sorted(zip(replans.replication, replans.year, strict=True)) == [(0, 2), (0, 3), (1, 2), (1, 3)]
+    assert (out / "report.html").exists()

@@ -9,6 +9,7 @@ file whose path is printed.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import tempfile
 import traceback
@@ -172,7 +173,9 @@ def cmd_plan(args: argparse.Namespace) -> int:
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
+    from commplan.io import atomic_write_bytes, write_json
     from model.runner import write_simulation
+    from results.summary import skeleton, with_simulation
 
     scenario = load(args.file)
     plan = _read_plan(args.plan, scenario) if args.plan else None
@@ -180,7 +183,15 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     seed = scenario.seed if args.seed is None else args.seed
     run = Run(out, scenario, "simulate", args.force, seeds={"root": seed, "replications": args.replications})
     result = _simulate(scenario, plan, args, seed)
-    write_simulation(result, scenario, out)
+    planned = args.plan.parent / "summary.json" if args.plan else None
+    if planned is not None and planned.exists():  # the plan's own folder: carry its summary and plan along
+        summary = json.loads(planned.read_text(encoding="utf-8"))
+        if args.plan.resolve() != (out / "plan.csv").resolve():
+            atomic_write_bytes(out / "plan.csv", args.plan.read_bytes())
+    else:
+        summary = skeleton(scenario, "status-quo" if plan is None else "plan")
+    write_json(out / "summary.json", with_simulation(summary, write_simulation(result, scenario, out)))
+    _publish(out, args.quiet)
     run.finish()
     _say(args, f"{scenario.title}: {args.replications} replications simulated; written to {out}/")
     return OK
@@ -208,8 +219,10 @@ def _simulate(scenario, plan, args: argparse.Namespace, seed: int):
 
 def cmd_run(args: argparse.Namespace) -> int:
     import optimize
+    from commplan.io import write_json
     from model.plan import plan_from_result
     from model.runner import write_simulation
+    from results.summary import with_simulation
 
     scenario = load(args.file)
     out = _out(args, scenario, args.mode)
@@ -225,7 +238,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         sim = _simulate_adaptive(scenario, plan, result, args, seed, out)
     else:
         sim = _simulate(scenario, plan, args, seed)
-    write_simulation(sim, scenario, out, summary=result.summary())
+    write_json(out / "summary.json", with_simulation(result.summary(), write_simulation(sim, scenario, out)))
     _publish(out, args.quiet)
     run.finish(status=result.status)
     _say(args, f"{scenario.title}: {result.status}, total cost {result.total_cost:,.0f}; plan and {args.replications} simulated replications in {out}/")

@@ -28,13 +28,14 @@ def _grid(n: int, ncols: int = 3, panel: tuple[float, float] = (3.6, 2.7)) -> tu
 
 
 def requirements_chart(requirements: pd.DataFrame, attainment: pd.DataFrame | None, title: str) -> Figure:
-    """Each requirement by year: required (outline), planned (bar), achieved (median, 5–95 % range)."""
+    """Each requirement by year: required (outline), planned (bar, when there is a plan), achieved (median, 5–95 % range)."""
     groups = list(requirements.groupby(["target", "kind"], sort=False))
     fig, axes = _grid(len(groups))
     for ax, ((target, kind), rows) in zip(axes, groups, strict=True):
         rows = rows.sort_values("year")
         x = rows["year"].to_numpy()
-        ax.bar(x, rows["planned"].fillna(0), width=0.55, color=SKY_LIGHT, label="planned", zorder=1)
+        if "planned" in rows:
+            ax.bar(x, rows["planned"].fillna(0), width=0.55, color=SKY_LIGHT, label="planned", zorder=1)
         ax.bar(x, rows["required"], width=0.55, fill=False, edgecolor=BLACKISH, linewidth=1.4, label="required", zorder=2)
         if attainment is not None and len(attainment):
             sel = attainment[(attainment["target"] == target) & (attainment["kind"] == kind)]

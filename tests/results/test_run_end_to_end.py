@@ -82,3 +82,32 @@ def test_report_renders_in_headless_chromium(tutorial_run, tmp_path):
     dom = subprocess.run([CHROMIUM, *flags, "--dump-dom", (tutorial_run / "report.html").as_uri()], capture_output=True, text=True, timeout=120)
     assert "<h1>Tutorial: a small city" in dom.stdout
     assert dom.stdout.count("<img") >= 4
+
+
+def test_simulating_a_plan_file_carries_its_summary_along(tutorial_run, tmp_path):
+    out = tmp_path / "again"
+    assert main(["simulate", "tutorial", "--plan", str(tutorial_run / "plan.csv"), "--replications", "2", "--out", str(out), "--quiet"]) == 0
+    summary = json.loads((out / "summary.json").read_text())
+    planned = json.loads((tutorial_run / "summary.json").read_text())
+    assert summary["total_cost"] == planned["total_cost"]
+    assert all(r["probability_met"] is not None for r in summary["requirements"])
+    assert (out / "plan.csv").read_bytes() == (tutorial_run / "plan.csv").read_bytes()
+    assert (out / "report.html").exists()
+
+
+def test_status_quo_simulation_reports_attainment_without_a_plan(tmp_path):
+    out = tmp_path / "status-quo"
+    assert main(["simulate", "tutorial", "--replications", "2", "--out", str(out), "--quiet"]) == 0
+    summary = json.loads((out / "summary.json").read_text())
+    assert (summary["status"], summary["mode"]) == ("simulated", "status-quo")
+    space = [r for r in summary["requirements"] if r["target"] == "space-200" and r["year"] == 1][0]
+    assert space["achieved_mean"] == 3  # nothing is built: the 3 communities already ≥ 200 m²
+    assert space["probability_met"] == 0  # 4 are required
+
+
+def test_a_bad_plan_file_is_a_user_error(tmp_path, capsys):
+    bad = tmp_path / "plan.csv"
+    bad.write_text("community,year,space_added_m2\nnowhere,1,lots\n")
+    assert main(["simulate", "tutorial", "--plan", str(bad), "--out", str(tmp_path / "x"), "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert "plan.csv" in err and "Traceback" not in err

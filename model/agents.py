@@ -24,9 +24,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 from mesa import Agent
 
-from model.parameters import SERVICES, SimulationParameters
+from model.parameters import SimulationParameters
 
 if TYPE_CHECKING:
+    from model.extensions import Registry
     from model.model import CommunityModel
 
 #: Which households can need a service at all (the others need it at rate 0).
@@ -59,7 +60,10 @@ class Households:
     ones (elderly alone, disabled or low income), who are served first.
     """
 
-    def __init__(self, communities, params: SimulationParameters, rng: np.random.Generator):
+    def __init__(self, communities, params: SimulationParameters, rng: np.random.Generator, registry: Registry | None = None):
+        if registry is None:
+            from model.extensions import CORE as registry
+        self.registry = registry  # services and extensions (their columns and rules)
         self.p = params
         self.n_communities = len(communities)
         self.size_mean = np.array([c.household_size for c in communities], dtype=float)
@@ -67,7 +71,7 @@ class Households:
         self.v2r_community = np.array([c.village_to_residence for c in communities], dtype=bool)
         counts = np.array([c.households for c in communities], dtype=np.int64)
         self.cols: dict[str, np.ndarray] = self.newcomers(np.repeat(np.arange(self.n_communities), counts), rng)
-        self.needs = np.zeros((0, len(SERVICES)), dtype=np.int64)
+        self.needs = np.zeros((0, len(registry.services)), dtype=np.int64)
         self.regroup()
 
     # -- columns -------------------------------------------------------------------------
@@ -81,7 +85,11 @@ class Households:
         return len(self.cols["community"])
 
     def newcomers(self, community: np.ndarray, rng: np.random.Generator) -> dict[str, np.ndarray]:
-        """Fresh households for the given communities, drawn from each community's profile."""
+        """Fresh households for the given communities, drawn from each community's profile.
+
+        Extensions' :meth:`~model.extensions.Extension.household_columns` add their columns
+        after the core's (a subclass may override this method and extend the dict too).
+        """
         p, n = self.p, len(community)
         elderly = rng.random(n) < self.elderly_share[community]
         alone = elderly & (rng.random(n) < p.elderly_alone_share)
@@ -89,7 +97,7 @@ class Households:
         alone_share = self.elderly_share[community] * p.elderly_alone_share
         extra = np.maximum(self.size_mean[community] - 1 - (1 - alone_share), 0) / np.maximum(1 - alone_share, 1e-9)
         size = np.where(alone, 1, 2 + rng.poisson(extra)).astype(np.int16)
-        return {
+        cols = {
             "community": community.astype(np.int32),
             "size": size,
             "child": (~alone) & (rng.random(n) < p.child_share),
@@ -104,6 +112,14 @@ class Households:
             "participating": np.zeros(n, dtype=bool),
             "volunteer": np.zeros(n, dtype=bool),
         }
+        for ext in self.registry.extensions:
+            for name, column in ext.household_columns(self, cols, rng).items():
+                if name in cols:
+                    raise ValueError(f"extension {ext.name}: household column {name!r} already exists")
+                if len(column) != n:
+                    raise ValueError(f"extension {ext.name}: household column {name!r} has {len(column)} rows, not {n}")
+                cols[name] = np.asarray(column)
+        return cols
 
     @property
     def vulnerable(self) -> np.ndarray:
@@ -134,19 +150,25 @@ class Households:
 
     # -- monthly rules -------------------------------------------------------------------
     def need_rates(self) -> np.ndarray:
-        """Poisson mean of each household's monthly needs by service, from its flags."""
+        """Poisson mean of each household's monthly needs by service, from its flags.
+
+        Recomputed yearly (after moves and ageing); extensions' ``need_rates`` hooks then
+        adjust the matrix in place.
+        """
         p, c = self.p, self.cols
         vulnerable, migrant = self.vulnerable, c["migrant"]
-        rates = np.empty((len(self), len(SERVICES)))
-        for j, s in enumerate(SERVICES):
-            r = np.full(len(self), p.demand_rate[s])
-            if s in ELIGIBLE:
-                r *= c[ELIGIBLE[s]]
-            r *= np.where(vulnerable, p.vulnerable_demand_multiplier[s], 1.0)
-            r *= np.where(migrant, p.migrant_demand_multiplier[s], 1.0)
-            if s == "health":  # health needs come from persons, not households
+        rates = np.empty((len(self), len(self.registry.services)))
+        for j, s in enumerate(self.registry.services):
+            r = np.full(len(self), s.rate(p))
+            if s.eligible is not None:
+                r *= c[s.eligible]
+            r *= np.where(vulnerable, s.vulnerable(p), 1.0)
+            r *= np.where(migrant, s.migrant(p), 1.0)
+            if s.per_person:  # health needs come from persons, not households
                 r *= c["size"] / self.size_mean[c["community"]]
             rates[:, j] = r
+        for ext in self.registry.extensions:
+            ext.need_rates(self, rates)
         return rates
 
     def draw_needs(self, rng: np.random.Generator) -> np.ndarray:
@@ -172,7 +194,10 @@ class Households:
         """Monthly probability of taking part: more when satisfied; ``factor`` per community."""
         p = self.p
         base = p.participation_base + p.participation_satisfaction_effect * self.cols["satisfaction"]
-        return np.clip(base * factor[self.cols["community"]], 0.0, 1.0)
+        prob = np.clip(base * factor[self.cols["community"]], 0.0, 1.0)
+        for ext in self.registry.extensions:
+            prob = np.clip(ext.participation(self, prob), 0.0, 1.0)
+        return prob
 
     def take_part(self, factor: np.ndarray, rng: np.random.Generator) -> None:
         """Decide who takes part this month and, among them, who volunteers (one draw)."""
@@ -212,6 +237,8 @@ class Households:
             fresh = self.newcomers(arriving, rng)
             self.cols = {k: np.concatenate([c[k], fresh[k]]) for k in c}
             into += np.maximum(change, 0)
+        for ext in self.registry.extensions:
+            ext.household_year(self, rng)
         self.regroup()
         return into, out
 
@@ -282,7 +309,7 @@ class Community(Agent):
         occupancy = (self.households - start_households) / self.development_capacity
         if occupancy >= self.model.p.committee_occupancy - 1e-9:
             self.committee_formed = self.model.month
-            Organisation(self.model, self, "residents_committee")
+            self.model.new_organisation(self, "residents_committee")
 
 
 class Organisation(Agent):
@@ -306,6 +333,20 @@ class Organisation(Agent):
     def capacity(self) -> float:
         """Needs a month this organisation serves."""
         return self.model.p.organisation_capacity * self.strength
+
+    @property
+    def services(self) -> tuple[str, ...]:
+        """The services its capacity goes to (its kind's declaration)."""
+        return self.model.registry.organisation_kinds[self.kind].services
+
+    def service_capacity(self) -> dict[str, float]:
+        """Needs a month it serves, by service: ``capacity`` split evenly over ``services``.
+
+        Override in a subclass to serve services differently (e.g. a property manager's
+        parking spaces); the model adds the values to the community's capacity each month.
+        """
+        services = self.services
+        return {s: self.capacity / len(services) for s in services}
 
     def draw_support(self) -> None:
         """Incubation support and purchase-of-service contracts, granted for a year."""

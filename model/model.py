@@ -3,26 +3,27 @@
 Build the world in ``__init__``; ``step`` reads like the month: needs → service →
 satisfaction → participation → staff → organisations, with the year's events at its
 start and the targets evaluated at its end.
+
+Extensions (:mod:`model.extensions`) join through the scenario's ``extensions`` list, the
+``extensions`` argument or a subclass's ``extensions`` attribute; every method of the
+month below is also a documented place for a subclass to override.
 """
 
 from __future__ import annotations
 
 import numpy as np
 from mesa import Model
+from mesa.agent import AgentSet
 from mesa.datacollection import DataCollector
 
 from model.agents import (
-    FACILITY_FOR,
-    FOUNDED_BY_VOLUNTEERS,
-    ORGANISATION_MIX,
-    ORGANISATION_SERVICES,
     Community,
     Households,
     Organisation,
     StaffMember,
     exit_hazard,
 )
-from model.parameters import SERVICES
+from model.extensions import Extension, Registry, resolve_extensions
 from model.plan import PlanSchedule
 from model.records import Recorder
 from scenarios.schema import Scenario
@@ -37,10 +38,24 @@ class CommunityModel(Model):
         plan: what is funded each year; ``None`` is the status quo.
         rng: seed or generator for every random draw (Mesa's ``rng``).
         households_class: the household table (subclass :class:`Households` to add rules).
+        extensions: extensions to apply besides the scenario's ``extensions`` and the class's
+            own: module names, :class:`~model.extensions.Extension` subclasses or instances.
+
+    Attributes an extension reads and writes (arrays have one row per community ``i``, in
+    the scenario's order): ``space``, ``has[kind]``, ``staff_count[kind]``, ``posts[kind]``,
+    ``hires[kind]``, ``exits[kind]``, ``spent``, ``demand`` and ``served`` (communities ×
+    services, column ``registry.index[service]``), ``households`` (the columnar table),
+    ``communities`` (agents), ``staff`` and ``organisations`` (agent sets), ``registry``.
     """
 
-    def __init__(self, scenario: Scenario, plan: PlanSchedule | None = None, rng=None, households_class=Households):
+    #: Extensions every model of this class applies (a subclass sets it; see model.extensions).
+    extensions: tuple[str | Extension | type, ...] = ()
+
+    def __init__(self, scenario: Scenario, plan: PlanSchedule | None = None, rng=None, households_class=Households, extensions=()):
         super().__init__(rng=rng)
+        self.registry = Registry(resolve_extensions((*scenario.extensions, *type(self).extensions, *extensions)))
+        self.services = self.registry.service_names
+        self._extensions = self.registry.extensions
         self.scenario_ = scenario  # Model.scenario is Mesa's own experiment object
         self.p = scenario.simulation
         self.plan = plan if plan is not None else PlanSchedule.status_quo(scenario)
@@ -71,20 +86,21 @@ class CommunityModel(Model):
         self.volunteers_per_organisation = np.zeros(n)
         self.exit_risk = {s: np.zeros(n) for s in scenario.staff}
         self.workload = np.zeros(n)
-        self.demand = np.zeros((n, len(SERVICES)))
-        self.served = np.zeros((n, len(SERVICES)))
+        self.demand = np.zeros((n, len(self.services)))
+        self.served = np.zeros((n, len(self.services)))
+        self._hours_per_need = np.array([s.hours(self.p) for s in self.registry.services])
 
         self.communities = [Community(self, i, c) for i, c in enumerate(scenario.communities)]
         for c, spec in zip(self.communities, scenario.communities, strict=True):
             for s, k in spec.staff.items():
                 certified = s == "social_worker"
                 for _ in range(int(k)):
-                    StaffMember(self, c, s, self.p.initial_skill, certified and self.random.random() < self.p.certified_share)
-        kinds, mix = list(ORGANISATION_MIX), np.array(list(ORGANISATION_MIX.values()))
+                    self.new_staff(c, s, self.p.initial_skill, certified and self.random.random() < self.p.certified_share)
+        kinds, mix = list(self.registry.start_mix), np.array(list(self.registry.start_mix.values()))
         per_community = self.rng.poisson(self.p.organisations_per_1000_households * self.households.counts / 1000)
         for c, k in zip(self.communities, per_community, strict=True):
             for kind in self.rng.choice(len(kinds), size=int(k), p=mix / mix.sum()):
-                Organisation(self, c, kinds[kind])
+                self.new_organisation(c, kinds[kind])
 
         self.attainment: list[tuple] = []  # (year, target, kind, required, achieved, met)
         self.recorder = Recorder(self)
@@ -97,14 +113,30 @@ class CommunityModel(Model):
                 "organisations": lambda m: len(m.organisations),
             }
         )
+        for ext in self._extensions:
+            ext.setup(self)
 
     def make_households(self):
         """The household population (override to hold households differently)."""
+        if self.registry.extensions:
+            return self.households_class(self.scenario_.communities, self.p, self.rng, registry=self.registry)
         return self.households_class(self.scenario_.communities, self.p, self.rng)
+
+    def new_staff(self, community: Community, kind: str, skill: float, certified: bool = False) -> StaffMember:
+        """A staff member of ``kind`` starts work (the kind's agent class; counted in ``staff_count``)."""
+        return self.registry.staff_class(kind)(self, community, kind, skill, certified)
+
+    def new_organisation(self, community: Community, kind: str) -> Organisation:
+        """An organisation of ``kind`` is founded (the kind's agent class)."""
+        return self.registry.organisation_class(kind)(self, community, kind)
 
     # -- agent sets ----------------------------------------------------------------------
     def _of(self, cls):
-        return self.agents_by_type.get(cls) or self.agents.select(lambda a: False)
+        """Every agent of ``cls`` or a subclass, as one AgentSet."""
+        sets = [s for t, s in self.agents_by_type.items() if issubclass(t, cls) and len(s)]
+        if len(sets) == 1:
+            return sets[0]
+        return AgentSet([a for s in sets for a in s], random=self.random)
 
     @property
     def staff(self):
@@ -134,6 +166,8 @@ class CommunityModel(Model):
         self.recruit()
         self.organise()
         self.pay()
+        for ext in self._extensions:
+            ext.end_month(self)
         self.recorder.collect(self)
         self.datacollector.collect(self)
         if self.month % 12 == 0:
@@ -157,6 +191,8 @@ class CommunityModel(Model):
             self.posts[s] = np.rint(self.plan.staff[s][:, t - 1]).astype(np.int64)
         self.opened_this_year = dict.fromkeys(self.scenario_.facilities, 0)
         self.organisations.do("draw_support")
+        for ext in self._extensions:
+            ext.start_year(self)
 
     def start_month(self) -> None:
         for s in self.scenario_.staff:
@@ -173,31 +209,61 @@ class CommunityModel(Model):
 
     # -- service -------------------------------------------------------------------------
     def capacity(self) -> tuple[np.ndarray, np.ndarray]:
-        """Staff hours per community and the throughput of one hour per service (needs/hour)."""
+        """Staff hours per community and the throughput of one hour per service (needs/hour).
+
+        A service staff do not serve (``hours_per_need`` 0 or ``None``) has throughput 0.
+        """
         hours = np.zeros(self.n)
         staff = self.staff
         if len(staff):
             idx = np.fromiter((a.community.index for a in staff), dtype=np.int64, count=len(staff))
-            skill = np.fromiter((a.skill for a in staff), dtype=float, count=len(staff))
-            hours = np.bincount(idx, weights=skill * self.p.staff_service_hours, minlength=self.n)
-        per_need = np.array([self.p.hours_per_need[s] for s in SERVICES])
-        throughput = np.tile(1.0 / per_need, (self.n, 1))
-        for j, s in enumerate(SERVICES):
-            u = FACILITY_FOR.get(s)
-            if u in self.has:
-                throughput[:, j] *= np.where(self.has[u], 1.0, self.p.no_facility_service_factor)
+            if self.registry.staff_classes:  # a staff class may define its own hours
+                hours = np.bincount(idx, weights=np.fromiter((a.hours for a in staff), dtype=float, count=len(staff)), minlength=self.n)
+            else:
+                skill = np.fromiter((a.skill for a in staff), dtype=float, count=len(staff))
+                hours = np.bincount(idx, weights=skill * self.p.staff_service_hours, minlength=self.n)
+        per_need = self._hours_per_need
+        throughput = np.tile(np.divide(1.0, per_need, out=np.zeros_like(per_need), where=per_need > 0), (self.n, 1))
+        for f in self.registry.facilities:
+            if f.required and f.kind in self.has:
+                throughput[:, self.registry.index[f.service]] *= np.where(self.has[f.kind], 1.0, self.p.no_facility_service_factor)
         if "one_stop" in self.has:
-            throughput[:, SERVICES.index("admin")] *= np.where(self.has["one_stop"], self.p.one_stop_speedup, 1.0)
+            throughput[:, self.registry.index["admin"]] *= np.where(self.has["one_stop"], self.p.one_stop_speedup, 1.0)
         return hours, throughput
 
     def organisation_capacity(self) -> np.ndarray:
-        """Needs a month the community's organisations serve, by service."""
-        cap = np.zeros((self.n, len(SERVICES)))
+        """Needs a month served without staff hours, by service: organisations, activity
+        space (culture), facilities with a capacity of their own, and extensions' ``capacity``."""
+        n, k = self.n, len(self.services)
+        index = self.registry.index
+        plain = Organisation.service_capacity
+        rows, kinds, caps, cells, values = [], [], [], [], []
         for o in self.organisations:
-            services = ORGANISATION_SERVICES[o.kind]
-            for s in services:
-                cap[o.community.index, SERVICES.index(s)] += o.capacity / len(services)
-        cap[:, SERVICES.index("culture")] += self.p.culture_needs_per_m2 * self.space
+            if type(o).service_capacity is plain:
+                rows.append(o.community.index)
+                kinds.append(o.kind)
+                caps.append(o.capacity)
+            else:
+                for s, x in o.service_capacity().items():
+                    cells.append(o.community.index * k + index[s])
+                    values.append(x)
+        cap = np.zeros(n * k)
+        if rows:
+            # each organisation's capacity split evenly over its kind's services, summed in agent order
+            per_kind = {name: [index[s] for s in kind.services] for name, kind in self.registry.organisation_kinds.items()}
+            served = [per_kind[kind] for kind in kinds]
+            count = np.fromiter((len(x) for x in served), dtype=np.int64, count=len(served))
+            flat = np.repeat(np.asarray(rows, dtype=np.int64) * k, count) + np.fromiter((j for x in served for j in x), dtype=np.int64, count=int(count.sum()))
+            cap = np.bincount(flat, weights=np.repeat(np.asarray(caps) / count, count), minlength=n * k)
+        if cells:
+            cap += np.bincount(cells, weights=values, minlength=n * k)
+        cap = cap.reshape(n, k)
+        cap[:, index["culture"]] += self.p.culture_needs_per_m2 * self.space
+        for f in self.registry.facilities:
+            if f.capacity and f.kind in self.has:
+                cap[:, index[f.service]] += f.capacity * self.has[f.kind]
+        for ext in self._extensions:
+            ext.capacity(self, cap)
         return cap
 
     def serve(self, demand: np.ndarray) -> np.ndarray:
@@ -209,7 +275,7 @@ class CommunityModel(Model):
         other, vulnerable = demand[0::2], demand[1::2]
         total = other + vulnerable
         hours, throughput = self.capacity()
-        per_need = np.array([self.p.hours_per_need[s] for s in SERVICES])
+        per_need = self._hours_per_need
         need_hours = total * per_need
         wanted = need_hours.sum(axis=1)
         spread = np.divide(hours, wanted, out=np.zeros(self.n), where=wanted > 0)[:, None] * need_hours
@@ -253,7 +319,7 @@ class CommunityModel(Model):
             start = np.minimum(count, np.maximum(self.posts[s] - self.staff_count[s], 0))  # cancelled if no longer needed
             for i in np.flatnonzero(start):
                 for _ in range(int(start[i])):
-                    StaffMember(self, self.communities[i], s, self.p.new_hire_skill)
+                    self.new_staff(self.communities[i], s, self.p.new_hire_skill)
             self.hires[s] += start
             self.spent += start * self.scenario_.staff[s].hire
 
@@ -280,9 +346,10 @@ class CommunityModel(Model):
         self.volunteers_per_organisation = volunteers / np.maximum(alive, 1)
         self.organisations.shuffle_do("step")
         founded = self.rng.binomial(volunteers, self.p.organisation_birth_per_volunteer)
+        kinds = self.registry.founded_by_volunteers
         for i in np.flatnonzero(founded):
             for _ in range(int(founded[i])):
-                Organisation(self, self.communities[i], FOUNDED_BY_VOLUNTEERS[int(self.rng.integers(len(FOUNDED_BY_VOLUNTEERS)))])
+                self.new_organisation(self.communities[i], kinds[int(self.rng.integers(len(kinds)))])
 
     # -- targets -------------------------------------------------------------------------
     def stocks(self) -> Stocks:

@@ -10,28 +10,27 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from model.parameters import SERVICES
-
 if TYPE_CHECKING:
+    from model.extensions import Registry
     from model.model import CommunityModel
 
 
-def columns(scenario) -> list[str]:
-    """Value columns after ``replication, month, community`` (contract first, extras after)."""
-    cols = ["households"]
-    cols += [f"demand_{s}" for s in SERVICES] + [f"served_{s}" for s in SERVICES]
-    cols += ["satisfaction", "participation", "volunteers", "organisations"]
-    for prefix in ("staff", "hires", "exits"):
-        cols += [f"{prefix}_{k}" for k in scenario.staff]
-    cols += ["spent", "moved_in", "moved_out", "space_m2"] + [f"has_{u}" for u in scenario.facilities]
-    return cols
+def columns(scenario, registry: Registry | None = None) -> list[str]:
+    """Value columns after ``replication, month, community`` (contract first, extras after).
+
+    Every service (the core's, then extensions') has ``demand_<s>`` and ``served_<s>``;
+    extensions' reporters come last. ``registry`` defaults to the scenario's extensions.
+    """
+    from model.extensions import Registry
+
+    return (registry or Registry.for_scenario(scenario)).columns(scenario)
 
 
 class Recorder:
     """Collects one array per month; ``table()`` stacks them to ``(months, communities, columns)``."""
 
     def __init__(self, model: CommunityModel):
-        self.columns = columns(model.scenario_)
+        self.columns = model.registry.columns(model.scenario_)
         self.months: list[np.ndarray] = []
 
     def collect(self, m: CommunityModel) -> None:
@@ -46,6 +45,7 @@ class Recorder:
             parts += [flows[k][:, None] for k in m.scenario_.staff]
         parts += [m.spent[:, None], m.moved_in[:, None], m.moved_out[:, None], m.space[:, None]]
         parts += [m.has[u][:, None] for u in m.scenario_.facilities]
+        parts += [np.asarray(report(m), dtype=float).reshape(m.n, 1) for report in m.registry.reporters.values()]
         self.months.append(np.hstack([np.asarray(p, dtype=float) for p in parts]))
 
     def table(self) -> np.ndarray:

@@ -3,12 +3,17 @@
 Replication ``r`` draws from ``seed_sequence(seed, SIMULATE, r)``, so its result depends
 only on the seed and ``r`` — never on how many processes share the work — and the same
 seed gives byte-identical ``timeseries.csv`` on any machine.
+
+Extensions run here too: the scenario's ``extensions`` list, or ``model_class`` (a
+:class:`CommunityModel` subclass defined in an importable module) and ``extensions``
+(module names, or picklable :class:`~model.extensions.Extension` instances) passed to
+:func:`simulate`. Worker processes import them by module name.
 """
 
 from __future__ import annotations
 
 import copyreg
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -42,6 +47,7 @@ class Replication:
     index: int
     timeseries: np.ndarray
     attainment: list[tuple]  # (year, target, kind, required, achieved, met)
+    columns: tuple[str, ...] | None = None  # the value columns, when the model says
 
 
 @dataclass(frozen=True)
@@ -70,18 +76,28 @@ class SimulationResult:
         return out
 
 
-def run_replication(scenario: Scenario, plan: PlanSchedule | None, seed: int, index: int, progress: Callable[[], None] | None = None) -> Replication:
+def run_replication(
+    scenario: Scenario,
+    plan: PlanSchedule | None,
+    seed: int,
+    index: int,
+    progress: Callable[[], None] | None = None,
+    model_class: type[CommunityModel] = CommunityModel,
+    extensions: Sequence[Any] = (),
+) -> Replication:
     """One replication, start to end of the plan horizon."""
-    model = CommunityModel(scenario, plan, rng=np.random.default_rng(seed_sequence(seed, SIMULATE, index)))
+    kw = {"extensions": tuple(extensions)} if extensions else {}
+    model = model_class(scenario, plan, rng=np.random.default_rng(seed_sequence(seed, SIMULATE, index)), **kw)
     while model.running:
         model.step()
         if progress is not None:
             progress()
-    return Replication(index, model.recorder.table(), model.attainment)
+    return Replication(index, model.recorder.table(), model.attainment, tuple(model.recorder.columns))
 
 
 def _run(args: tuple) -> Replication:
-    return run_replication(*args)
+    scenario, plan, seed, index, model_class, extensions = args
+    return run_replication(scenario, plan, seed, index, None, model_class, extensions)
 
 
 def simulate(
@@ -91,11 +107,14 @@ def simulate(
     seed: int | None = None,
     processes: int = 1,
     progress: Callable[[int, int], None] | None = None,
+    model_class: type[CommunityModel] = CommunityModel,
+    extensions: Sequence[Any] = (),
 ) -> SimulationResult:
     """Run ``replications`` independent replications of the plan (status quo if ``None``).
 
     ``progress(done, total)`` is called as months × replications complete (per month with
-    one process, per replication with several).
+    one process, per replication with several). ``model_class`` and ``extensions`` extend
+    the model beyond the scenario's own ``extensions`` (see :mod:`model.extensions`).
     """
     seed = scenario.seed if seed is None else seed
     months = 12 * scenario.years
@@ -111,14 +130,15 @@ def simulate(
     reps: list[Replication] = []
     if processes <= 1 or replications <= 1:
         for r in range(replications):
-            reps.append(run_replication(scenario, plan, seed, r, tick))
+            reps.append(run_replication(scenario, plan, seed, r, tick, model_class, extensions))
     else:
         with process_pool(processes) as pool:
-            futures = [pool.submit(_run, (scenario, plan, seed, r)) for r in range(replications)]
+            futures = [pool.submit(_run, (scenario, plan, seed, r, model_class, tuple(extensions))) for r in range(replications)]
             for f in futures:
                 reps.append(f.result())
                 tick(months)
-    return SimulationResult(seed, ["replication", "month", "community", *columns(scenario)], scenario.community_ids, reps)
+    cols = list(reps[0].columns) if reps and reps[0].columns else columns(scenario)
+    return SimulationResult(seed, ["replication", "month", "community", *cols], scenario.community_ids, reps)
 
 
 def timeseries_text(result: SimulationResult) -> str:

@@ -238,7 +238,7 @@ class _Reader:
         communities = self.communities(meta, facilities, staff)
         targets = self.targets(facilities, staff, communities)
         simulation = self.table(("simulation",), d.get("simulation", {}), F.simulation_keys())
-        self.check_simulation(simulation)
+        self.check_simulation(simulation, self.extension_services(meta.get("extensions") or ()))
         if self.problems:
             raise ScenarioError(self.problems)
         return self.build(meta, costs, facilities, staff, budget, communities, targets, simulation)
@@ -364,14 +364,27 @@ class _Reader:
             if s not in staff:
                 self.problem(("generate",), s, _unknown_kind(s, staff, KNOWN_STAFF, "staff"))
 
-    def check_simulation(self, sim: dict) -> None:
+    def extension_services(self, names: tuple[str, ...]) -> tuple[str, ...]:
+        """Services the named extensions declare; an extension that cannot load is a problem."""
+        from model.extensions import ExtensionError, load_extension
+
+        services: list[str] = []
+        for name in names:
+            try:
+                services += [s.name for s in load_extension(name).services]
+            except ExtensionError as e:
+                self.problem(("scenario", "extensions"), name, str(e))
+        return tuple(services)
+
+    def check_simulation(self, sim: dict, extra_services: tuple[str, ...] = ()) -> None:
         from model.parameters import SERVICES
 
+        known = (*SERVICES, *extra_services)
         for name, value in sim.items():
             if isinstance(value, dict):
                 for service in value:
-                    if service not in SERVICES:
-                        self.problem(("simulation", name), service, f"not a service type; {did_you_mean(service, SERVICES)}")
+                    if service not in known:
+                        self.problem(("simulation", name), service, f"not a service type; {did_you_mean(service, known)}")
 
     def targets(self, facilities: dict, staff: dict, communities: list[dict]) -> list[dict]:
         items = self.data.get("targets", [])
@@ -470,6 +483,7 @@ class _Reader:
             targets=built,
             simulation=SimulationParameters(**sim_values),
             source=self.source,
+            extensions=tuple(meta.get("extensions") or ()),
         )
 
 
@@ -570,7 +584,8 @@ def scenario_to_dict(s: Scenario) -> dict[str, Any]:
         v = getattr(s.simulation, f.name)
         sim[f.name] = dict(v) if not isinstance(v, (int, float)) else v
     out: dict[str, Any] = {
-        "scenario": {"name": s.name, "title": s.title, "years": s.years, "start_year": s.start_year, "seed": s.seed},
+        "scenario": {"name": s.name, "title": s.title, "years": s.years, "start_year": s.start_year, "seed": s.seed}
+        | ({"extensions": list(s.extensions)} if s.extensions else {}),
         "costs": {f.name: getattr(s.costs, f.name) for f in dc_fields(s.costs)},
         "facilities": {u: {"build": f.build, "running": f.running, "space_m2": f.space_m2} for u, f in s.facilities.items()},
         "staff": {

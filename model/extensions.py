@@ -1,0 +1,372 @@
+"""Extension points: grow the model from a separate module, without editing ``model/``.
+
+An extension is a subclass of :class:`Extension` that declares what it adds and overrides
+the hooks it needs. It reaches a model in one of two explicit ways:
+
+* a scenario names its module: ``[scenario] extensions = ["extensions.parking"]`` (the
+  module holds an ``extension`` attribute: an :class:`Extension` instance or subclass;
+  ``"package.module:attribute"`` names another attribute); or
+* code passes it: ``CommunityModel(scenario, extensions=[Parking()])``, a model subclass
+  with ``extensions = (Parking(),)``, or ``simulate(scenario, model_class=...,
+  extensions=[...])``.
+
+What an extension can add, and the declaration or hook for each:
+
+=============================  ==============================================================
+a household attribute          :meth:`Extension.household_columns` (drawn for every new household)
+a household rule               :meth:`Extension.need_rates`, :meth:`Extension.participation`,
+                               :meth:`Extension.start_year` (vectorised over all rows)
+a service type                 :attr:`Extension.services` (:class:`Service`: rates, eligibility,
+                               staff hours) and :meth:`Extension.capacity` (what serves it)
+an organisation kind           :attr:`Extension.organisations` (:class:`OrganisationKind`, with a
+                               subclass of :class:`~model.agents.Organisation`)
+a staff kind's behaviour       :attr:`Extension.staff_classes` (a subclass of
+                               :class:`~model.agents.StaffMember` for a kind the scenario declares)
+a facility kind's service      :attr:`Extension.facilities` (:class:`FacilityService`; the kind's
+                               costs are declared in the scenario, so the optimiser builds it)
+a ``timeseries.csv`` column    :attr:`Extension.reporters`
+=============================  ==============================================================
+
+Invariants an extension must keep (checked by :func:`model.invariants.check_invariants`):
+served ≤ demand for every service and month; staff of a kind = previous + hires − exits
+(add and remove staff only through :meth:`CommunityModel.new_staff
+<model.model.CommunityModel.new_staff>` and :meth:`StaffMember.leave
+<model.agents.StaffMember.leave>`); households = previous + moved in − moved out (add
+columns, never rows); every random draw comes from the model's generators (``model.rng``,
+``model.random``, or the ``rng`` a hook receives) so that the same seed gives the same output.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from model.agents import (
+    ELIGIBLE,
+    FACILITY_FOR,
+    FOUNDED_BY_VOLUNTEERS,
+    ORGANISATION_MIX,
+    ORGANISATION_SERVICES,
+    Organisation,
+    StaffMember,
+)
+from model.parameters import SERVICES, SimulationParameters
+
+if TYPE_CHECKING:
+    from model.agents import Households
+    from model.model import CommunityModel
+
+
+class ExtensionError(ValueError):
+    """An extension cannot be imported, or it clashes with the core or another extension."""
+
+
+@dataclass(frozen=True)
+class Service:
+    """A service type: who needs it, how often, and how staff serve it.
+
+    Rates are the defaults; a scenario's ``[simulation]`` maps (``demand_rate``,
+    ``hours_per_need``, ``vulnerable_demand_multiplier``, ``migrant_demand_multiplier``)
+    may override them by the service's name once an extension declares it.
+
+    Args:
+        name: the service's name; ``timeseries.csv`` gets ``demand_<name>`` and ``served_<name>``.
+        demand_rate: monthly needs per eligible household (Poisson mean).
+        hours_per_need: staff hours one need takes; ``None`` means staff do not serve it
+            (only :meth:`Extension.capacity`, organisations and facilities do).
+        eligible: a boolean household column; households without it need the service at
+            rate 0 (e.g. ``"elderly"`` for elderly care, ``"owns_car"`` for parking).
+        vulnerable_multiplier: needs multiplier for vulnerable households.
+        migrant_multiplier: needs multiplier for migrant households.
+        per_person: needs scale with household size (as health needs do).
+        doc: one line on what the service is, for documentation.
+    """
+
+    name: str
+    demand_rate: float
+    hours_per_need: float | None = None
+    eligible: str | None = None
+    vulnerable_multiplier: float = 1.0
+    migrant_multiplier: float = 1.0
+    per_person: bool = False
+    doc: str = ""
+
+    def rate(self, p: SimulationParameters) -> float:
+        return float(p.demand_rate.get(self.name, self.demand_rate))
+
+    def hours(self, p: SimulationParameters) -> float:
+        """Staff hours per need (0 when staff do not serve it)."""
+        h = p.hours_per_need.get(self.name, self.hours_per_need)
+        return 0.0 if h is None else float(h)
+
+    def vulnerable(self, p: SimulationParameters) -> float:
+        return float(p.vulnerable_demand_multiplier.get(self.name, self.vulnerable_multiplier))
+
+    def migrant(self, p: SimulationParameters) -> float:
+        return float(p.migrant_demand_multiplier.get(self.name, self.migrant_multiplier))
+
+
+@dataclass(frozen=True)
+class OrganisationKind:
+    """A kind of organisation: the services its capacity goes to and the agent class it uses.
+
+    Args:
+        name: the kind (``Organisation.kind``). An extension's kind with the name of a core
+            kind (e.g. ``property_manager``) replaces the core declaration.
+        services: services its :attr:`~model.agents.Organisation.capacity` is split over evenly
+            (override :meth:`~model.agents.Organisation.service_capacity` for anything else).
+        start_weight: its weight in the mix of organisations alive at the start (the core
+            kinds' weights sum to 1; 0 means none at the start).
+        founded_by_volunteers: volunteers may found one (chosen evenly among such kinds).
+        agent_class: the Mesa agent class, :class:`~model.agents.Organisation` or a subclass.
+    """
+
+    name: str
+    services: tuple[str, ...]
+    start_weight: float = 0.0
+    founded_by_volunteers: bool = False
+    agent_class: type | None = None
+
+
+@dataclass(frozen=True)
+class FacilityService:
+    """What a facility kind does for a service (the kind's costs are in the scenario).
+
+    Applied only where the scenario declares the facility kind (``[facilities.<kind>]``),
+    so the optimiser can plan it and the simulation opens it when the plan funds it.
+
+    Args:
+        kind: the facility kind, e.g. ``"car_park"``.
+        service: the service it serves.
+        capacity: needs a month one open facility serves by itself (no staff needed).
+        required: staff serve ``service`` at ``no_facility_service_factor`` of their
+            throughput where the community lacks the facility (as elderly care without an
+            elderly centre).
+    """
+
+    kind: str
+    service: str
+    capacity: float = 0.0
+    required: bool = False
+
+
+class Extension:
+    """Base class of an extension: declarations plus hooks, each a no-op by default.
+
+    Subclass it, fill in the declarations you need and override the hooks you need. Hooks
+    run in the order extensions are listed, at fixed points of the month (see
+    :meth:`CommunityModel.step <model.model.CommunityModel.step>`). An instance must be
+    picklable (module-level class, plain attributes) for runs in several processes.
+    """
+
+    #: Unique name; two extensions with the same name are applied once. Default: the class's module and name.
+    name: str = ""
+    #: New service types.
+    services: tuple[Service, ...] = ()
+    #: New organisation kinds (or replacements of core kinds, by name).
+    organisations: tuple[OrganisationKind, ...] = ()
+    #: Agent class per staff kind (the kind itself, with its costs, is declared in the scenario).
+    staff_classes: Mapping[str, type] = {}
+    #: What facility kinds do for services.
+    facilities: tuple[FacilityService, ...] = ()
+    #: Extra ``timeseries.csv`` columns: name → function(model) giving one number per community.
+    reporters: Mapping[str, Callable[[CommunityModel], np.ndarray]] = {}
+
+    def __init_subclass__(cls, **kw: Any) -> None:
+        super().__init_subclass__(**kw)
+        if not cls.__dict__.get("name"):
+            cls.name = f"{cls.__module__}.{cls.__qualname__}"
+
+    # -- households (columnar: one call covers every row) ----------------------------------
+    def household_columns(self, households: Households, fresh: Mapping[str, np.ndarray], rng: np.random.Generator) -> Mapping[str, np.ndarray]:
+        """New columns for fresh households: one value per row of ``fresh``.
+
+        ``fresh`` holds the new rows' columns drawn so far (the core's — ``community``,
+        ``elderly``, ``low_income`` … — and earlier extensions'). Called when the city is
+        built and whenever households move in, so every row always has every column.
+        """
+        return {}
+
+    def household_year(self, households: Households, rng: np.random.Generator) -> None:
+        """A yearly rule over all rows (change columns in ``households.cols`` in place).
+
+        Runs after ageing and moves and before rows are regrouped and needs rates
+        recomputed, so a column it changes affects this year's rates.
+        """
+
+    def need_rates(self, households: Households, rates: np.ndarray) -> None:
+        """Adjust each household's monthly needs rates (rows × services) in place; yearly."""
+
+    def participation(self, households: Households, probability: np.ndarray) -> np.ndarray:
+        """This month's probability that each household takes part; return the new array."""
+        return probability
+
+    # -- the model ------------------------------------------------------------------------
+    def setup(self, model: CommunityModel) -> None:
+        """Once, after the city is built (households, communities, staff, organisations)."""
+
+    def start_year(self, model: CommunityModel) -> None:
+        """At the start of each plan year, after moves and the plan's new projects and posts."""
+
+    def capacity(self, model: CommunityModel, capacity: np.ndarray) -> None:
+        """Add needs a month served without staff hours (communities × services), in place."""
+
+    def end_month(self, model: CommunityModel) -> None:
+        """At the end of each month, after pay and before the month is recorded."""
+
+
+# --------------------------------------------------------------------------------------
+# the core declarations (model/agents.py), in the same form an extension uses
+
+
+def core_services() -> tuple[Service, ...]:
+    defaults = SimulationParameters()
+    return tuple(
+        Service(
+            s,
+            defaults.demand_rate[s],
+            defaults.hours_per_need[s],
+            eligible=ELIGIBLE.get(s),
+            vulnerable_multiplier=defaults.vulnerable_demand_multiplier[s],
+            migrant_multiplier=defaults.migrant_demand_multiplier[s],
+            per_person=s == "health",
+        )
+        for s in SERVICES
+    )
+
+
+def core_organisations() -> tuple[OrganisationKind, ...]:
+    return tuple(
+        OrganisationKind(k, services, ORGANISATION_MIX.get(k, 0.0), k in FOUNDED_BY_VOLUNTEERS) for k, services in ORGANISATION_SERVICES.items()
+    )
+
+
+def core_facilities() -> tuple[FacilityService, ...]:
+    return tuple(FacilityService(u, s, required=True) for s, u in FACILITY_FOR.items())
+
+
+# --------------------------------------------------------------------------------------
+# finding extensions
+
+
+def load_extension(reference: str) -> Extension:
+    """The extension a scenario names: ``"package.module"`` or ``"package.module:attribute"``.
+
+    The module (or attribute) must hold an :class:`Extension` instance or subclass under
+    ``extension``. Raises :class:`ExtensionError` with what to change.
+    """
+    module_name, _, attribute = reference.partition(":")
+    attribute = attribute or "extension"
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as e:
+        raise ExtensionError(f"cannot import extension module {module_name!r}: {e}") from None
+    found = getattr(module, attribute, None)
+    if isinstance(found, type) and issubclass(found, Extension):
+        found = found()
+    if not isinstance(found, Extension):
+        raise ExtensionError(f"module {module_name!r} has no {attribute!r}: set `{attribute} = YourExtension()` (a subclass of model.extensions.Extension)")
+    return found
+
+
+def resolve_extensions(items: Iterable[str | Extension | type]) -> tuple[Extension, ...]:
+    """Extensions from names, instances or classes, in order, each name once."""
+    out: dict[str, Extension] = {}
+    for item in items:
+        if isinstance(item, str):
+            ext = load_extension(item)
+        elif isinstance(item, type) and issubclass(item, Extension):
+            ext = item()
+        elif isinstance(item, Extension):
+            ext = item
+        else:
+            raise ExtensionError(f"{item!r} is not an extension: give a module name, an Extension subclass or an instance")
+        out.setdefault(ext.name, ext)
+    return tuple(out.values())
+
+
+class Registry:
+    """Everything the model knows about services, organisation and staff kinds, facilities
+    and extra columns: the core's declarations plus those of ``extensions``, checked once.
+
+    ``services`` are in column order (core first, then each extension's); ``index[name]`` is
+    a service's column in ``model.demand``/``model.served`` and in the rates matrix.
+    """
+
+    def __init__(self, extensions: Iterable[Extension] = ()):
+        self.extensions = tuple(extensions)
+        services = {s.name: s for s in core_services()}
+        kinds = {k.name: k for k in core_organisations()}
+        self.staff_classes: dict[str, type] = {}
+        facilities = list(core_facilities())
+        self.reporters: dict[str, Callable] = {}
+        for e in self.extensions:
+            for s in e.services:
+                if s.name in services:
+                    raise ExtensionError(f"extension {e.name}: service {s.name!r} is already declared")
+                services[s.name] = s
+            for k in e.organisations:
+                kinds[k.name] = k
+            for kind, cls in e.staff_classes.items():
+                if kind in self.staff_classes:
+                    raise ExtensionError(f"extension {e.name}: staff kind {kind!r} already has an agent class")
+                self.staff_classes[kind] = cls
+            facilities += list(e.facilities)
+            for col, f in e.reporters.items():
+                if col in self.reporters:
+                    raise ExtensionError(f"extension {e.name}: column {col!r} is already reported")
+                self.reporters[col] = f
+        self.services = tuple(services.values())
+        self.service_names = tuple(services)
+        self.index = {s: j for j, s in enumerate(self.service_names)}
+        self.organisation_kinds = kinds
+        self.facilities = tuple(facilities)
+        for k in kinds.values():
+            unknown = [s for s in k.services if s not in self.index]
+            if unknown:
+                raise ExtensionError(f"organisation kind {k.name!r} serves unknown services {unknown}")
+        for f in self.facilities:
+            if f.service not in self.index:
+                raise ExtensionError(f"facility kind {f.kind!r} serves unknown service {f.service!r}")
+        core_first = sorted(kinds.values(), key=lambda k: FOUNDED_BY_VOLUNTEERS.index(k.name) if k.name in FOUNDED_BY_VOLUNTEERS else len(FOUNDED_BY_VOLUNTEERS))
+        self.founded_by_volunteers = tuple(k.name for k in core_first if k.founded_by_volunteers)
+        self.start_mix = {k.name: k.start_weight for k in kinds.values() if k.start_weight > 0}
+
+    @classmethod
+    def for_scenario(cls, scenario: Any, extra: Iterable[str | Extension | type] = ()) -> Registry:
+        """The registry of a scenario's named extensions plus ``extra``."""
+        return cls(resolve_extensions((*getattr(scenario, "extensions", ()), *extra)))
+
+    def columns(self, scenario: Any) -> list[str]:
+        """Value columns of ``timeseries.csv`` after ``replication, month, community``."""
+        cols = ["households"]
+        cols += [f"demand_{s}" for s in self.service_names] + [f"served_{s}" for s in self.service_names]
+        cols += ["satisfaction", "participation", "volunteers", "organisations"]
+        for prefix in ("staff", "hires", "exits"):
+            cols += [f"{prefix}_{k}" for k in scenario.staff]
+        cols += ["spent", "moved_in", "moved_out", "space_m2"] + [f"has_{u}" for u in scenario.facilities]
+        clash = [c for c in self.reporters if c in cols]
+        if clash:
+            raise ExtensionError(f"reporter columns {clash} clash with the model's own columns")
+        return cols + list(self.reporters)
+
+    def organisation_class(self, kind: str) -> type:
+        k = self.organisation_kinds.get(kind)
+        if k is None:
+            raise ExtensionError(f"unknown organisation kind {kind!r}; declare it with OrganisationKind in an extension")
+        return k.agent_class or Organisation
+
+    def staff_class(self, kind: str) -> type:
+        return self.staff_classes.get(kind, StaffMember)
+
+
+CORE = Registry()
+
+
+def extension_services(names: Iterable[str]) -> tuple[str, ...]:
+    """Names of the services the named extensions declare (for the scenario loader)."""
+    return tuple(s.name for e in resolve_extensions(names) for s in e.services)

@@ -71,7 +71,7 @@ def _table(df: pd.DataFrame) -> str:
         if isinstance(v, float):
             if pd.isna(v):
                 return "—"
-            return f"{v:,.2f}" if abs(v) < 1000 else f"{v:,.0f}"
+            return f"{v:,.0f}" if v.is_integer() or abs(v) >= 1000 else f"{v:,.2f}"
         return html.escape(str(v))
 
     head = "".join(f"<th>{html.escape(str(c)).replace('_', ' ')}</th>" for c in df.columns)

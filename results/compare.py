@@ -8,6 +8,7 @@ them answers what a planner asks: how often does A meet a target that B misses?
 
 from __future__ import annotations
 
+import html
 from itertools import combinations
 from pathlib import Path
 
@@ -15,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from commplan.io import atomic_write_text
-from results.report import target_probabilities
+from results.report import html_image, html_page, html_table, target_probabilities
 from results.runs import Run, load_run
 from results.style import colour, figure, money_label, save
 
@@ -83,6 +84,18 @@ def compare(dirs: list[Path], out: Path) -> list[Path]:
     atomic_write_text(out / "paired.csv", paired.to_csv(index=False, float_format="%.6g"))
     written = [out / "comparison.csv", out / "paired.csv"]
     written.append(save(comparison_chart(table), out / "compare.png"))
+    body = [
+        "<h1>Options side by side</h1>",
+        "<p class=\"sub\">" + " · ".join(html.escape(f"{r.name}: {r.scenario.title}") for r in runs) + "</p>",
+        "<h2>Cost and chance of meeting each target</h2>",
+        html_table(table),
+        "<h2>Paired differences</h2><p>Replication r of every run met the same random draws when the runs share a seed "
+        "(common random numbers): P(A meets a target and B does not) is then the policy's doing, not luck.</p>",
+        html_table(paired) if len(paired) else "<p>No pair of runs has simulated replications in common.</p>",
+        html_image(out / "compare.png", "Cost and the chance of meeting each target, by run"),
+    ]
+    atomic_write_text(out / "compare.html", html_page("Options side by side", body))
+    written.append(out / "compare.html")
     return written
 
 

@@ -59,6 +59,8 @@ def requirements_chart(requirements: pd.DataFrame, attainment: pd.DataFrame | No
 
 
 SKY_LIGHT = "#9ecae1"
+MARKERS = "osD^v<>p"
+DASHES = ("-", "--", ":", "-.")
 BLACKISH = "#222222"
 
 
@@ -150,17 +152,21 @@ def frontier_chart(frontier: pd.DataFrame, title: str, currency: str = "yuan") -
     """Budget against planned attainment and against the probability of meeting each target."""
     fig = figure(11, 4.6)
     left, right = fig.subplots(1, 2)
-    budget = frontier["budget"].to_numpy()
-    left.plot(budget, frontier["planned_attainment"] * 100, "o-", color=BLUE, label="requirements met in the plan")
-    if "probability_all_met" in frontier:
-        left.plot(budget, frontier["probability_all_met"] * 100, "s--", color=VERMILION, label="P(every requirement met), simulated")
+    feasible = frontier["status"].isin(["optimal", "optimal_within_gap", "time_limit"]) if "status" in frontier else np.ones(len(frontier), bool)
+    fits = frontier[feasible]
+    budget = fits["budget"].to_numpy()
+    left.plot(budget, fits["planned_attainment"] * 100, "o-", color=BLUE, label="requirements met in the plan")
+    if (~feasible).any():
+        left.plot(frontier.loc[~feasible, "budget"], np.zeros((~feasible).sum()), "x", color=VERMILION, markersize=9, mew=2, label="no plan fits this budget")
+    if "probability_all_met" in fits:
+        left.plot(budget, fits["probability_all_met"] * 100, "s--", color=ORANGE, label="P(every requirement met), simulated")
     left.set_ylim(-3, 103)
     left.set_ylabel("%")
     left.set_title("What each budget buys")
     left.legend(loc="lower right", fontsize=8)
     prob_cols = [c for c in frontier.columns if c.startswith("probability_met_")]
-    for i, col in enumerate(prob_cols):
-        right.plot(budget, frontier[col] * 100, "o-", color=colour(i), label=col[len("probability_met_") :])
+    for i, col in enumerate(prob_cols):  # distinct markers and dashes: equal curves stay visible
+        right.plot(budget, fits[col] * 100, marker=MARKERS[i % len(MARKERS)], linestyle=DASHES[i % len(DASHES)], color=colour(i), label=col[len("probability_met_") :], alpha=0.9)
     right.set_ylim(-3, 103)
     right.set_ylabel("probability the target is met in every year (%)")
     right.set_title("Chance of meeting each target")

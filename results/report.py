@@ -61,12 +61,13 @@ def requirements_table(run: Run) -> pd.DataFrame:
     return req[cols]
 
 
-def _img(path: Path, alt: str) -> str:
+def html_image(path: Path, alt: str) -> str:
+    """A PNG embedded in the page itself, so the page needs no other file and no network."""
     data = base64.b64encode(path.read_bytes()).decode("ascii")
     return f'<figure><img alt="{html.escape(alt)}" src="data:image/png;base64,{data}"><figcaption>{html.escape(alt)}</figcaption></figure>'
 
 
-def _table(df: pd.DataFrame) -> str:
+def html_table(df: pd.DataFrame) -> str:
     def cell(v):
         if isinstance(v, float):
             if pd.isna(v):
@@ -104,19 +105,23 @@ def write_report(run: Run, charts: list[tuple[Path, str]]) -> Path:
         if summary.get("cost_by_year"):
             years = [f"year {i}" for i in range(1, len(summary["cost_by_year"]) + 1)]
             body.append("<h2>Cost</h2>")
-            body.append(_table(pd.DataFrame({"": years, "cost (yuan)": summary["cost_by_year"]})))
+            body.append(html_table(pd.DataFrame({"": years, "cost (yuan)": summary["cost_by_year"]})))
         if summary.get("cost_by_line"):
-            body.append(_table(pd.DataFrame({"line": list(summary["cost_by_line"]), "cost (yuan)": list(summary["cost_by_line"].values())})))
+            body.append(html_table(pd.DataFrame({"line": list(summary["cost_by_line"]), "cost (yuan)": list(summary["cost_by_line"].values())})))
     req = requirements_table(run)
     if not req.empty:
         body.append("<h2>Targets</h2>")
         if run.attainment is not None and len(run.attainment):
             probs = target_probabilities(run.attainment).rename("P(met every year)").reset_index()
-            body.append(_table(probs))
-        body.append(_table(req))
+            body.append(html_table(probs))
+        body.append(html_table(req))
     body.append("<h2>Charts</h2>")
-    body += [_img(p, caption) for p, caption in charts if p.exists()]
-    page = f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(s.title)}</title><style>{CSS}</style></head><body>{"".join(body)}</body></html>'
+    body += [html_image(p, caption) for p, caption in charts if p.exists()]
     out = run.path / "report.html"
-    atomic_write_text(out, page)
+    atomic_write_text(out, html_page(s.title, body))
     return out
+
+
+def html_page(title: str, body: list[str]) -> str:
+    return f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title><style>{CSS}</style></head><body>{"".join(body)}</body></html>'
+

@@ -6,6 +6,7 @@ The loader (:mod:`scenarios.loader`) is the only code that builds these; everyth
 
 from __future__ import annotations
 
+import copyreg
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -25,7 +26,16 @@ KNOWN_STAFF = ("community_worker", "social_worker")
 
 
 def frozen_map(d: Mapping) -> Mapping:
+    """A read-only mapping: a loaded scenario cannot be changed by the code that reads it."""
     return MappingProxyType(dict(d))
+
+
+def _rebuild_frozen_map(d: dict) -> Mapping:
+    return MappingProxyType(d)
+
+
+# Scenarios cross to worker processes (replications, sweeps, Dask): teach pickle the read-only maps.
+copyreg.pickle(MappingProxyType, lambda m: (_rebuild_frozen_map, (dict(m),)))
 
 
 @dataclass(frozen=True)

@@ -114,3 +114,25 @@ def test_a_bad_plan_file_is_a_user_error(tmp_path, capsys):
     assert main(["simulate", "tutorial", "--plan", str(bad), "--out", str(tmp_path / "x"), "--quiet"]) == 1
     err = capsys.readouterr().err
     assert "plan.csv" in err and "Traceback" not in err
+
+
+def test_compare_puts_a_plan_beside_the_status_quo(tutorial_run, tmp_path):
+    status_quo = tmp_path / "status-quo"
+    assert main(["simulate", "tutorial", "--replications", str(REPLICATIONS), "--out", str(status_quo), "--quiet"]) == 0
+    out = tmp_path / "compare"
+    assert main(["compare", str(tutorial_run), str(status_quo), "--out", str(out), "--quiet"]) == 0
+    table = pd.read_csv(out / "comparison.csv")
+    assert table.run.tolist() == ["tutorial", "status-quo"]
+    paired = pd.read_csv(out / "paired.csv")
+    assert set(paired.target) == {"space-200", "one-stop", "workers-per-400", "elderly-centres", "standard"}
+    assert paired.common_random_numbers.all()
+    centres = paired.set_index("target").loc["elderly-centres"]
+    assert (centres.p_a_not_b, centres.p_b_not_a) == (1.0, 0.0)  # the plan opens them; the status quo never does
+    page = (out / "compare.html").read_text()
+    assert "Paired differences" in page and "data:image/png;base64," in page
+
+
+def test_compare_refuses_an_unfinished_folder(tmp_path, capsys):
+    (tmp_path / "half").mkdir()
+    assert main(["compare", str(tmp_path / "half"), "--out", str(tmp_path / "c"), "--quiet"]) == 1
+    assert "not a commplan run folder" in capsys.readouterr().err

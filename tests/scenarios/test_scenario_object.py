@@ -100,3 +100,14 @@ def test_staff_ratio_condition_counts_whole_staff():
     cond = s.target("workers-per-400").condition
     stocks = Stocks(households=np.array([1200.0, 1201.0]), space=np.zeros(2), has={}, staff={"community_worker": np.array([3.0, 3.0])})
     assert cond.holds(stocks).tolist() == [True, False]
+
+
+def test_a_scenario_crosses_to_another_process_intact():
+    import pickle
+    import subprocess
+    import sys
+
+    s = load("tutorial")
+    code = "import pickle, sys; s = pickle.load(sys.stdin.buffer); print(len(s.communities), s.facilities['one_stop'].build)"
+    done = subprocess.run([sys.executable, "-c", code], input=pickle.dumps(s), capture_output=True, check=True)
+    assert done.stdout.decode().split() == ["10", "80000.0"]

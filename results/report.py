@@ -46,7 +46,13 @@ def headline(run: Run) -> str:
             f"; the costliest binding target is {top['target']} in year {top['year']} "
             f"(relaxing it by one {_unit(top['kind'])} saves {money_label(top['marginal_cost'])} yuan)"
         )
-    return sentence[0].upper() + sentence[1:] + "."
+    sentence = sentence[0].upper() + sentence[1:] + "."
+    if run.attainment is not None and len(run.attainment):
+        probs = target_probabilities(run.attainment)
+        risky = probs[probs < CONFIDENCE].sort_values()
+        if len(risky):
+            sentence += " At risk: " + ", ".join(f"{t} (met in {p:.0%} of simulated runs)" for t, p in risky.items()) + "."
+    return sentence
 
 
 def _unit(kind: str) -> str:

@@ -41,3 +41,13 @@ def test_runs_from_different_seeds_are_flagged_as_unpaired():
     a = fake_run("a", {"space": [True, False]}, seed=1)
     b = fake_run("b", {"space": [True, False]}, seed=2)
     assert not paired_differences([a, b]).iloc[0]["common_random_numbers"]
+
+
+def test_headline_counts_sure_targets_and_names_those_at_risk():
+    from results.report import headline
+
+    run = fake_run("a", {"space-200": [True] * 10, "one-stop": [True] * 5 + [False] * 5})
+    run.summary = {"status": "optimal", "total_cost": 2_500_000, "requirements": []}
+    text = headline(run)
+    assert text.startswith("Meets 1 of 5 targets with ≥ 90% probability at 2.50 M yuan.")
+    assert "At risk: one-stop (met in 50% of simulated runs)." in text

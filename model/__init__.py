@@ -15,6 +15,11 @@ _EXPORTS = {
     "SimulationResult": "model.runner",
     "simulate": "model.runner",
     "write_simulation": "model.runner",
+    "Extension": "model.extensions",
+    "Service": "model.extensions",
+    "OrganisationKind": "model.extensions",
+    "FacilityService": "model.extensions",
+    "check_invariants": "model.invariants",
 }
 __all__ = list(_EXPORTS)
 

@@ -396,6 +396,7 @@ class StaffMember(Agent):
             self.leave()
 
     def leave(self) -> None:
+        """Leave the job: counted in ``exits`` and ``staff_count`` (never end a staff member otherwise)."""
         m, i = self.model, self.community.index
         m.staff_count[self.kind][i] -= 1
         m.exits[self.kind][i] += 1

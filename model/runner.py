@@ -12,30 +12,20 @@ Extensions run here too: the scenario's ``extensions`` list, or ``model_class`` 
 
 from __future__ import annotations
 
-import copyreg
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any
 
 import numpy as np
 
-from commplan.io import atomic_write_text, csv_text, write_json
+from commplan.io import atomic_write_text, csv_text
 from commplan.parallel import process_pool
 from model.model import CommunityModel
 from model.plan import PlanSchedule
 from model.records import columns
 from scenarios.schema import Scenario
 from scenarios.seeding import SIMULATE, seed_sequence
-
-
-# The scenario's read-only maps must cross to worker processes.
-def _mapping_proxy(d: dict) -> MappingProxyType:
-    return MappingProxyType(d)
-
-
-copyreg.pickle(MappingProxyType, lambda m: (_mapping_proxy, (dict(m),)))
 
 ATTAINMENT_COLUMNS = ["replication", "year", "target", "required", "achieved", "met", "kind"]
 
@@ -156,23 +146,12 @@ def attainment_text(result: SimulationResult) -> str:
     return csv_text(ATTAINMENT_COLUMNS, rows)
 
 
-def write_simulation(result: SimulationResult, scenario: Scenario, out_dir: str | Path, summary: dict | None = None) -> list[dict[str, Any]]:
+def write_simulation(result: SimulationResult, scenario: Scenario, out_dir: str | Path) -> list[dict[str, Any]]:
     """Write ``timeseries.csv`` and ``attainment.csv``; return per-requirement results.
 
-    With ``summary`` (the optimiser's summary.json content), ``achieved_mean`` and
-    ``probability_met`` are added to its matching requirements and summary.json is written.
+    ``results.summary.with_simulation`` merges the returned records into summary.json.
     """
     out = Path(out_dir)
     atomic_write_text(out / "timeseries.csv", timeseries_text(result))
     atomic_write_text(out / "attainment.csv", attainment_text(result))
-    achieved = result.requirements(scenario)
-    if summary is not None:
-        summary = dict(summary)
-        by_key = {(a["target"], a["year"], a["required"]): a for a in achieved}
-        merged = []
-        for req in summary.get("requirements", []):
-            a = by_key.get((req.get("target"), req.get("year"), req.get("required")))
-            merged.append({**req, **({"achieved_mean": a["achieved_mean"], "probability_met": a["probability_met"]} if a else {})})
-        summary["requirements"] = merged
-        write_json(out / "summary.json", summary)
-    return achieved
+    return result.requirements(scenario)

@@ -13,10 +13,11 @@ Public API (what ``commplan plan``/``run``/``sweep`` call):
 from optimize.data import PlanArrays
 from optimize.frontier import frontier
 from optimize.plan_io import PlanFileError, read_plan_csv, write_plan
-from optimize.program import MODES, SOLVERS, Program, solve
+from optimize.program import MARGINALS, MODES, SOLVERS, Program, solve
 from optimize.result import PlanResult, RequirementResult
 
 __all__ = [
+    "MARGINALS",
     "MODES",
     "SOLVERS",
     "PlanArrays",

@@ -1,12 +1,40 @@
 """What each requirement costs at the margin.
 
 ``marginal_cost``: how much the total cost falls if a requirement is relaxed by one unit
-(one community, facility or staff member), found by re-solving the same built program
-with that requirement's shortfall variable allowed up to 1. Only binding requirements
-are re-solved (a requirement with a unit or more to spare cannot get cheaper by one
-unit of relaxation in the usual case, and is reported ``null``). Each re-solve is warm
-started from the optimal plan, which stays feasible when a requirement is relaxed, so
-the solver starts from a good incumbent and the reported saving is never negative.
+(one community, facility or staff member), found by re-solving the program with that
+requirement's shortfall variable allowed up to 1. It is measured from the reported
+plan's cost ``C0``: the re-solve's best plan ``UB`` gives ``marginal_cost = C0 − UB`` (a
+saving that is certainly available), its proven bound ``LB`` gives
+``marginal_cost_max = C0 − LB`` (no relaxed plan saves more). ``marginal_status`` says
+which it is, in plain words:
+
+- ``exact`` — the two agree to within :data:`EXACT_TOLERANCE` (one currency unit) and
+  the plan itself is proven optimal to within it, so the saving is the true marginal
+  cost of the formulation;
+- ``bounded`` — the true saving lies in ``[marginal_cost, marginal_cost_max]`` (the
+  re-solve stopped at its share of the time budget, or the plan has a gap of its own);
+- ``not computed: time budget`` — the budget ran out before this requirement's turn;
+- ``not computed: duals only`` — marginal costs were asked for as LP duals only;
+- ``not binding`` — the plan has a unit or more to spare, relaxing it cannot be
+  expected to save (reported ``null``);
+- ``failed: ...`` — the re-solve ended without a plan (should not happen: the plan
+  itself stays feasible when a requirement is relaxed).
+
+How the re-solves are made affordable (``docs/planning-problem.md`` asks for re-solves):
+
+- one HiGHS model is kept in memory (:class:`~optimize.session.HighsSession`): a
+  re-solve moves one column bound and runs, no rebuild, no re-pass;
+- each re-solve starts from the plan (still feasible once a requirement is relaxed),
+  so it always has an incumbent and the saving found is never negative;
+- it stops at an *absolute* gap of one currency unit (``mip_abs_gap``), not the plan's
+  relative gap: a 1e-4 gap on a 5e8 objective is 50,000, larger than most marginal costs;
+- binding requirements are priced in order of their LP dual (the largest expected saving
+  first) within a total time budget, each re-solve getting at most its fair share of what
+  is left (but never less than twice the main solve, so that one can finish);
+- a cheap exact case: relaxing a ``city_staff`` requirement by one staff member cannot
+  save more than one hire in that year costs (hire it back: every other requirement
+  still holds), so the re-solve stops as soon as it finds that saving, which is then
+  exact. (Not used under a hard budget, where hiring back could break the budget.)
 
 ``dual_lp``: the dual value of the requirement's row in the LP relaxation (integrality
 dropped) — cheap and available for every requirement, but only an approximation of the
@@ -15,18 +43,48 @@ integer marginal cost: it is labelled as such in summary.json.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from scenarios.targets import Requirement
 
 if TYPE_CHECKING:
-    from optimize.program import Program, Solution
+    from optimize.program import Outcome, Program, Solution
     from optimize.result import PlanResult
+    from optimize.session import HighsSession
+
+#: Marginal costs closer than this (currency units) to their proven bound are exact.
+EXACT_TOLERANCE = 1.0
+
+EXACT = "exact"
+BOUNDED = "bounded"
+BUDGET = "not computed: time budget"
+DUALS_ONLY = "not computed: duals only"
+NOT_BINDING = "not binding"
 
 
-def lp_duals(prog: Program, solver: str) -> dict[Requirement, float]:
-    """Duals of the requirement rows in the min-cost LP relaxation (cost per unit required)."""
+@dataclass
+class Marginal:
+    """One requirement's marginal cost: saving found, most it could save, and which it is."""
+
+    saving: float | None
+    saving_max: float | None
+    status: str
+    seconds: float = 0.0
+
+
+def lp_duals(prog: Program, solver: str, session: HighsSession | None = None) -> dict[Requirement, float]:
+    """Duals of the requirement rows in the min-cost LP relaxation (cost per unit required).
+
+    With a kept HiGHS model the relaxation is solved from a copy of it (no re-pass).
+    """
+    if session is not None:
+        duals = session.lp_duals()
+        if duals is None:
+            return {}
+        return {r: abs(float(duals[session.row(row)])) for r, row in prog.req_rows.items()}
     prog.set_elastic(False)
     prog.use_objective("cost")
     out = prog.run(solver, mip=False)
@@ -37,42 +95,135 @@ def lp_duals(prog: Program, solver: str) -> dict[Requirement, float]:
     return {r: abs(row.pi) if row.pi is not None else None for r, row in prog.req_rows.items()}
 
 
+def hire_back_cost(prog: Program, r: Requirement) -> float | None:
+    """The most relaxing ``r`` by one can save, when a simple repair proves it; else None.
+
+    ``city_staff``: one more hire of that kind in that year, with its pay to the end of
+    the plan (attrition and discounting applied), restores the requirement and breaks no
+    other (stocks only grow). Not valid under a hard budget.
+    """
+    if r.kind != "city_staff" or prog.budget_rows:
+        return None
+    d = prog.data
+    s = prog.scenario.target(r.target).city_staff
+    keep = 1.0 - d.attr[s]
+    t = r.year
+    cost = d.c_hire[s] * d.discount(t)
+    cost += sum(float(d.pay[s][tau]) * keep ** (tau - t) * d.discount(tau) for tau in range(t, d.years + 1))
+    return float(cost)
+
+
+def priority(result: PlanResult) -> list:
+    """Binding requirements, largest LP dual first (the biggest expected saving), then in scenario order."""
+    binding = [rr for rr in result.requirements if rr.binding]
+    return sorted(binding, key=lambda rr: -(rr.dual_lp or 0.0))
+
+
 def marginal_costs(
     prog: Program,
     sol: Solution,
     result: PlanResult,
     solver: str,
     *,
-    time_limit: float | None = None,
-    gap: float = 1e-4,
+    base: Outcome,
+    budget: float,
+    min_share: float,
+    session: HighsSession | None = None,
     progress: Callable[[str], None] | None = None,
-) -> dict[Requirement, tuple[float | None, float | None]]:
-    """Re-solve once per binding requirement, relaxed by one unit: ``(saving found, most it could save)``.
+) -> dict[Requirement, Marginal]:
+    """Re-solve binding requirements relaxed by one unit, in :func:`priority` order, within ``budget`` seconds.
 
-    The two agree when the re-solve proves optimality; with a gap or a time limit the
-    first is what the solver found and the second comes from its bound. Requirements
-    that are not binding are left out (reported ``null``).
+    ``min_share``: the least time a re-solve is given while the budget lasts (the solve()
+    caller passes twice the main solve). Returns a :class:`Marginal` for every binding
+    requirement (``not computed: time budget`` for those the budget did not reach).
     """
-    prog.restore(sol)
-    base = prog.cost_objective.value()
-    out: dict[Requirement, tuple[float | None, float | None]] = {}
-    binding = [rr for rr in result.requirements if rr.binding]
+    t_start = time.perf_counter()
+    order = priority(result)
+    out: dict[Requirement, Marginal] = {}
+    if session is not None:
+        c0, lb0 = session.objective0, session.bound0
+    else:
+        prog.restore(sol)
+        c0 = prog.cost_objective.value()
+        lb0 = base.bound if base.bound is not None else (c0 if base.status == "optimal" else None)
+    if lb0 is None and base.status == "optimal":
+        lb0 = c0  # an LP-free solve proven optimal (no MIP bound reported)
+    base_gap = max(0.0, c0 - lb0) if lb0 is not None else None
+    base_exact = base_gap is not None and base_gap <= EXACT_TOLERANCE
     prog.set_elastic(False)
     prog.use_objective("cost")
-    for k, rr in enumerate(binding, start=1):
+    for k, rr in enumerate(order):
         r = rr.requirement
+        left = budget - (time.perf_counter() - t_start)
+        if left <= 0.05:
+            out[r] = Marginal(None, None, BUDGET)
+            continue
+        each = min(left, max(left / (len(order) - k), min_share))
         if progress:
-            progress(f"marginal cost {k}/{len(binding)}: {r.label}")
-        s = prog.shortfall[r]
-        s.upBound = 1.0
-        prog.restore(sol)
-        o = prog.run(solver, time_limit=time_limit, gap=gap, warm=True)
-        s.upBound = 0.0
-        if o.has_solution and o.objective is not None:
-            found = max(0.0, base - o.objective)
-            most = found if o.status == "optimal" or o.bound is None else max(found, base - o.bound)
-            out[r] = (found, most)
+            progress(f"marginal cost {k + 1}/{len(order)}: {r.label}")
+        repair = hire_back_cost(prog, r)
+        target = c0 - repair + EXACT_TOLERANCE / 2 if repair is not None else None
+        if session is not None:
+            out[r] = _resolve_kept(session, prog.shortfall[r], c0, target, each)
         else:
-            out[r] = (None, None)
-    prog.restore(sol)
+            out[r] = _resolve_pulp(prog, sol, r, solver, c0, each)
+        m = out[r]
+        if m.saving is None:
+            continue
+        # what the solver proved, and what a repair proves, both bound the saving
+        most = m.saving_max
+        if repair is not None and base_gap is not None:
+            most = min(most, repair + base_gap) if most is not None else repair + base_gap
+        m.saving_max = max(m.saving, most) if most is not None else None
+        exact = base_exact and m.saving_max is not None and m.saving_max - m.saving <= EXACT_TOLERANCE
+        m.status = EXACT if exact else BOUNDED
+        if exact:
+            m.saving_max = m.saving
+    if session is not None:
+        session.h.setSolution(_solution(session.x0))
+    else:
+        prog.restore(sol)
     return out
+
+
+def _solution(values):
+    import highspy
+
+    sol = highspy.HighsSolution()
+    sol.col_value = values.tolist()
+    sol.value_valid = True
+    return sol
+
+
+def _resolve_kept(session: HighsSession, shortfall, c0: float, target: float | None, time_limit: float) -> Marginal:
+    j = session.col(shortfall)
+    if j is None:
+        return Marginal(None, None, "failed: requirement not in the model")
+    session.h.changeColBounds(j, 0.0, 1.0)
+    try:
+        run = session.run(time_limit=time_limit, rel_gap=0.0, abs_gap=EXACT_TOLERANCE / 2, start=session.x0, target=target)
+    finally:
+        session.h.changeColBounds(j, 0.0, 0.0)
+    if run.objective is None:
+        return Marginal(None, None, f"failed: {run.status}", run.seconds)
+    found = max(0.0, c0 - run.objective)
+    most = found if run.status == "optimal" and run.bound is None else (c0 - run.bound if run.bound is not None else None)
+    if run.status == "optimal" and run.bound is not None:
+        most = max(found, c0 - run.bound)
+    return Marginal(found, most, BOUNDED, run.seconds)
+
+
+def _resolve_pulp(prog: Program, sol: Solution, r: Requirement, solver: str, c0: float, time_limit: float) -> Marginal:
+    """The solver-neutral re-solve through PuLP (CBC): rebuilds and re-passes each time."""
+    s = prog.shortfall[r]
+    s.upBound = 1.0
+    prog.restore(sol)
+    try:
+        o = prog.run(solver, time_limit=time_limit, gap=0.0, warm=True)
+    finally:
+        s.upBound = 0.0
+    if not (o.has_solution and o.objective is not None):
+        return Marginal(None, None, f"failed: {o.status}", o.seconds)
+    found = max(0.0, c0 - o.objective)
+    most = found if o.status == "optimal" and o.bound is None else (c0 - o.bound if o.bound is not None else None)
+    return Marginal(found, most, BOUNDED, o.seconds)

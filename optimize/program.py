@@ -29,6 +29,8 @@ from scenarios.targets import Requirement
 
 MODES = ("min-cost", "max-attainment")
 SOLVERS = ("highs", "cbc")
+#: What ``solve(marginal_costs=...)`` accepts: re-solves (True, "resolve"), LP duals only, none.
+MARGINALS = (True, False, "resolve", "dual")
 #: A requirement is binding when the plan has less than one unit (community, facility,
 #: staff member) to spare: relaxing it by one unit could then change the plan.
 BINDING_SLACK = 1.0 - 1e-6
@@ -212,6 +214,16 @@ class Program:
         return stocks_from_decisions(self.data, sol.x, sol.b, sol.h)
 
 
+def _session(prog: Program):
+    """The HiGHS model of the main solve, kept for the re-solves (None if PuLP left none)."""
+    from optimize.session import HighsSession
+
+    try:
+        return HighsSession(prog)
+    except ValueError:
+        return None
+
+
 def lexicographic(prog: Program, solver: str, *, time_limit: float | None, gap: float) -> tuple[Outcome, Outcome | None, float | None]:
     """Max-attainment: least weighted shortfall first, then least cost with it held.
 
@@ -240,7 +252,7 @@ def solve(
     solver: str = "highs",
     time_limit: float | None = None,
     gap: float = 1e-4,
-    marginal_costs: bool = True,
+    marginal_costs: bool | str = True,
     progress: Callable[[str], None] | None = None,
     marginal_time_limit: float | None = None,
 ):
@@ -255,18 +267,35 @@ def solve(
     much, and the smallest budget that meets them all). Never raises for an infeasible
     or failed solve: the result's ``status`` and ``explanation`` say what happened.
 
-    Each marginal-cost re-solve is limited to ``marginal_time_limit`` seconds (default:
-    as long as the main solve took, at least 1 s); when one stops early the saving it
-    found is a lower bound and ``marginal_cost_max`` (the most relaxing could save, from
-    the solver's bound) says how far from exact it is.
+    Marginal costs (min-cost mode only; see :mod:`optimize.marginal`):
+
+    - ``marginal_costs=True`` (or ``"resolve"``, the default): the LP dual of every
+      requirement, and for each *binding* requirement a re-solve relaxed by one unit, in
+      order of LP dual (largest first), on the HiGHS model kept in memory, warm from the
+      plan, to an absolute gap of one currency unit. Each binding requirement gets
+      ``marginal_cost`` (saving found, from the plan's cost), ``marginal_cost_max``
+      (proven most it could save) and ``marginal_status``: ``exact``, ``bounded``
+      (the truth lies between the two) or ``not computed: time budget``.
+    - ``marginal_costs="dual"``: LP duals only (``dual_lp``), no re-solve; binding
+      requirements get ``marginal_status = "not computed: duals only"``.
+    - ``marginal_costs=False``: neither.
+
+    ``marginal_time_limit``: the total time budget of the re-solves, in seconds (default
+    ``max(5, 3 × the main solve)``, and never more than ``time_limit`` when one is
+    given); ``float("inf")`` prices every binding requirement. Each re-solve gets at
+    most its fair share of what is left, but no less than twice the main solve.
+    Marginal costs are ``exact`` only when the plan itself is proven optimal to within
+    a currency unit: pass ``gap=0`` for exact marginal costs on large cities.
     """
     from optimize.infeasibility import explain
-    from optimize.marginal import lp_duals
+    from optimize.marginal import DUALS_ONLY, NOT_BINDING, lp_duals
     from optimize.marginal import marginal_costs as compute_marginals
     from optimize.result import PlanResult
 
     if mode not in MODES:
         raise ValueError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
+    if marginal_costs not in MARGINALS:
+        raise ValueError(f"unknown marginal_costs {marginal_costs!r}; choose True, False, 'resolve' or 'dual'")
     if solver not in SOLVERS:
         raise ValueError(f"unknown solver {solver!r}; choose one of {', '.join(SOLVERS)}")
     say = progress or (lambda _msg: None)
@@ -299,16 +328,23 @@ def solve(
     result = PlanResult.from_solution(prog, sol, mode, solver, out, timings)
     if mode == "min-cost" and marginal_costs and result.requirements:
         t0 = time.perf_counter()
-        say("pricing each requirement: LP duals, then a re-solve per binding requirement")
-        duals = lp_duals(prog, solver)
-        prog.restore(sol)
-        each = marginal_time_limit if marginal_time_limit is not None else max(1.0, out.seconds)
-        if time_limit is not None:
-            each = min(each, time_limit)
-        marg = compute_marginals(prog, sol, result, solver, time_limit=each, gap=gap, progress=say)
+        session = _session(prog) if solver == "highs" else None
+        say("pricing each requirement: LP duals" + ("" if marginal_costs == "dual" else ", then re-solves of the binding ones"))
+        duals = lp_duals(prog, solver, session)
         for rr in result.requirements:
             rr.dual_lp = duals.get(rr.requirement)
-            rr.marginal_cost, rr.marginal_cost_max = marg.get(rr.requirement, (None, None))
+            rr.marginal_status = NOT_BINDING if not rr.binding else DUALS_ONLY
+        if marginal_costs != "dual":
+            if session is None:
+                prog.restore(sol)
+            budget = marginal_time_limit if marginal_time_limit is not None else max(5.0, 3.0 * out.seconds)
+            if time_limit is not None:
+                budget = min(budget, time_limit)
+            marg = compute_marginals(prog, sol, result, solver, base=out, budget=budget, min_share=2.0 * out.seconds, session=session, progress=say)
+            for rr in result.requirements:
+                m = marg.get(rr.requirement)
+                if m is not None:
+                    rr.marginal_cost, rr.marginal_cost_max, rr.marginal_status = m.saving, m.saving_max, m.status
         result.timings["marginal"] = time.perf_counter() - t0
     result.timings["total"] = time.perf_counter() - t_start
     say(f"done: {result.status_words()}")

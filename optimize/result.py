@@ -40,6 +40,7 @@ class RequirementResult:
     marginal_cost: float | None = None  # total cost saved by relaxing it one unit (re-solve)
     dual_lp: float | None = None  # the LP relaxation's dual: an approximation of the above
     marginal_cost_max: float | None = None  # the most relaxing could save (solver's bound)
+    marginal_status: str | None = None  # exact, bounded, not computed: ..., not binding (see optimize.marginal)
 
     @property
     def shortfall(self) -> float | None:
@@ -59,6 +60,7 @@ class RequirementResult:
             "binding": self.binding,
             "marginal_cost": money(self.marginal_cost),
             "marginal_cost_max": money(self.marginal_cost_max),
+            "marginal_status": self.marginal_status,
             "dual_lp": None if self.dual_lp is None else round(float(self.dual_lp), 4),
         }
 

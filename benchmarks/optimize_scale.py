@@ -5,9 +5,11 @@ realistic target set: staged space shares, one-stop centres for key communities 
 staff ratio, a standard, elderly-centre counts and a city-wide staff target.
 
 For each size: the program's build time, HiGHS's solve time (through PuLP), their ratio,
-and the whole ``optimize.solve`` after imports (without and, up to 1,000 communities,
-with marginal costs). For 1,000 communities the model is also written as MPS and solved
-by ``highspy`` directly, as the "HiGHS alone" reference. Run:
+and the whole ``optimize.solve`` after imports: without marginal costs, with LP duals only,
+with the default marginal costs (re-solves within the default time budget, up to 1,000
+communities) and, at 200, with every binding requirement priced (the time to exact
+marginal costs). From 1,000 communities the model is also solved by ``highspy`` directly,
+as the "HiGHS alone" reference (from MPS, and from the very model PuLP passed). Run:
 
     .venv/bin/python benchmarks/optimize_scale.py [sizes...]
 
@@ -118,9 +120,27 @@ def scenario(n: int):
 
 
 def highs_alone(prog: Program) -> dict:
-    """Write the built min-cost model as MPS and time highspy on it directly."""
+    """HiGHS alone on the built min-cost model, two ways.
+
+    ``mps``: the model written as MPS and read by ``highspy`` (the issue's reference).
+    ``same_model``: the very ``HighsLp`` PuLP passed (``passModel`` into a fresh
+    ``Highs``), so that the solve differs from PuLP's in nothing but the caller: MPS
+    rounds bounds in the 14th digit and stores the matrix by column, which sends HiGHS's
+    MIP search down a different (here shorter or longer, by luck) path. Also times
+    PuLP's pass of the model to highspy and the read-back of the solution.
+    """
+    import pulp
+
     prog.set_elastic(False)
     prog.use_objective("cost")
+    out: dict = {}
+    sv = pulp.HiGHS(msg=False, gapRel=1e-4)
+    lp = prog.prob
+    sv.createAndConfigureSolver(lp)
+    t0 = time.perf_counter()
+    sv.buildSolverModel(lp)
+    out["pulp_pass_s"] = time.perf_counter() - t0
+    model = lp.solverModel.getLp()
     with tempfile.TemporaryDirectory() as tmp:
         path = str(Path(tmp) / "model.mps")
         prog.prob.writeMPS(path, rename=True)
@@ -134,10 +154,31 @@ def highs_alone(prog: Program) -> dict:
         t2 = time.perf_counter()
         # the MPS file carries no objective constant (the pay policy on today's staff): add it back
         objective = h.getInfo().objective_function_value + prog.prob.objective.constant
-        return {"read_s": t1 - t0, "run_s": t2 - t1, "objective": objective, "status": h.modelStatusToString(h.getModelStatus())}
+        out.update({"read_s": t1 - t0, "run_s": t2 - t1, "objective": objective, "status": h.modelStatusToString(h.getModelStatus()), "lp_iterations": h.getInfo().simplex_iteration_count})
+    g = highspy.Highs()
+    g.setOptionValue("output_flag", False)
+    g.setOptionValue("mip_rel_gap", 1e-4)
+    g.passModel(model)
+    t0 = time.perf_counter()
+    g.run()
+    out["same_model_run_s"] = time.perf_counter() - t0
+    out["same_model_lp_iterations"] = g.getInfo().simplex_iteration_count
+    out["same_model_objective"] = g.getInfo().objective_function_value
+    t0 = time.perf_counter()
+    sv.findSolutionValues(lp)
+    out["pulp_read_back_s"] = time.perf_counter() - t0
+    return out
 
 
-def bench(n: int, with_marginals: bool, alone: bool) -> dict:
+def statuses(res) -> dict:
+    out: dict = {}
+    for rr in res.requirements:
+        if rr.binding:
+            out[rr.marginal_status] = out.get(rr.marginal_status, 0) + 1
+    return out
+
+
+def bench(n: int, with_marginals: bool, alone: bool, all_marginals: bool) -> dict:
     s = scenario(n)
     row: dict = {"communities": n, "requirements": len(s.requirements)}
     t0 = time.perf_counter()
@@ -150,19 +191,33 @@ def bench(n: int, with_marginals: bool, alone: bool) -> dict:
     row["status"] = res.status
     row["total_cost"] = res.total_cost
     row["binding"] = sum(1 for rr in res.requirements if rr.binding)
+    t0 = time.perf_counter()
+    res_d = optimize.solve(s, marginal_costs="dual")
+    row["whole_with_duals_s"] = time.perf_counter() - t0
     if with_marginals:
+        # what `commplan plan` does by default: re-solves within the default time budget
         t0 = time.perf_counter()
-        res_m = optimize.solve(s, marginal_costs=True)
-        row["whole_with_marginals_s"] = time.perf_counter() - t0
-        row["marginal_s"] = res_m.timings.get("marginal")
-        row["marginal_resolves"] = sum(1 for rr in res_m.requirements if rr.binding)
-        row["marginal_exact"] = sum(1 for rr in res_m.requirements if rr.marginal_cost is not None and rr.marginal_cost == rr.marginal_cost_max)
+        res_m = optimize.solve(s)
+        row["whole_default_s"] = time.perf_counter() - t0
+        row["default_marginal_s"] = res_m.timings.get("marginal")
+        row["default_marginal_statuses"] = statuses(res_m)
+        row["whole_default_over_whole"] = row["whole_default_s"] / row["whole_s"]
+        row["build_share_of_whole_default"] = res_m.timings["build"] / row["whole_default_s"]
+    if all_marginals:
+        # every binding requirement priced, no budget: the time to exact marginal costs
+        t0 = time.perf_counter()
+        res_a = optimize.solve(s, marginal_time_limit=float("inf"))
+        row["whole_all_marginals_s"] = time.perf_counter() - t0
+        row["all_marginal_s"] = res_a.timings.get("marginal")
+        row["all_marginal_statuses"] = statuses(res_a)
+        row["all_marginals_per_resolve_over_solve"] = row["all_marginal_s"] / max(1, row["binding"]) / res_a.timings["solve"]
     if alone:
         prog = Program(s)
         row["highs_alone"] = highs_alone(prog)
         row["whole_over_highs_alone"] = row["whole_s"] / row["highs_alone"]["run_s"]
+        row["whole_over_highs_same_model"] = row["whole_s"] / row["highs_alone"]["same_model_run_s"]
         if with_marginals:
-            row["whole_with_marginals_over_highs_alone"] = row["whole_with_marginals_s"] / row["highs_alone"]["run_s"]
+            row["whole_default_over_highs_alone"] = row["whole_default_s"] / row["highs_alone"]["run_s"]
     return row
 
 
@@ -170,7 +225,7 @@ def main(argv: list[str]) -> None:
     sizes = [int(a) for a in argv] or [200, 1000, 2000]
     rows = []
     for n in sizes:
-        row = bench(n, with_marginals=n <= 1000, alone=n >= 1000)
+        row = bench(n, with_marginals=n <= 1000, alone=n >= 1000, all_marginals=n <= 200)
         rows.append(row)
         print(json.dumps(row, indent=1), flush=True)
     out = Path(__file__).parent / "results" / "optimize_scale.json"

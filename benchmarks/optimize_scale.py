@@ -192,7 +192,7 @@ def bench(n: int, with_marginals: bool, alone: bool, all_marginals: bool) -> dic
     row["total_cost"] = res.total_cost
     row["binding"] = sum(1 for rr in res.requirements if rr.binding)
     t0 = time.perf_counter()
-    res_d = optimize.solve(s, marginal_costs="dual")
+    optimize.solve(s, marginal_costs="dual")
     row["whole_with_duals_s"] = time.perf_counter() - t0
     if with_marginals:
         # what `commplan plan` does by default: re-solves within the default time budget

@@ -87,7 +87,15 @@ def build_parser() -> argparse.ArgumentParser:
         cmd.add_argument("--mode", choices=("min-cost", "max-attainment"), default="min-cost")
         cmd.add_argument("--solver", choices=("highs", "cbc"), default="highs")
         cmd.add_argument("--time-limit", type=_non_negative_float, metavar="S", help="seconds the solver may take")
-        cmd.add_argument("--gap", type=_non_negative_float, default=1e-4, metavar="G", help="relative optimality gap (default 1e-4)")
+        cmd.add_argument("--gap", type=_non_negative_float, default=1e-4, metavar="G", help="relative optimality gap (default 1e-4; 0 for exact marginal costs on large cities)")
+        cmd.add_argument(
+            "--marginal-costs", choices=("resolve", "dual", "none"), default="resolve",
+            help="what each binding target costs: re-solve with it relaxed by one (default), LP duals only, or none",
+        )
+        cmd.add_argument(
+            "--marginal-time-limit", type=_non_negative_float, metavar="S",
+            help="total seconds for the marginal-cost re-solves, most valuable first (default: max(5, 3 × the solve); 'inf' for all)",
+        )
 
     pl = sub.add_parser("plan", help="solve the planning program and write the plan")
     pl.add_argument("file", metavar="FILE", help=scenario_help)
@@ -152,8 +160,10 @@ def _solve(scenario, args: argparse.Namespace, quiet: bool):
     from commplan.progress import spinner
 
     with spinner(f"planning {scenario.name}", quiet) as say:
+        marginal = {"resolve": True, "dual": "dual", "none": False}[args.marginal_costs]
         return optimize.solve(
-            scenario, mode=args.mode, solver=args.solver, time_limit=args.time_limit, gap=args.gap, progress=say
+            scenario, mode=args.mode, solver=args.solver, time_limit=args.time_limit, gap=args.gap,
+            marginal_costs=marginal, marginal_time_limit=args.marginal_time_limit, progress=say,
         )
 
 

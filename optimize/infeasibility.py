@@ -67,6 +67,14 @@ def _at_best(prog: Program, r: Requirement, solver: str, time_limit, gap) -> flo
     return max(0.0, r.required - levels[r])
 
 
+SINGULAR = {"communities": "community", "key communities": "key community", "facilities": "facility", "staff": "staff member"}
+
+
+def _unit(plural: str, amount: float) -> str:
+    """"1 facility short", "3 facilities short": the planner's grammar, not the program's."""
+    return SINGULAR.get(plural, plural) if amount == 1 else plural
+
+
 def _short_list(prog: Program, short: dict[Requirement, float], solver, time_limit, gap) -> list[dict[str, Any]]:
     items = []
     for k, (r, by) in enumerate(sorted(short.items(), key=lambda kv: (-kv[1] / kv[0].required, kv[0].year))):
@@ -110,7 +118,7 @@ def explain(prog: Program, solver: str, *, time_limit: float | None = None, gap:
             lines.append(f"The targets cannot all be met {where}. In the plan that falls short least:")
             for it in info["short"]:
                 best = "" if it["shortfall_at_best"] is None else f" (at best {it['shortfall_at_best']:g} short, if the others give way)"
-                lines.append(f"  - {it['text']} — {it['shortfall']:g} {it['unit']} short{best}")
+                lines.append(f"  - {it['text']} — {it['shortfall']:g} {_unit(it['unit'], it['shortfall'])} short{best}")
         if has_budget:
             prog.set_budget(hard=False)
             prog.set_elastic(False)

@@ -63,7 +63,7 @@ def requirements_table(run: Run) -> pd.DataFrame:
     req = run.requirements()
     if req.empty:
         return req
-    cols = [c for c in ("target", "kind", "year", "required", "planned", "achieved_mean", "probability_met", "binding", "marginal_cost") if c in req]
+    cols = [c for c in ("target", "kind", "year", "required", "planned", "achieved_mean", "probability_met", "binding", "marginal_cost", "marginal_status") if c in req]
     return req[cols]
 
 

@@ -92,3 +92,31 @@ def test_an_internal_error_is_reported_without_traceback(monkeypatch, capsys):
     assert main(["validate", "tutorial"]) == 3
     err = capsys.readouterr().err
     assert "internal error" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize(("flag", "status"), [("dual", "not computed: duals only"), ("resolve", "exact")])
+def test_marginal_cost_flag_reaches_the_summary(tmp_path, flag, status):
+    out = tmp_path / flag
+    assert main(["plan", "tutorial", "--out", str(out), "--marginal-costs", flag, "--marginal-time-limit", "inf", "--quiet"]) == 0
+    summary = json.loads((out / "summary.json").read_text())
+    binding = [r for r in summary["requirements"] if r["binding"]]
+    assert binding and all(r["marginal_status"] == status for r in binding)
+    assert all(r["marginal_status"] == "not binding" for r in summary["requirements"] if not r["binding"])
+
+
+def test_infeasible_plan_exits_2_and_explains_in_the_planners_words(tmp_path, capsys):
+    from scenarios.loader import resolve_path
+
+    tight = tmp_path / "tight.toml"
+    tight.write_text(resolve_path("tutorial").read_text().replace("total = 12000000", "total = 3000000"))
+    out = tmp_path / "plan"
+    assert main(["plan", str(tight), "--out", str(out), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "the targets cannot all be met" in err
+    assert "elderly-centres (has elderly_centre): 1 elderly_centre opened in year 1 — 1 facility short" in err
+    assert "the smallest total budget that meets them all" in err
+    assert "Traceback" not in err
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["status"] == "infeasible"
+    assert not (out / "plan.csv").exists()
+    assert is_finished(out)

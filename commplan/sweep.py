@@ -74,6 +74,10 @@ def simulate_unit(scenario: Scenario, plan_csv: str, seed: int, replication: int
     return csv_text(ATTAINMENT_COLUMNS, rows)
 
 
+def _import_engines() -> None:
+    import model.runner  # noqa: F401
+
+
 class Sweep:
     """A sweep folder: which units exist, running the missing ones, and the frontier."""
 
@@ -166,6 +170,7 @@ class Sweep:
         except ImportError:
             raise RuntimeError("--scheduler needs Dask: pip install 'commplan[dask]'") from None
         with Client(scheduler, set_as_default=False) as client:
+            client.run(_import_engines)  # every worker imports the model once, before the work arrives
             scenario = client.scatter(self.scenario, broadcast=True)
             plan_futures = {b: client.scatter(text) for b, text in plans.items()}
             futures = {

@@ -61,7 +61,6 @@ class CommunityModel(Model):
         self.plan = plan if plan is not None else PlanSchedule.status_quo(scenario)
         self.years = scenario.years
         self.n = len(scenario.communities)
-        self.month = 0
         n = self.n
 
         # community stocks as columns, so targets are evaluated on whole arrays
@@ -147,13 +146,17 @@ class CommunityModel(Model):
         return self._of(Organisation)
 
     @property
+    def month(self) -> int:
+        """The month being simulated (1, 2, …): Mesa's clock, ``model.time``, one unit a month."""
+        return int(self.time)
+
+    @property
     def year(self) -> int:
         """Plan year of the current month (1-based)."""
         return (self.month - 1) // 12 + 1
 
     # -- the month -----------------------------------------------------------------------
     def step(self) -> None:
-        self.month += 1
         self.start_month()
         if self.month % 12 == 1:
             self.start_year()

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+import sysconfig
 import tempfile
 import traceback
 from pathlib import Path
@@ -330,7 +332,26 @@ def _say(args: argparse.Namespace, text: str) -> None:
         print(text)
 
 
+#: commplan's own packages: an error raised in code outside them (and outside libraries) is
+#: the user's extension code failing, not a bug in commplan.
+OWN_PACKAGES = tuple(str(Path(__file__).resolve().parents[1] / name) + os.sep for name in ("commplan", "model", "optimize", "scenarios", "results"))
+
+
+def _users_code(error: BaseException) -> traceback.FrameSummary | None:
+    """The frame of the user's own code (an extension) where ``error`` arose, if it did."""
+    libraries = (sysconfig.get_paths()["stdlib"], sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"])
+    for frame in reversed(traceback.extract_tb(error.__traceback__)):
+        path = str(Path(frame.filename).resolve())
+        if path.startswith(libraries) or frame.filename.startswith("<"):
+            continue
+        return None if path.startswith(OWN_PACKAGES) else frame
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
+    # Like `python -m`, look for extension modules in the current folder first.
+    if os.getcwd() not in sys.path:
+        sys.path.insert(0, os.getcwd())
     parser = build_parser()
     args = parser.parse_args(argv)
     args.quiet = getattr(args, "quiet", False)
@@ -348,9 +369,16 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"commplan {args.command}: interrupted; the output folder is left unfinished", file=sys.stderr)
         return 130
-    except Exception:
+    except Exception as e:
         log = Path(tempfile.gettempdir()) / "commplan-error.log"
         log.write_text(traceback.format_exc(), encoding="utf-8")
+        if (frame := _users_code(e)) is not None:
+            print(
+                f"commplan {args.command}: your extension code failed at {frame.filename}:{frame.lineno} "
+                f"({frame.name}): {type(e).__name__}: {e}\nthe full traceback is in {log}",
+                file=sys.stderr,
+            )
+            return USER_ERROR
         print(f"commplan {args.command}: internal error (a bug in commplan, not in your input); details in {log}", file=sys.stderr)
         return INTERNAL
 

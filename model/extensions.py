@@ -263,14 +263,51 @@ def load_extension(reference: str) -> Extension:
     attribute = attribute or "extension"
     try:
         module = importlib.import_module(module_name)
-    except ImportError as e:
-        raise ExtensionError(f"cannot import extension module {module_name!r}: {e}") from None
+    except ModuleNotFoundError as e:
+        hint = ""
+        top = module_name.split(".")[0]
+        if e.name == top:
+            hint = (
+                "; commplan imports extension modules from the current folder and from installed packages: "
+                "run from the folder that holds the package, or add that folder to PYTHONPATH"
+            )
+        elif e.name == module_name and "." in module_name:
+            hint = "; " + _sibling_modules(module_name)
+        raise ExtensionError(f"cannot import extension module {module_name!r}: {e}{hint}") from None
+    except Exception as e:  # the researcher's module fails while importing: say where
+        raise ExtensionError(f"extension module {module_name!r} failed while importing: {_where(e)}") from None
     found = getattr(module, attribute, None)
     if isinstance(found, type) and issubclass(found, Extension):
         found = found()
     if not isinstance(found, Extension):
         raise ExtensionError(f"module {module_name!r} has no {attribute!r}: set `{attribute} = YourExtension()` (a subclass of model.extensions.Extension)")
     return found
+
+
+def _sibling_modules(module_name: str) -> str:
+    """``did you mean "pkg.mod"?`` among the modules of the package that did import."""
+    import difflib
+    import pkgutil
+
+    package_name, _, leaf = module_name.rpartition(".")
+    try:
+        package = importlib.import_module(package_name)
+    except Exception:
+        return "its package cannot be imported either"
+    names = [m.name for m in pkgutil.iter_modules(getattr(package, "__path__", []))]
+    close = difflib.get_close_matches(leaf, names, n=1, cutoff=0.6)
+    if close:
+        return f'did you mean "{package_name}.{close[0]}"?'
+    return f"{package_name} holds: " + (", ".join(sorted(names)) or "no modules")
+
+
+def _where(e: BaseException) -> str:
+    """``ExcType: message (file:line)`` at the innermost frame of the failing code."""
+    import traceback
+
+    frames = traceback.extract_tb(e.__traceback__)
+    at = f" ({frames[-1].filename}:{frames[-1].lineno})" if frames else ""
+    return f"{type(e).__name__}: {e}{at}"
 
 
 def resolve_extensions(items: Iterable[str | Extension | type]) -> tuple[Extension, ...]:

@@ -32,6 +32,7 @@ class Key:
     low: float | None = None
     high: float | None = None
     low_open: bool = False  # the bound ``low`` itself is not allowed
+    example: str | None = None  # a right value, shown when the value has the wrong type
 
     @property
     def required(self) -> bool:
@@ -44,7 +45,7 @@ SCENARIO = (
     Key("years", "int", REQUIRED, "plan horizon in years; the simulation runs 12 × years months", 1, 50),
     Key("start_year", "int", 1, "calendar year of plan year 1, for labels", 1),
     Key("seed", "int", 0, "root of every random draw (generation and simulation)", 0),
-    Key("extensions", "names", (), 'simulation extensions by module name, e.g. ["extensions.parking"] (see docs/extending.md)'),
+    Key("extensions", "names", (), 'simulation extensions by module name, e.g. ["extensions.parking"] (see docs/extending.md)', example='["extensions.parking"]'),
 )
 
 COSTS = (

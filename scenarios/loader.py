@@ -144,7 +144,7 @@ def _convert(key: Key, value: Any, years: int | None) -> Any:
         return float(value)
     if kind == "names":
         if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-            raise _Invalid('must be a list of names, e.g. ["one_stop"]')
+            raise _Invalid(f"must be a list of names, e.g. {key.example or '[\"one_stop\"]'}")
         if len(set(value)) != len(value):
             raise _Invalid("lists a name twice")
         return tuple(value)
@@ -384,7 +384,10 @@ class _Reader:
             if isinstance(value, dict):
                 for service in value:
                     if service not in known:
-                        self.problem(("simulation", name), service, f"not a service type; {did_you_mean(service, known)}")
+                        hint = did_you_mean(service, known)
+                        if not hint.startswith("did you mean"):
+                            hint += "; a service from an extension needs the extension named in [scenario] extensions"
+                        self.problem(("simulation", name), service, f"not a service type; {hint}")
 
     def targets(self, facilities: dict, staff: dict, communities: list[dict]) -> list[dict]:
         items = self.data.get("targets", [])

@@ -1,0 +1,90 @@
+"""A researcher's own extension module: found from the current folder, and its mistakes blamed on it."""
+
+from __future__ import annotations
+
+import sys
+import textwrap
+
+import pytest
+
+from commplan.cli import main
+from scenarios.loader import resolve_path
+
+GOOD = """
+from model.extensions import Extension
+
+
+class Counter(Extension):
+    reporters = {"one": lambda model: [1.0] * model.n}
+
+
+extension = Counter()
+"""
+
+BROKEN_HOOK = """
+from model.extensions import Extension
+
+
+class Broken(Extension):
+    def end_month(self, model):
+        return model.no_such_attribute
+
+
+extension = Broken()
+"""
+
+
+@pytest.fixture
+def lab(tmp_path, monkeypatch):
+    """A researcher's folder: a package of their own beside a scenario that names it."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "path", list(sys.path))
+    for name in [m for m in sys.modules if m.startswith("lab_ext")]:
+        monkeypatch.delitem(sys.modules, name)
+    (tmp_path / "lab_ext").mkdir()
+    (tmp_path / "lab_ext" / "__init__.py").write_text("")
+
+    def scenario(module: str, code: str | None) -> str:
+        if code is not None:
+            (tmp_path / "lab_ext" / f"{module}.py").write_text(textwrap.dedent(code))
+        text = resolve_path("tutorial").read_text().replace("[scenario]\n", f'[scenario]\nextensions = ["lab_ext.{module}"]\n', 1)
+        (tmp_path / f"{module}.toml").write_text(text)
+        return f"{module}.toml"
+
+    return scenario
+
+
+def test_the_command_finds_an_extension_in_the_current_folder(lab, tmp_path):
+    assert main(["simulate", lab("good", GOOD), "--replications", "1", "--out", "out", "--quiet"]) == 0
+    header = (tmp_path / "out" / "timeseries.csv").read_text().splitlines()[0].split(",")
+    assert header[-1] == "one"
+
+
+def test_a_misspelt_module_suggests_its_neighbour(lab, capsys):
+    lab("parking", GOOD)
+    assert main(["validate", lab("parkin", None)]) == 1
+    err = capsys.readouterr().err
+    assert "cannot import extension module 'lab_ext.parkin'" in err
+    assert 'did you mean "lab_ext.parking"?' in err
+
+
+def test_a_module_that_fails_to_import_is_reported_with_its_line(lab, tmp_path, capsys):
+    assert main(["validate", lab("typo", "from model.extensions import Extension\nextension = Extenson()\n")]) == 1
+    err = capsys.readouterr().err
+    assert "extension module 'lab_ext.typo' failed while importing: NameError: name 'Extenson' is not defined" in err
+    assert f"{tmp_path / 'lab_ext' / 'typo.py'}:2" in err
+
+
+def test_an_error_inside_an_extension_hook_is_the_extensions_not_commplans(lab, capsys):
+    assert main(["simulate", lab("broken", BROKEN_HOOK), "--replications", "1", "--out", "out", "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert "your extension code failed at" in err and "broken.py:7 (end_month): AttributeError" in err
+    assert "internal error" not in err
+
+
+def test_an_unknown_top_level_package_gets_the_path_hint(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    text = resolve_path("tutorial").read_text().replace("[scenario]\n", '[scenario]\nextensions = ["nowhere_pkg.parking"]\n', 1)
+    (tmp_path / "s.toml").write_text(text)
+    assert main(["validate", "s.toml"]) == 1
+    assert "add that folder to PYTHONPATH" in capsys.readouterr().err

@@ -53,6 +53,19 @@ def versions() -> dict[str, str]:
     return out
 
 
+def extension_files(scenario: Scenario) -> dict[str, dict[str, str]]:
+    """Each extension module the scenario names: its file and SHA-256, so a run can be repeated exactly."""
+    import importlib
+
+    out = {}
+    for name in scenario.extensions:
+        module = importlib.import_module(name.partition(":")[0])
+        path = Path(getattr(module, "__file__", "") or "")
+        digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else ""
+        out[name] = {"file": str(path), "sha256": digest}
+    return out
+
+
 def scenario_toml(scenario: Scenario) -> str:
     return tomli_w.dumps(scenario.to_dict())
 
@@ -75,6 +88,7 @@ class Run:
             "scenario_sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
             "seeds": seeds or {"scenario": scenario.seed},
             "versions": versions(),
+            "extensions": extension_files(scenario),
             "start_time": now(),
         }
 

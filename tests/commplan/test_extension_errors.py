@@ -88,3 +88,14 @@ def test_an_unknown_top_level_package_gets_the_path_hint(tmp_path, monkeypatch, 
     (tmp_path / "s.toml").write_text(text)
     assert main(["validate", "s.toml"]) == 1
     assert "add that folder to PYTHONPATH" in capsys.readouterr().err
+
+
+def test_the_manifest_records_each_extension_file_and_hash(lab, tmp_path):
+    import hashlib
+    import json
+
+    assert main(["simulate", lab("good", GOOD), "--replications", "1", "--out", "out", "--quiet"]) == 0
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    recorded = manifest["extensions"]["lab_ext.good"]
+    assert recorded["file"].endswith("lab_ext/good.py")
+    assert recorded["sha256"] == hashlib.sha256((tmp_path / "lab_ext" / "good.py").read_bytes()).hexdigest()

@@ -35,6 +35,19 @@ class Infeasible(Exception):
     """The targets cannot be met together; the message explains in the planner's words."""
 
 
+class SolverFailed(Exception):
+    """The solver broke down (not the input, not infeasibility)."""
+
+
+def _no_plan(result) -> None:
+    """Why a solve has no plan decides the exit code: infeasible 2, out of time 1, a failure 3."""
+    if result.status == "infeasible":
+        raise Infeasible(result.explanation)
+    if result.status == "time_limit":
+        raise UserError(result.explanation)
+    raise SolverFailed(result.explanation)
+
+
 def _positive_int(text: str) -> int:
     try:
         value = int(text)
@@ -179,7 +192,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
     optimize.write_plan(result, scenario, out)
     run.finish(status=result.status)
     if not result.feasible:
-        raise Infeasible(result.explanation)
+        _no_plan(result)
     _say(args, f"{scenario.title}: {result.status}, total cost {result.total_cost:,.0f}; plan written to {out}/")
     return OK
 
@@ -244,7 +257,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     optimize.write_plan(result, scenario, out)
     if not result.feasible:
         run.finish(status=result.status)
-        raise Infeasible(result.explanation)
+        _no_plan(result)
     plan = plan_from_result(result, scenario)
     if args.replan == "yearly":
         sim = _simulate_adaptive(scenario, plan, result, args, seed, out)
@@ -366,6 +379,9 @@ def main(argv: list[str] | None = None) -> int:
     except Infeasible as e:
         print(f"commplan {args.command}: the targets cannot all be met.\n{e}", file=sys.stderr)
         return INFEASIBLE
+    except SolverFailed as e:
+        print(f"commplan {args.command}: {e}", file=sys.stderr)
+        return INTERNAL
     except KeyboardInterrupt:
         print(f"commplan {args.command}: interrupted; the output folder is left unfinished", file=sys.stderr)
         return 130

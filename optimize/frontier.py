@@ -39,8 +39,7 @@ def frontier(
         say(f"frontier {k}/{len(budgets)}: total budget {budget:,.0f}")
         prog.set_budget(hard=True, total=budget)
         t0 = time.perf_counter()
-        first, second, _ = lexicographic(prog, solver, time_limit=time_limit, gap=gap)
-        out = second if second is not None and second.has_solution else first
+        out, _ = lexicographic(prog, solver, time_limit=time_limit, gap=gap)
         timings = {"build": prog.build_seconds if k == 1 else 0.0, "solve": time.perf_counter() - t0}
         if out.has_solution:
             res = PlanResult.from_solution(prog, prog.solution(), "max-attainment", solver, out, timings)

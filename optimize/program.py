@@ -49,7 +49,8 @@ class Outcome:
 
     @property
     def has_solution(self) -> bool:
-        return self.status in ("optimal", "optimal_within_gap", "time_limit")
+        """A plan is in hand: a solver stopped by its time limit may have none."""
+        return self.status in ("optimal", "optimal_within_gap", "time_limit") and self.objective is not None
 
 
 @dataclass
@@ -224,25 +225,37 @@ def _session(prog: Program):
         return None
 
 
-def lexicographic(prog: Program, solver: str, *, time_limit: float | None, gap: float) -> tuple[Outcome, Outcome | None, float | None]:
+#: How far a solve is from proven optimal, best first: a two-stage solve is as good as its worse stage.
+RANK = {"optimal": 0, "optimal_within_gap": 1, "time_limit": 2}
+
+
+def lexicographic(prog: Program, solver: str, *, time_limit: float | None, gap: float) -> tuple[Outcome, float | None]:
     """Max-attainment: least weighted shortfall first, then least cost with it held.
 
     Two solves, not a blended weight: the second bounds ``Σ w·shortfall`` at the first
     solve's incumbent (which it can always meet) and minimises cost, warm-started.
-    Returns the first outcome, the second (None if the first found nothing) and the
-    shortfall reached.
+    Returns one outcome for both stages (the worse status, the larger gap) and the
+    shortfall reached. If the cost stage finds nothing, the attainment stage's plan is
+    put back and the outcome says ``time_limit``: that plan's cost was not minimised.
     """
     prog.set_elastic(True)
     prog.set_attainment_bound(None)
     prog.use_objective("shortfall")
     first = prog.run(solver, time_limit=time_limit, gap=gap)
     if not first.has_solution:
-        return first, None, None
+        return first, None
     reached = float(sum(w * (s.varValue or 0.0) for s, w in prog.shortfall_pairs))
+    first_plan = prog.solution()
     prog.set_attainment_bound(reached + 1e-6)
     prog.use_objective("cost")
     second = prog.run(solver, time_limit=time_limit, gap=gap, warm=True)
-    return first, second, reached
+    seconds = first.seconds + second.seconds
+    if not second.has_solution:
+        prog.restore(first_plan)
+        return Outcome("time_limit", first.objective, first.gap, seconds, f"the cost stage found no plan ({second.status}): the plan's cost is not minimised"), reached
+    status = max(first.status, second.status, key=RANK.__getitem__)
+    gaps = [g for g in (first.gap, second.gap) if g is not None]
+    return Outcome(status, second.objective, max(gaps) if gaps else None, seconds, second.detail, second.bound), reached
 
 
 def solve(
@@ -310,18 +323,16 @@ def solve(
         out = prog.run(solver, time_limit=time_limit, gap=gap)
     else:
         say(f"solving for the most attainable plan within the budget with {solver}")
-        first, second, _ = lexicographic(prog, solver, time_limit=time_limit, gap=gap)
-        out = second if second is not None and second.has_solution else first
-        if second is not None and not second.has_solution:
-            # the cost stage failed (e.g. time): fall back to the attainment stage's plan
-            out = Outcome(first.status, first.objective, first.gap, first.seconds + second.seconds, "the cost stage did not finish")
+        out, _ = lexicographic(prog, solver, time_limit=time_limit, gap=gap)
     timings["solve"] = out.seconds
     if not out.has_solution:
         if out.status == "infeasible":
             say("no plan meets every requirement: finding out which ones and why")
             info, text = explain(prog, solver, time_limit=time_limit, gap=gap)
+        elif out.status == "time_limit":
+            info, text = None, "The solver found no plan within the time limit: give it longer (--time-limit), or accept a larger --gap."
         else:
-            info, text = None, f"The solver found no plan ({out.status}): {out.detail or 'no details'}."
+            info, text = None, f"The solver failed: {out.detail or 'no details'}."
         timings["total"] = time.perf_counter() - t_start
         return PlanResult.without_plan(scenario, mode, solver, out, info, text, timings)
     sol = prog.solution()

@@ -120,3 +120,12 @@ def test_infeasible_plan_exits_2_and_explains_in_the_planners_words(tmp_path, ca
     assert summary["status"] == "infeasible"
     assert not (out / "plan.csv").exists()
     assert is_finished(out)
+
+
+def test_a_solve_out_of_time_without_a_plan_writes_no_plan_and_says_so(tmp_path, capsys):
+    out = tmp_path / "hurried"
+    assert main(["plan", "chifeng_2008", "--time-limit", "0", "--out", str(out), "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert "no plan within the time limit" in err and "--time-limit" in err
+    assert not (out / "plan.csv").exists()
+    assert json.loads((out / "summary.json").read_text())["status"] == "time_limit"

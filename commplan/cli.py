@@ -17,7 +17,7 @@ import tempfile
 import traceback
 from pathlib import Path
 
-from commplan.rundir import Run, RunExists, default_out
+from commplan.rundir import Run, RunExists, default_out, finished_command
 from commplan.sweep import SweepMismatch
 from optimize.plan_io import PlanFileError
 from results.runs import NotARun
@@ -206,15 +206,16 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     plan = _read_plan(args.plan, scenario) if args.plan else None
     out = _out(args, scenario, "simulate" if plan is None else "simulate-plan")
     seed = scenario.seed if args.seed is None else args.seed
-    run = Run(out, scenario, "simulate", args.force, seeds={"root": seed, "replications": args.replications})
-    result = _simulate(scenario, plan, args, seed)
     planned = args.plan.parent / "summary.json" if args.plan else None
     if planned is not None and planned.exists():  # the plan's own folder: carry its summary and plan along
         summary = json.loads(planned.read_text(encoding="utf-8"))
-        if args.plan.resolve() != (out / "plan.csv").resolve():
-            atomic_write_bytes(out / "plan.csv", args.plan.read_bytes())
+        plan_bytes = args.plan.read_bytes()
     else:
-        summary = skeleton(scenario, "status-quo" if plan is None else "plan")
+        summary, plan_bytes = skeleton(scenario, "status-quo" if plan is None else "plan"), None
+    run = Run(out, scenario, "simulate", args.force, seeds={"root": seed, "replications": args.replications})
+    if plan_bytes is not None:
+        atomic_write_bytes(out / "plan.csv", plan_bytes)
+    result = _simulate(scenario, plan, args, seed)
     write_json(out / "summary.json", with_simulation(summary, write_simulation(result, scenario, out)))
     _publish(out, args.quiet)
     run.finish()
@@ -308,8 +309,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             target = out / name
             shutil.rmtree(target) if target.is_dir() else target.unlink(missing_ok=True)
     seed = scenario.seed
+    resuming = finished_command(out) == "sweep" or (out / "sweep.json").exists()
     sweep = Sweep(scenario, args.budgets, out, args.replications, seed)
-    run = Run(out, scenario, "sweep", force=True, seeds={"root": seed, "replications": args.replications})
+    run = Run(out, scenario, "sweep", force=args.force or resuming, seeds={"root": seed, "replications": args.replications})
     with spinner(f"planning {len(sweep.missing_plans())} budgets", args.quiet) as say:
         planned = sweep.run_plans(progress=say)
     todo = len(sweep.missing_simulations())
@@ -325,7 +327,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from results.compare import compare
 
     out = args.out if args.out is not None else Path("runs") / "compare"
+    run = Run(out, None, "compare", args.force, compared=[str(d) for d in args.dirs])
     written = compare(args.dirs, out)
+    run.finish()
     _say(args, f"compared {len(args.dirs)} runs; wrote " + ", ".join(p.name for p in written) + f" in {out}/")
     return OK
 

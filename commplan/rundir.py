@@ -70,27 +70,48 @@ def scenario_toml(scenario: Scenario) -> str:
     return tomli_w.dumps(scenario.to_dict())
 
 
-class Run:
-    """One command's output folder: opened at the start, finished by writing the manifest."""
+#: What a command writes into its folder; opening a folder clears them, so a file left by an
+#: earlier run can never pass for this run's (sweeps keep their units/ and sweep.json).
+OUTPUTS = ("plan.csv", "summary.json", "timeseries.csv", "attainment.csv", "replans.csv", "report.html",
+           "frontier.csv", "comparison.csv", "paired.csv", "compare.html")
 
-    def __init__(self, out: Path, scenario: Scenario, command: str, force: bool, seeds: dict[str, Any] | None = None):
+
+def finished_command(out: Path) -> str | None:
+    """The command of the finished run in ``out``, or None."""
+    try:
+        manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return manifest.get("command") if "end_time" in manifest else None
+
+
+class Run:
+    """One command's output folder: opened at the start, finished by writing the manifest.
+
+    ``scenario`` is None for commands that read other runs rather than a scenario (compare).
+    """
+
+    def __init__(self, out: Path, scenario: Scenario | None, command: str, force: bool, seeds: dict[str, Any] | None = None, **facts: Any):
         if is_finished(out) and not force:
             raise RunExists(f"{out} holds a finished run; choose another --out, or add --force to overwrite it")
         self.out, self.scenario = out, scenario
         out.mkdir(parents=True, exist_ok=True)
         (out / "manifest.json").unlink(missing_ok=True)
-        text = scenario_toml(scenario)
-        atomic_write_text(out / "scenario.toml", text)
-        self.manifest: dict[str, Any] = {
-            "command": command,
-            "argv": sys.argv[1:],
-            "scenario": scenario.name,
-            "scenario_sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
-            "seeds": seeds or {"scenario": scenario.seed},
-            "versions": versions(),
-            "extensions": extension_files(scenario),
-            "start_time": now(),
-        }
+        for name in OUTPUTS:
+            (out / name).unlink(missing_ok=True)
+        for chart in out.glob("*.png"):
+            chart.unlink()
+        self.manifest: dict[str, Any] = {"command": command, "argv": sys.argv[1:]}
+        if scenario is not None:
+            text = scenario_toml(scenario)
+            atomic_write_text(out / "scenario.toml", text)
+            self.manifest.update(
+                scenario=scenario.name,
+                scenario_sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+                seeds=seeds or {"scenario": scenario.seed},
+                extensions=extension_files(scenario),
+            )
+        self.manifest.update(facts, versions=versions(), start_time=now())
 
     def finish(self, **extra: Any) -> None:
         self.manifest.update(extra)

@@ -103,8 +103,7 @@ class Sweep:
                     f"{self.out} holds a sweep with a different {', '.join(different)}; "
                     "choose another --out, or add --force to start it afresh"
                 )
-        else:
-            write_json(path, identity)
+        self.identity = identity
 
     # -- planning ------------------------------------------------------------------------
     def plan_dir(self, budget: float) -> Path:
@@ -117,6 +116,8 @@ class Sweep:
         """Max-attainment plans for the budgets without one: one built model for all of them."""
         import optimize
 
+        if not (self.out / "sweep.json").exists():
+            write_json(self.out / "sweep.json", self.identity)
         missing = self.missing_plans()
         if not missing:
             return 0

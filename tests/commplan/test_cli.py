@@ -129,3 +129,25 @@ def test_a_solve_out_of_time_without_a_plan_writes_no_plan_and_says_so(tmp_path,
     assert "no plan within the time limit" in err and "--time-limit" in err
     assert not (out / "plan.csv").exists()
     assert json.loads((out / "summary.json").read_text())["status"] == "time_limit"
+
+
+def test_force_clears_the_previous_runs_outputs(tmp_path):
+    from scenarios.loader import resolve_path
+
+    out = tmp_path / "run"
+    assert main(["plan", "tutorial", "--out", str(out), "--marginal-costs", "none", "--quiet"]) == 0
+    assert (out / "plan.csv").exists()
+    tight = tmp_path / "tight.toml"
+    tight.write_text(resolve_path("tutorial").read_text().replace("total = 12000000", "total = 3000000"))
+    assert main(["plan", str(tight), "--out", str(out), "--force", "--quiet"]) == 2
+    assert not (out / "plan.csv").exists()  # the old plan must not pass for this run's
+    assert not (out / "cost_breakdown.png").exists()
+
+
+def test_sweep_does_not_take_over_a_finished_plan_run(tmp_path, capsys):
+    out = tmp_path / "run"
+    assert main(["plan", "tutorial", "--out", str(out), "--marginal-costs", "none", "--quiet"]) == 0
+    before = (out / "manifest.json").read_text()
+    assert main(["sweep", "tutorial", "--budgets", "6e6", "--replications", "1", "--out", str(out), "--quiet"]) == 1
+    assert "--force" in capsys.readouterr().err
+    assert (out / "manifest.json").read_text() == before and (out / "plan.csv").exists()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -87,3 +88,20 @@ def test_killed_sweep_resumes_to_the_identical_frontier(serial, tmp_path):
     for f in written:  # every unit on disk is whole: atomic writes leave no half file under its name
         assert len(pd.read_csv(f)) == n_requirements
     assert sweep(out, "--processes", "1") == serial[1]
+
+
+def test_a_mismatched_sweep_leaves_the_finished_one_intact(serial, capsys):
+    out, expected = serial
+    assert main(["sweep", "county_city", "--budgets", "1e6", "--out", str(out), "--quiet"]) == 1
+    assert (out / "frontier.csv").read_bytes() == expected
+    assert json.loads((out / "manifest.json").read_text())["command"] == "sweep"
+
+
+def test_a_budget_planned_again_alone_gives_the_same_frontier(serial, tmp_path):
+    out, expected = serial
+    import shutil
+
+    copy = tmp_path / "replanned"
+    shutil.copytree(out, copy)
+    shutil.rmtree(copy / "units" / "budget-6000000")
+    assert sweep(copy, "--processes", "1") == expected

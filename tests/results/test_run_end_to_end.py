@@ -136,3 +136,12 @@ def test_compare_refuses_an_unfinished_folder(tmp_path, capsys):
     (tmp_path / "half").mkdir()
     assert main(["compare", str(tmp_path / "half"), "--out", str(tmp_path / "c"), "--quiet"]) == 1
     assert "not a commplan run folder" in capsys.readouterr().err
+
+
+def test_a_finished_comparison_is_kept_unless_forced(tutorial_run, tmp_path, capsys):
+    out = tmp_path / "cmp"
+    assert main(["compare", str(tutorial_run), "--out", str(out), "--quiet"]) == 0
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["command"] == "compare" and manifest["compared"] == [str(tutorial_run)]
+    assert main(["compare", str(tutorial_run), "--out", str(out), "--quiet"]) == 1
+    assert main(["compare", str(tutorial_run), "--out", str(out), "--force", "--quiet"]) == 0

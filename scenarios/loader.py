@@ -301,6 +301,7 @@ class _Reader:
             self.problem(("communities_csv",), name, f"cannot be read: {e}")
             return []
         columns = {k.name for k in F.COMMUNITY} - {"staff"}
+        kinds = {k.name: k.kind for k in F.COMMUNITY}
         for col in header:
             if col not in columns and not col.startswith("staff_"):
                 self.problems.append(Problem(shown, 1, col, MISSING, f"unknown column; {did_you_mean(col, columns | {'staff_<kind>'})}"))
@@ -311,7 +312,7 @@ class _Reader:
             for col, text in record.items():
                 if col is None or text is None or text.strip() == "":
                     continue
-                value = _csv_value(text.strip())
+                value = _csv_value(text.strip(), kinds.get(col, "int"))
                 if col.startswith("staff_"):
                     staff[col[len("staff_") :]] = value
                 elif col == "facilities":
@@ -503,10 +504,13 @@ def _unknown_kind(name: str, declared: dict, known: tuple[str, ...], section: st
     return f"not a declared {noun} kind (declared: {listed}); declare it with a [{section}.{name}] table"
 
 
-def _csv_value(text: str) -> Any:
-    low = text.lower()
-    if low in ("true", "false"):
-        return low == "true"
+def _csv_value(text: str, kind: str) -> Any:
+    """A CSV cell as its column's declared kind: ids stay text ("001" keeps its zeros)."""
+    if kind in ("str", "name", "path"):
+        return text
+    if kind == "bool":
+        low = text.lower()
+        return {"true": True, "false": False, "1": True, "0": False, "yes": True, "no": False}.get(low, text)
     for conv in (int, float):
         try:
             return conv(text)

@@ -185,3 +185,12 @@ def test_csv_communities_load_like_inline_ones(tmp_path, minimal_text):
     text = 'communities_csv = "list.csv"\n' + without_communities(minimal_text)
     from_csv = loads(text, source=tmp_path / "city.toml")
     assert from_csv.communities == loads(minimal_text).communities
+
+
+def test_csv_ids_stay_text_and_keys_may_be_written_as_numbers(tmp_path, minimal_text):
+    (tmp_path / "list.csv").write_text(
+        "id,households,space_m2,key,facilities,staff_community_worker\n001,1200,150,1,,2\n102,800,320,0,one_stop,3\n"
+    )
+    text = 'communities_csv = "list.csv"\n' + without_communities(minimal_text)
+    s = loads(text, source=tmp_path / "city.toml")
+    assert [(c.id, c.key) for c in s.communities] == [("001", True), ("102", False)]

@@ -191,7 +191,8 @@ class CommunityModel(Model):
             opened = [u for u in self.scenario_.facilities if self.plan.opened[u][c.index, t - 1] > 0]
             c.fund(self.plan.space_added[c.index, t - 1], opened, int(lag[c.index]))
         for s in self.scenario_.staff:
-            self.posts[s] = np.rint(self.plan.staff[s][:, t - 1]).astype(np.int64)
+            # posts: the fewest whole staff that reach the planned stock (4.5 planned is 5 posts)
+            self.posts[s] = np.ceil(self.plan.staff[s][:, t - 1] - 1e-6).astype(np.int64)
         self.opened_this_year = dict.fromkeys(self.scenario_.facilities, 0)
         self.organisations.do("draw_support")
         for ext in self._extensions:

@@ -91,8 +91,10 @@ class Community:
     elderly_share: float = 0.25  # share of households with a member aged 60+
     village_to_residence: bool = False  # a former village: older residents, lower participation
 
-    def households_in(self, year: int) -> float:
-        return self.households * (1.0 + self.household_growth) ** year
+    def households_in(self, year: int) -> int:
+        """Households in plan year ``year`` (0 = today), whole: the optimiser plans for the
+        same households the simulation houses, so a ratio target means the same to both."""
+        return int(np.rint(self.households * (1.0 + self.household_growth) ** year))
 
 
 @dataclass(frozen=True)

@@ -59,8 +59,7 @@ def remaining_scenario(scenario: Scenario, done: int, state: Stocks, spent: floa
         )
         for t in scenario.targets
     )
-    total = scenario.budget.total
-    budget = Budget(_tail(scenario.budget.per_year, done), None if total is None else max(0.0, total - spent))
+    budget = _remaining_budget(scenario, done, state, spent)
     return replace(
         scenario,
         years=scenario.years - done,
@@ -70,6 +69,35 @@ def remaining_scenario(scenario: Scenario, done: int, state: Stocks, spent: floa
         targets=targets,
         budget=budget,
     )
+
+
+def committed_yearly_cost(scenario: Scenario, done: int, state: Stocks) -> float:
+    """What every remaining year costs, in the plan's accounting, for what ``state`` already holds.
+
+    The plan's yearly cost counts running costs of space and facilities added since the
+    start, and the wage bill over today's; the remaining scenario starts from ``state``, so
+    it counts neither for what the years done put in place. That part is the same in every
+    remaining year, whatever is decided: it comes off each remaining budget.
+    """
+    start, c, wage = scenario.initial_stocks(), scenario.costs, scenario.costs.average_wage
+    running = c.space_running_per_m2 * float(np.sum(state.space - start.space))
+    running += sum(f.running * float(np.sum(state.has[u].astype(float) - start.has[u])) for u, f in scenario.facilities.items())
+    pay = sum(
+        wage * (k.pay_share[done - 1] * float(np.sum(state.staff[s])) - k.base_pay_share * float(np.sum(start.staff[s])))
+        for s, k in scenario.staff.items()
+    )
+    return running + pay
+
+
+def _remaining_budget(scenario: Scenario, done: int, state: Stocks, spent: float) -> Budget:
+    """The budgets left, in the remaining scenario's accounting (see committed_yearly_cost)."""
+    b = scenario.budget
+    if b.per_year is None and b.total is None:
+        return b
+    committed = committed_yearly_cost(scenario, done, state)
+    per_year = None if b.per_year is None else tuple(max(0.0, x - committed) for x in b.per_year[done:])
+    total = None if b.total is None else max(0.0, b.total - spent - committed * (scenario.years - done))
+    return Budget(per_year, total)
 
 
 def _merge(scenario: Scenario, executed: PlanSchedule, new: PlanSchedule, done: int) -> PlanSchedule:

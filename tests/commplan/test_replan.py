@@ -26,7 +26,9 @@ def test_remaining_scenario_keeps_only_the_years_left():
     assert rest.target("standard").keys_by == 1  # was year 2: now the first remaining year
     worker = rest.staff["community_worker"]
     assert (worker.base_pay_share, worker.pay_share) == (0.7, (0.85, 1.0))
-    assert rest.budget.total == pytest.approx(s.budget.total - 1_000_000)
+    # raising today's 31 workers from 0.6 to 0.7 of the wage is committed in each year left
+    committed = (0.7 - 0.6) * 60000 * 31
+    assert rest.budget.total == pytest.approx(s.budget.total - 1_000_000 - 2 * committed)
     assert [r.year for r in rest.requirements if r.target == "space-200"] == [1, 2]
 
 
@@ -75,3 +77,23 @@ def test_run_with_yearly_replanning_writes_its_replans(tmp_path):
     replans = pd.read_csv(out / "replans.csv")
     assert sorted(zip(replans.replication, replans.year, strict=True)) == [(0, 2), (0, 3), (1, 2), (1, 3)]
     assert (out / "report.html").exists()
+
+
+def test_the_remaining_plan_is_costed_as_the_whole_plan_costs_it():
+    """Re-solving from a perfectly executed year 1 must find the original years 2–3 affordable
+    at exactly the budget they left, in the original accounting."""
+    import optimize
+    from commplan.replan import committed_yearly_cost
+    from optimize.data import PlanData
+    from optimize.result import stocks_in_year
+
+    s = load("tutorial")
+    whole = optimize.solve(s, marginal_costs=False)
+    data = PlanData.from_scenario(s)
+    state = stocks_in_year(data, whole.plan, 1)
+    rest = remaining_scenario(s, 1, state, spent=whole.cost_by_year[0])
+    again = optimize.solve(rest, marginal_costs=False)
+    committed = committed_yearly_cost(s, 1, state)
+    original_tail = sum(whole.cost_by_year[1:])
+    assert again.total_cost + 2 * committed == pytest.approx(original_tail, rel=1e-6)
+    assert rest.budget.total == pytest.approx(s.budget.total - whole.cost_by_year[0] - 2 * committed)

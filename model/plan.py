@@ -1,7 +1,8 @@
 """A plan as the simulation executes it: what is funded in each community and plan year.
 
-The optimiser writes ``plan.csv`` (see ``docs/interfaces.md``); the simulation reads it
-into a :class:`PlanSchedule` of arrays indexed ``[community, plan year − 1]``. The pay
+The optimiser writes ``plan.csv`` (see ``docs/interfaces.md``); the simulation reads it,
+with the one plan parser (:func:`optimize.plan_io.parse_plan_rows`), into a
+:class:`PlanSchedule` of arrays indexed ``[community, plan year − 1]``. The pay
 policy is the scenario's (``[staff.<kind>] pay_share``), because pay is a policy the plan
 adopts, not a quantity it buys per community. No plan means the status quo: nothing
 built, nobody hired beyond today's posts, today's pay.
@@ -9,8 +10,6 @@ built, nobody hired beyond today's posts, today's pay.
 
 from __future__ import annotations
 
-import csv
-import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +17,6 @@ from typing import Any
 
 import numpy as np
 
-from scenarios.problems import MISSING, Problem, ScenarioError
 from scenarios.schema import Scenario
 
 
@@ -93,97 +91,57 @@ class PlanSchedule:
 
 
 def read_plan_csv(path: str | Path, scenario: Scenario) -> PlanSchedule:
-    """Parse the contract's ``plan.csv``; every bad cell is reported with its line and column."""
-    path = Path(path)
-    try:
-        with path.open(newline="", encoding="utf-8") as f:
-            rows = list(csv.DictReader(f))
-    except OSError as e:
-        raise ScenarioError([Problem(str(path), None, "", MISSING, f"cannot read the plan: {e.strerror}")]) from None
-    return plan_from_rows(rows, scenario, str(path))
+    """Read the contract's ``plan.csv`` with the one plan parser (:func:`optimize.plan_io.read_plan_csv`).
+
+    Raises :class:`optimize.plan_io.PlanFileError`, a :class:`ScenarioError` listing every
+    problem with the file, line and column.
+    """
+    from optimize.plan_io import read_plan_csv as read_arrays
+
+    return schedule_from_arrays(read_arrays(path, scenario), scenario)
 
 
 def plan_from_rows(rows: Iterable[Mapping[str, Any]], scenario: Scenario, source: str = "plan") -> PlanSchedule:
-    """A plan from rows with plan.csv's columns (from a file or straight from the optimiser)."""
-    rows = list(rows)
-    problems: list[Problem] = []
-    index = {c: i for i, c in enumerate(scenario.community_ids)}
-    n, years = len(index), scenario.years
-    header = list(rows[0]) if rows else []
-    wanted = ["community", "year", "space_added_m2"] + [f"open_{u}" for u in scenario.facilities] + [f"hire_{s}" for s in scenario.staff]
-    missing = [c for c in wanted if c not in header]
-    if not rows:
-        problems.append(Problem(source, None, "", MISSING, "the plan has no rows"))
-    elif missing:
-        problems.append(Problem(source, 1, ", ".join(missing), MISSING, "column(s) missing from the header"))
-    if problems:
-        raise ScenarioError(problems)
-    has_stock = {s: f"staff_{s}" in header for s in scenario.staff}
-    space = np.zeros((n, years))
-    opened = {u: np.zeros((n, years)) for u in scenario.facilities}
-    hires = {s: np.zeros((n, years)) for s in scenario.staff}
-    stock = {s: np.full((n, years), np.nan) for s in scenario.staff}
+    """A plan from rows with plan.csv's columns (a ``csv.DictReader`` or dicts), checked as strictly as a file.
 
-    def number(row: Mapping, column: str, line: int, whole: bool = False) -> float | None:
-        value = row.get(column)
-        try:
-            x = float(value)
-        except (TypeError, ValueError):
-            problems.append(Problem(source, line, column, value, "must be a number"))
-            return None
-        if not math.isfinite(x) or x < 0 or (whole and not x.is_integer()):
-            problems.append(Problem(source, line, column, value, "must be a non-negative " + ("whole number" if whole else "number")))
-            return None
-        return x
+    Delegates to :func:`optimize.plan_io.parse_plan_rows`; raises its ``PlanFileError``
+    (a :class:`ScenarioError`).
+    """
+    from optimize.plan_io import parse_plan_rows
 
-    for line, row in enumerate(rows, start=2):
-        community = row.get("community")
-        i = index.get(community)
-        if i is None:
-            from scenarios.problems import did_you_mean
+    return schedule_from_arrays(parse_plan_rows(rows, scenario, source), scenario)
 
-            problems.append(Problem(source, line, "community", community, f"not a community of {scenario.name}; {did_you_mean(community, index)}"))
-            continue
-        y = number(row, "year", line, whole=True)
-        if y is None:
-            continue
-        t = int(y) - 1 if 1 <= y <= years else int(y) - scenario.start_year
-        if not 0 <= t < years:
-            problems.append(Problem(source, line, "year", row.get("year"), f"must be a plan year 1–{years} (or {scenario.start_year}–{scenario.start_year + years - 1})"))
-            continue
-        if (x := number(row, "space_added_m2", line)) is not None:
-            space[i, t] = x
-        for u in scenario.facilities:
-            if (x := number(row, f"open_{u}", line, whole=True)) is not None:
-                opened[u][i, t] = x
-        for s in scenario.staff:
-            if (x := number(row, f"hire_{s}", line, whole=True)) is not None:
-                hires[s][i, t] = x
-            if has_stock[s] and (x := number(row, f"staff_{s}", line)) is not None:  # fractional under attrition
-                stock[s][i, t] = x
-    if problems:
-        raise ScenarioError(problems)
-    initial = scenario.initial_stocks()
-    staff = {}
-    for s in scenario.staff:
-        from_hires = initial.staff[s][:, None] + np.cumsum(hires[s], axis=1)
-        staff[s] = np.where(np.isnan(stock[s]), from_hires, stock[s])
-    return PlanSchedule.from_arrays(scenario, space, opened, hires, staff)
+
+def schedule_from_arrays(plan: Any, scenario: Scenario) -> PlanSchedule:
+    """The :class:`PlanSchedule` of an :class:`optimize.data.PlanArrays` (the optimiser's or a parsed plan.csv's).
+
+    The simulation executes the decisions (space added, openings, hires) and keeps the
+    planned staff stocks filled; pay is the scenario's policy.
+    """
+    if tuple(plan.ids) != tuple(scenario.community_ids) or plan.years != scenario.years:
+        raise ValueError(f"the plan is for {len(plan.ids)} communities over {plan.years} years, not scenario {scenario.name}'s {len(scenario.communities)} over {scenario.years}")
+    return PlanSchedule.from_arrays(scenario, plan.space_added, plan.opened, plan.hires, plan.staff)
 
 
 def plan_from_result(result: Any, scenario: Scenario) -> PlanSchedule:
-    """The plan inside an optimiser result: its ``plan`` (a PlanSchedule) or its plan.csv rows.
+    """The plan inside an optimiser result, taken from its arrays without a round trip through text.
 
-    Accepts ``result.plan`` as a :class:`PlanSchedule`, or rows with plan.csv's columns as
-    ``result.plan_rows()`` / ``result.rows``: a list of dicts, or ``(header, rows)``.
+    Accepts ``result.plan`` as a :class:`PlanSchedule` or as :class:`optimize.data.PlanArrays`
+    (what ``optimize.PlanResult`` holds); otherwise rows with plan.csv's columns as
+    ``result.plan_rows()`` / ``result.rows`` (a list of dicts, or ``(header, rows)``), parsed
+    strictly by :func:`plan_from_rows`.
     """
     plan = getattr(result, "plan", None)
     if isinstance(plan, PlanSchedule):
         return plan
+    from optimize.data import PlanArrays
+
+    if isinstance(plan, PlanArrays):
+        return schedule_from_arrays(plan, scenario)
     rows = result.plan_rows() if callable(getattr(result, "plan_rows", None)) else getattr(result, "rows", None)
-    if isinstance(rows, tuple) and len(rows) == 2:  # (header, list of rows), as optimize.PlanResult gives
+    if isinstance(rows, tuple) and len(rows) == 2:  # (header, list of rows)
         header, body = rows
         rows = [dict(zip(header, r, strict=True)) for r in body]
     if rows is None:
-        raise TypeError("the optimiser result offers neither .plan (PlanSchedule) nor plan.csv rows (.plan_rows() or .rows)")
+        raise TypeError("the optimiser result offers neither .plan (PlanSchedule or PlanArrays) nor plan.csv rows (.plan_rows() or .rows)")
     return plan_from_rows(rows, scenario, "optimiser plan")

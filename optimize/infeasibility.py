@@ -11,18 +11,30 @@ Three re-solves of the same built program answer the planner's three questions:
    a plan, its cost is the smallest budget that meets every requirement.
 3. *If not, what is impossible at any cost?* The elastic re-solve again, without budget.
 
-If even the elastic re-solve is infeasible, the budget is below what the pay policy
-alone costs for today's staff (the plan cannot avoid it), and the message says so.
+If even the elastic re-solve is infeasible, no plan obeys the physical rules at all,
+whatever it attempts. Two causes are told apart from the data, so the message blames
+the right one:
+
+- a community already holds facilities that need more room than it has and can add
+  in its first plan year (``max_space_added_m2``): no plan can keep them
+  (:func:`rooms_too_small`, exact for the program's room rows);
+- otherwise, when a budget exists and the elastic re-solve without it finds a plan, the
+  budget is below what any plan must spend (the pay policy for today's staff, room for
+  facilities already held); the message gives the least spending by year.
+
+The budget is blamed only when there is one and dropping it makes a plan possible.
 """
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any
 
 from optimize.result import UNITS, money, planned_levels
 from scenarios.targets import Requirement
 
 if TYPE_CHECKING:
+    from optimize.data import PlanData
     from optimize.program import Program
 
 #: Short requirements re-solved one at a time for their "at best" shortfall.
@@ -94,6 +106,103 @@ def _short_list(prog: Program, short: dict[Requirement, float], solver, time_lim
     return items
 
 
+def rooms_too_small(d: PlanData) -> list[dict[str, Any]]:
+    """Communities whose facilities already held need more room than any plan can give them.
+
+    The program's room rows ask ``space[i,t] >= Σ_u need_m2[u]·has[i,u,t]`` in every plan
+    year; a facility held today is held in every year, and space grows by at most
+    ``max_m2[i]`` a year. So community ``i`` breaks the rule in year 1 whatever is planned
+    exactly when ``Σ_u need_m2[u]·has0[i,u] > space0[i] + max_m2[i]``. Each item gives the
+    numbers and the first plan year the community could have room (None: not within any
+    number of years, because it can add nothing).
+    """
+    need_all = sum(m for m in d.need_m2.values() if m > 0)
+    out = []
+    for i, cid in enumerate(d.ids):
+        if d.space0[i] >= need_all:  # the program leaves the room rows out here
+            continue
+        held = {u: d.need_m2[u] for u in d.facilities if d.has0[u][i] >= 1 and d.need_m2[u] > 0}
+        need = float(sum(held.values()))
+        add = float(d.max_m2[i])
+        if need <= d.space0[i] + add + 1e-6:
+            continue
+        first = None if add <= 0 else int(math.ceil((need - d.space0[i]) / add - 1e-9))
+        out.append(
+            {
+                "community": cid,
+                "facilities": {u: float(m) for u, m in held.items()},
+                "need_m2": need,
+                "space_m2": float(d.space0[i]),
+                "max_space_added_m2": add,
+                "first_year_with_room": first,
+            }
+        )
+    return out
+
+
+def _room_line(item: dict[str, Any], years: int) -> str:
+    kinds = ", ".join(f"{u} {m:g} m²" for u, m in item["facilities"].items())
+    need, has, add = item["need_m2"], item["space_m2"], item["max_space_added_m2"]
+    first = item["first_year_with_room"]
+    if first is None:
+        when = "it can add no space, so it can never have room for them"
+    elif first > years:
+        when = f"it can never have room for them: it needs the room from year 1, and at that pace it reaches {need:g} m² only in year {first}, after the {years}-year plan"
+    else:
+        when = f"it needs the room from year 1 but at that pace reaches {need:g} m² only in year {first}, so no plan can keep them"
+    fix = f"raise its max_space_added_m2 to at least {need - has:g}, or correct its space_m2 or facilities, or the [facilities.<kind>] space_m2"
+    return f"  - community {item['community']} holds facilities that need {need:g} m² ({kinds}) but has {has:g} m² and can add at most {add:g} m² a year: {when}. To fix: {fix}."
+
+
+def _least_spending(prog: Program, solver: str, time_limit, gap) -> list[float] | None:
+    """Spending by year of the cheapest plan that obeys the physical rules, every target given up."""
+    prog.set_budget(hard=False)
+    prog.set_elastic(True)
+    prog.use_objective("cost")
+    out = prog.run(solver, time_limit=time_limit, gap=gap)
+    if not out.has_solution:
+        return None
+    from optimize.data import cost_table
+
+    return [float(v) for v in cost_table(prog.data, prog.plan(prog.solution()), prog.solution().y).sum(axis=1)]
+
+
+def _no_plan_at_all(prog: Program, solver: str, time_limit, gap, has_budget: bool, info: dict[str, Any], lines: list[str]) -> None:
+    """Not even a plan that gives up every target: say whether the data or the budget is why."""
+    d = prog.data
+    rooms = rooms_too_small(d)
+    if rooms:
+        info.update(budget_is_reason=False, reason="no_room_for_facilities_held", no_room=rooms)
+        lines.append("No plan is possible at any cost: facilities a community already holds do not fit the space it can have.")
+        lines += [_room_line(item, d.years) for item in rooms]
+        return
+    least = _least_spending(prog, solver, time_limit, gap) if has_budget else None
+    if least is not None:
+        unavoidable = [d.unavoidable_cost(t) for t in d.T]
+        info.update(
+            budget_is_reason=True,
+            reason="budget_below_unavoidable",
+            unavoidable_cost_by_year=[money(v) for v in unavoidable],
+            least_cost_by_year=[money(v) for v in least],
+        )
+        pay = ""
+        if any(v > 0.005 for v in unavoidable):
+            pay = ", of which the pay policy for today's staff alone costs " + ", ".join(f"{v:,.0f} in year {t}" for t, v in zip(d.T, unavoidable, strict=True))
+        rooms_line = "" if not any(v > u + 0.005 for v, u in zip(least, unavoidable, strict=True)) else ", because it must make room for facilities communities already hold"
+        lines.append(
+            "No plan fits the budget even if it meets no target: the least any plan can spend is "
+            + ", ".join(f"{v:,.0f} in year {t}" for t, v in zip(d.T, least, strict=True))
+            + f" ({sum(least):,.0f} in total){rooms_line}{pay}. Raise the budget to at least that, by year and in total."
+        )
+        return
+    info.update(budget_is_reason=False, reason="no_plan_obeys_the_rules")
+    lines.append(
+        "No plan is possible at any cost, even one that meets no target: the physical rules (room for facilities, "
+        "space added per year, one facility of a kind per community) contradict the scenario's starting data. "
+        "Check each community's space_m2, facilities and max_space_added_m2."
+    )
+
+
 def explain(prog: Program, solver: str, *, time_limit: float | None = None, gap: float = 1e-4) -> tuple[dict[str, Any], str]:
     """The ``infeasibility`` object of summary.json and the message a planner reads."""
     d = prog.data
@@ -104,21 +213,15 @@ def explain(prog: Program, solver: str, *, time_limit: float | None = None, gap:
         prog.set_budget(hard=True)
         short = _elastic(prog, solver, time_limit, gap)
         if short is None:
-            unavoidable = [d.unavoidable_cost(t) for t in d.T]
-            info.update(budget_is_reason=True, reason="budget_below_unavoidable", unavoidable_cost_by_year=[money(v) for v in unavoidable])
-            lines.append(
-                "No plan fits the budget even if it does nothing: the pay policy for today's staff alone costs "
-                + ", ".join(f"{v:,.0f} in year {t}" for t, v in zip(d.T, unavoidable, strict=True))
-                + f" ({sum(unavoidable):,.0f} in total)."
-            )
-        else:
-            short = {r: v for r, v in short.items() if v > 1e-6}
-            info["short"] = _short_list(prog, short, solver, time_limit, gap)
-            where = "within the budget" if has_budget else "together"
-            lines.append(f"The targets cannot all be met {where}. In the plan that falls short least:")
-            for it in info["short"]:
-                best = "" if it["shortfall_at_best"] is None else f" (at best {it['shortfall_at_best']:g} short, if the others give way)"
-                lines.append(f"  - {it['text']} — {it['shortfall']:g} {_unit(it['unit'], it['shortfall'])} short{best}")
+            _no_plan_at_all(prog, solver, time_limit, gap, has_budget, info, lines)
+            return info, "\n".join(lines)
+        short = {r: v for r, v in short.items() if v > 1e-6}
+        info["short"] = _short_list(prog, short, solver, time_limit, gap)
+        where = "within the budget" if has_budget else "together"
+        lines.append(f"The targets cannot all be met {where}. In the plan that falls short least:")
+        for it in info["short"]:
+            best = "" if it["shortfall_at_best"] is None else f" (at best {it['shortfall_at_best']:g} short, if the others give way)"
+            lines.append(f"  - {it['text']} — {it['shortfall']:g} {_unit(it['unit'], it['shortfall'])} short{best}")
         if has_budget:
             prog.set_budget(hard=False)
             prog.set_elastic(False)

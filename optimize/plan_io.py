@@ -1,4 +1,4 @@
-"""plan.csv and summary.json: writing a plan, and reading a plan back for the simulation.
+"""plan.csv and summary.json: writing a plan, and reading a plan back (the one plan.csv parser).
 
 Column names are the contract of ``docs/interfaces.md``: ``community, year,
 space_added_m2, space_m2``, then ``open_<u>, has_<u>`` per facility kind, ``hire_<s>,
@@ -9,22 +9,29 @@ evaluated with :meth:`Condition.holds` (the definition the simulation uses too).
 from __future__ import annotations
 
 import csv
+import difflib
 import math
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from commplan.io import write_csv, write_json
-from optimize.data import PlanArrays, PlanData
+from optimize.data import PlanArrays, PlanData, stocks_from_decisions
+from scenarios.problems import MISSING, Problem, ScenarioError, did_you_mean
 from scenarios.schema import Scenario
 
 if TYPE_CHECKING:
     from optimize.result import PlanResult
 
 
-class PlanFileError(ValueError):
-    """A plan.csv that does not fit the scenario; the message names the file, row and column."""
+class PlanFileError(ScenarioError, ValueError):
+    """A plan.csv that does not fit the scenario: every problem, each with file, line, column and fix.
+
+    A :class:`~scenarios.problems.ScenarioError` (``.problems``; ``str()`` is the planner's
+    report), so ``commplan`` reports it like a bad scenario file (exit 1).
+    """
 
 
 def plan_header(scenario: Scenario) -> list[str]:
@@ -84,69 +91,198 @@ def write_plan(result: PlanResult, scenario: Scenario, out_dir: str | Path) -> d
     return written
 
 
-def _number(path: Path, line: int, col: str, text: str) -> float:
-    try:
-        v = float(text)
-    except ValueError:
-        raise PlanFileError(f"{path}: line {line}, column {col!r}: {text!r} is not a number") from None
-    if not math.isfinite(v):
-        raise PlanFileError(f"{path}: line {line}, column {col!r}: {text!r} is not a finite number")
-    return v
+#: The columns that hold stocks: derived from the decisions when a plan leaves them out.
+STOCK_PREFIXES = ("has_", "staff_")
+KIND_PREFIXES = ("open_", "has_", "hire_", "staff_")
 
 
-def read_plan_csv(path: str | Path, scenario: Scenario) -> PlanArrays:
-    """Parse a plan.csv back into arrays ``[community, year-1]`` for the simulation to execute.
+def required_columns(scenario: Scenario) -> list[str]:
+    """The columns a plan must have: who, when, and the decisions (space, openings, hires)."""
+    return ["community", "year", "space_added_m2"] + [f"open_{u}" for u in scenario.facilities] + [f"hire_{s}" for s in scenario.staff]
 
-    Checks that every contract column for the scenario's facility and staff kinds is
-    present, that there is exactly one row per community and plan year and that the
-    communities are the scenario's; ``meets_*`` columns are informative and not
-    required. Raises :class:`PlanFileError` naming the file, line and column.
+
+def _numbered(rows: Iterable[Mapping[str, Any]]) -> Iterator[tuple[int, Mapping[str, Any]]]:
+    """Rows with the file line each ends on (a csv.DictReader knows it; otherwise row k is line k + 1)."""
+    if isinstance(rows, csv.DictReader):
+        for row in rows:
+            yield rows.line_num, row
+    else:
+        yield from enumerate(rows, start=2)
+
+
+def _header_of(rows: Iterable[Mapping[str, Any]], first: Mapping[str, Any] | None) -> list[str]:
+    if isinstance(rows, csv.DictReader):
+        return [c for c in (rows.fieldnames or []) if c is not None]
+    return [] if first is None else [str(c) for c in first if c is not None]
+
+
+def parse_plan_rows(rows: Iterable[Mapping[str, Any]], scenario: Scenario, source: str = "plan") -> PlanArrays:
+    """The one parser of plan.csv's rows (a ``csv.DictReader``, or dicts from the optimiser).
+
+    Strict, because the simulation executes what it reads: a plan must have the columns
+    of :func:`required_columns`, exactly one row per community of the scenario and plan
+    year (``1..Y``, or calendar years ``start_year..``), whole non-negative ``open_*`` and
+    ``hire_*``, ``has_*`` of 0 or 1, and non-negative numbers for space and staff stocks
+    (``staff_*`` may be fractional: the planning attrition). The stock columns
+    ``space_m2``, ``has_*`` and ``staff_*`` are derived from the decisions when a plan
+    leaves them out; ``meets_*`` and unknown columns are informative and ignored, but a
+    ``open_/has_/hire_/staff_`` column of a kind the scenario does not declare is a mistake.
+
+    Raises one :class:`PlanFileError` listing every problem, each with ``source``, line,
+    column and what to write instead.
     """
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as err:
-        raise PlanFileError(f"{path}: cannot read the plan ({err.strerror})") from None
-    reader = csv.DictReader(text.splitlines())
-    header = reader.fieldnames or []
-    needed = [c for c in plan_header(scenario) if not c.startswith("meets_")]
-    missing = [c for c in needed if c not in header]
-    if missing:
-        raise PlanFileError(f"{path}: column {missing[0]!r} is missing" + (f" (and {len(missing) - 1} more: {', '.join(missing[1:])})" if len(missing) > 1 else "") + f"; the scenario {scenario.name!r} needs: {', '.join(needed)}")
+    problems: list[Problem] = []
+
+    def problem(line: int | None, column: str, value: Any, message: str) -> None:
+        problems.append(Problem(source, line, column, value, message))
+
+    numbered = _numbered(rows)
+    first = next(numbered, None)
+    header = _header_of(rows, None if first is None else first[1])
     ids = scenario.community_ids
     index = {cid: i for i, cid in enumerate(ids)}
-    Y = scenario.years
-    n = len(ids)
-    arr = {c: np.full((n, Y), np.nan) for c in needed[2:]}
-    for line, row in enumerate(reader, start=2):
-        cid = row["community"]
+    n, Y, y0 = len(ids), scenario.years, scenario.start_year
+    needed = required_columns(scenario)
+    contract = [c for c in plan_header(scenario) if not c.startswith("meets_")]
+    if not header:
+        problem(None, "", MISSING, f"the plan is empty: it needs a header row with the columns {', '.join(contract)}, then one row per community and plan year")
+        raise PlanFileError(problems)
+    seen_cols: set[str] = set()
+    for col in header:
+        if col in seen_cols:
+            problem(1, col, MISSING, "appears twice in the header; keep one column of each name")
+        seen_cols.add(col)
+    kinds = {"open_": scenario.facilities, "has_": scenario.facilities, "hire_": scenario.staff, "staff_": scenario.staff}
+    for col in header:
+        for prefix in KIND_PREFIXES:
+            if col.startswith(prefix) and col[len(prefix) :] not in kinds[prefix]:
+                what = "facility" if prefix in ("open_", "has_") else "staff"
+                problem(1, col, MISSING, f'"{col[len(prefix) :]}" is not a {what} kind of scenario {scenario.name}; {did_you_mean(col, [prefix + k for k in kinds[prefix]])}')
+                break
+    missing = [c for c in needed if c not in seen_cols]
+    if missing:
+        spare = [c for c in header if c not in contract]
+        hints = [f"{c} ({did_you_mean(c, spare)})" if spare and did_you_mean(c, spare).startswith("did") else c for c in missing]
+        problem(1, ", ".join(hints), MISSING, f"missing from the header; a plan for scenario {scenario.name} needs the columns {', '.join(needed)} (and may give {', '.join(c for c in contract if c not in needed)})")
+    if problems:
+        raise PlanFileError(problems)
+
+    value_cols = [c for c in contract[2:] if c in seen_cols]
+    arr = {c: np.zeros((n, Y)) for c in value_cols}
+    at: dict[tuple[int, int], int] = {}  # (community, year) -> the line that gave it
+    explained: set[tuple[int, int]] = set()  # community-years a misspelt community's row stands for
+
+    def year_of(text: Any) -> int | None:
+        try:
+            y = float(text)
+        except (TypeError, ValueError):
+            return None
+        if not math.isfinite(y) or not y.is_integer():
+            return None
+        y = int(y)
+        t = y - 1 if 1 <= y <= Y else y - y0
+        return t if 0 <= t < Y else None
+
+    def rule(col: str) -> tuple[bool, str]:
+        """(whole, the fix) for a value column."""
+        if col.startswith("open_"):
+            return True, f"must be a whole number 0 or more: how many {col[5:]} the community opens that year"
+        if col.startswith("hire_"):
+            return True, f"must be a whole number 0 or more: how many {col[5:]} staff the community hires that year"
+        if col.startswith("has_"):
+            return True, f"must be 0 or 1: whether the community has a {col[4:]} at the end of that year"
+        if col.startswith("staff_"):
+            return False, f"must be a number 0 or more: the {col[6:]} staff at the end of that year (may be fractional)"
+        return False, "must be a number of m² (0 or more)"
+
+    rules = {c: rule(c) for c in value_cols}
+    for line, row in ([first] if first is not None else []) + list(numbered):
+        if row.get(None):  # csv.DictReader puts extra cells under None
+            problem(line, "", MISSING, f"has more cells than the header's {len(header)} columns; remove the extra cells or add their column names")
+        cid = row.get("community")
+        cid = cid.strip() if isinstance(cid, str) else cid
+        t = year_of(row.get("year"))
+        if row.get("year") is None or str(row.get("year")).strip() == "" or t is None:
+            problem(line, "year", row.get("year") if row.get("year") is not None else MISSING, f"must be a plan year 1–{Y} (or a calendar year {y0}–{y0 + Y - 1})")
         if cid not in index:
-            raise PlanFileError(f"{path}: line {line}, column 'community': {cid!r} is not a community of scenario {scenario.name!r}")
-        year = _number(path, line, "year", row["year"])
-        if not year.is_integer() or not 1 <= year <= Y:
-            raise PlanFileError(f"{path}: line {line}, column 'year': {row['year']!r} is not a plan year 1..{Y}")
-        i, c = index[cid], int(year) - 1
-        if not np.isnan(arr["space_m2"][i, c]):
-            raise PlanFileError(f"{path}: line {line}: a second row for community {cid!r}, year {int(year)}")
-        for col in needed[2:]:
-            v = _number(path, line, col, row[col] if row[col] is not None else "")
-            if v < 0:
-                raise PlanFileError(f"{path}: line {line}, column {col!r}: {v:g} is negative")
-            arr[col][i, c] = v
-    holes = np.argwhere(np.isnan(arr["space_m2"]))
-    if len(holes):
-        i, c = holes[0]
-        raise PlanFileError(f"{path}: no row for community {ids[i]!r}, year {c + 1} ({len(holes)} community-years missing)")
+            if cid in (None, ""):
+                problem(line, "community", MISSING, "is empty; write the id of one of the scenario's communities")
+            else:
+                hint = did_you_mean(str(cid), index)
+                problem(line, "community", cid, f"not a community of {scenario.name}; {hint}")
+                close = difflib.get_close_matches(str(cid), list(index), n=1, cutoff=0.6)
+                if close and t is not None:
+                    explained.add((index[close[0]], t))
+            continue
+        if t is None:
+            continue
+        i = index[cid]
+        if (i, t) in at:
+            problem(line, "year", row.get("year"), f"a second row for community {cid}, year {t + 1} (the first is line {at[i, t]}); keep one row per community and plan year")
+            continue
+        at[i, t] = line
+        for col in value_cols:
+            text = row.get(col)
+            whole, fix = rules[col]
+            if text is None or (isinstance(text, str) and text.strip() == ""):
+                problem(line, col, MISSING, "is empty; " + fix)
+                continue
+            try:
+                v = float(text)
+            except (TypeError, ValueError):
+                problem(line, col, text, fix)
+                continue
+            bad = not math.isfinite(v) or v < 0 or (whole and not v.is_integer()) or (col.startswith("has_") and v not in (0.0, 1.0))
+            if bad:
+                problem(line, col, text, fix)
+                continue
+            arr[col][i, t] = v
+    if first is None:
+        problem(None, "", MISSING, f"the plan has no rows: it needs one row per community and plan year ({n} × {Y} = {n * Y} rows)")
+    else:
+        for i, cid in enumerate(ids):
+            absent = [t + 1 for t in range(Y) if (i, t) not in at and (i, t) not in explained]
+            if not absent:
+                continue
+            if len(absent) == Y and not any((i, t) in at for t in range(Y)):
+                what = f"has no rows at all (years {', '.join(map(str, absent))}): the plan would leave it untouched"
+            else:
+                what = f"has no row for year{'s' if len(absent) > 1 else ''} {', '.join(map(str, absent))}"
+            problem(None, "community", cid, f"{what}; add one row for each plan year 1–{Y} (zeros where nothing is planned)")
+    if problems:
+        raise PlanFileError(problems)
+
+    data = PlanData.from_scenario(scenario)
+    x = arr["space_added_m2"]
+    opened = {u: arr[f"open_{u}"] for u in scenario.facilities}
+    hires = {s: arr[f"hire_{s}"] for s in scenario.staff}
+    derived = stocks_from_decisions(data, x, opened, hires)
     return PlanArrays(
         ids=tuple(ids),
         years=Y,
-        space_added=arr["space_added_m2"],
-        space=arr["space_m2"],
-        opened={u: arr[f"open_{u}"] for u in scenario.facilities},
-        has={u: arr[f"has_{u}"] for u in scenario.facilities},
-        hires={s: arr[f"hire_{s}"] for s in scenario.staff},
-        staff={s: arr[f"staff_{s}"] for s in scenario.staff},
+        space_added=x,
+        space=arr.get("space_m2", derived.space),
+        opened=opened,
+        has={u: arr.get(f"has_{u}", derived.has[u]) for u in scenario.facilities},
+        hires=hires,
+        staff={s: arr.get(f"staff_{s}", derived.staff[s]) for s in scenario.staff},
     )
+
+
+def read_plan_csv(path: str | Path, scenario: Scenario) -> PlanArrays:
+    """Read a plan.csv into arrays ``[community, year-1]``: :func:`parse_plan_rows` on the file.
+
+    Raises :class:`PlanFileError` (a :class:`~scenarios.problems.ScenarioError`) listing
+    every problem with the file, line and column.
+    """
+    path = Path(path)
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as f:
+            return parse_plan_rows(csv.DictReader(f), scenario, str(path))
+    except OSError as err:
+        raise PlanFileError([Problem(str(path), None, "", MISSING, f"cannot read the plan: {err.strerror}")]) from None
+    except UnicodeDecodeError as err:
+        raise PlanFileError([Problem(str(path), None, "", MISSING, f"is not UTF-8 text ({err.reason} at byte {err.start}); save it as UTF-8 CSV")]) from None
 
 
 def write_summary(result: PlanResult, out_dir: str | Path) -> Path:

@@ -1,0 +1,230 @@
+"""One plan.csv parser: what the simulation executes is checked as strictly as the optimiser's reader.
+
+``model.plan.read_plan_csv`` / ``plan_from_rows`` (``commplan simulate --plan``, the sweep's
+workers) and ``optimize.read_plan_csv`` share ``optimize.plan_io.parse_plan_rows``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import numpy as np
+import pytest
+
+import optimize
+from commplan.cli import main
+from model.plan import PlanSchedule, plan_from_result, plan_from_rows, read_plan_csv
+from optimize.plan_io import PlanFileError, parse_plan_rows
+from scenarios.problems import ScenarioError
+from tests.model.conftest import tutorial
+
+
+@pytest.fixture(scope="module")
+def scenario():
+    return tutorial()
+
+
+@pytest.fixture(scope="module")
+def solved(scenario, tmp_path_factory):
+    """The tutorial's least-cost plan and its plan.csv text."""
+    res = optimize.solve(scenario, marginal_costs=False)
+    out = tmp_path_factory.mktemp("plan")
+    optimize.write_plan(res, scenario, out)
+    return res, (out / "plan.csv").read_text(encoding="utf-8")
+
+
+def rows_of(text: str) -> csv.DictReader:
+    return csv.DictReader(io.StringIO(text))
+
+
+def problems_of(err: pytest.ExceptionInfo) -> str:
+    return str(err.value)
+
+
+def assert_same_schedule(a: PlanSchedule, b: PlanSchedule) -> None:
+    np.testing.assert_array_equal(a.space_added, b.space_added)
+    for u in a.opened:
+        np.testing.assert_array_equal(a.opened[u], b.opened[u])
+    for s in a.hires:
+        np.testing.assert_array_equal(a.hires[s], b.hires[s])
+        np.testing.assert_allclose(a.staff[s], b.staff[s], atol=1e-6)
+        np.testing.assert_array_equal(a.pay_share[s], b.pay_share[s])
+
+
+# ------------------------------------------------------------------ a valid plan
+
+
+def test_a_valid_plan_round_trips_to_the_same_schedule_as_before(scenario, solved, tmp_path):
+    res, text = solved
+    # what the simulation executed before: plan.csv's decisions and staff stocks, the scenario's pay
+    before = PlanSchedule.from_arrays(
+        scenario,
+        res.plan.space_added,
+        res.plan.opened,
+        res.plan.hires,
+        {s: np.round(res.plan.staff[s], 6) for s in scenario.staff},
+    )
+    (tmp_path / "plan.csv").write_text(text, encoding="utf-8")
+    assert_same_schedule(read_plan_csv(tmp_path / "plan.csv", scenario), before)
+    assert_same_schedule(plan_from_rows(rows_of(text), scenario, "plan.csv"), before)  # the sweep's path
+    assert_same_schedule(plan_from_result(res, scenario), before)  # straight from the arrays
+    header, body = res.plan_rows()
+    assert_same_schedule(plan_from_rows([dict(zip(header, r, strict=True)) for r in body], scenario), before)
+
+
+def test_plan_from_result_uses_the_arrays_without_parsing(scenario, solved, monkeypatch):
+    res, _ = solved
+    import optimize.plan_io
+
+    def boom(*a, **k):
+        raise AssertionError("plan_from_result must not round-trip through rows")
+
+    monkeypatch.setattr(optimize.plan_io, "parse_plan_rows", boom)
+    monkeypatch.setattr(type(res), "plan_rows", boom)
+    plan = plan_from_result(res, scenario)
+    np.testing.assert_array_equal(plan.space_added, res.plan.space_added)
+
+
+def test_calendar_years_and_fractional_staff_are_accepted(scenario, solved):
+    _, text = solved
+    lines = text.splitlines()
+    header = lines[0].split(",")
+    y, staff = header.index("year"), header.index("staff_community_worker")
+    out = [lines[0]]
+    for line in lines[1:]:
+        cells = line.split(",")
+        cells[y] = str(scenario.start_year + int(cells[y]) - 1)
+        cells[staff] = str(float(cells[staff]) + 0.25)
+        out.append(",".join(cells))
+    arrays = parse_plan_rows(rows_of("\n".join(out)), scenario, "plan.csv")
+    assert (arrays.staff["community_worker"] % 1 == 0.25).all()
+
+
+def test_stock_columns_left_out_are_derived_from_the_decisions(solved, scenario):
+    res, text = solved
+    keep = [c for c in text.splitlines()[0].split(",") if not c.startswith(("space_m2", "has_", "staff_", "meets_"))]
+    slim = io.StringIO()
+    w = csv.DictWriter(slim, keep, extrasaction="ignore")
+    w.writeheader()
+    w.writerows(rows_of(text))
+    arrays = parse_plan_rows(rows_of(slim.getvalue()), scenario, "slim.csv")
+    np.testing.assert_allclose(arrays.space, res.plan.space)
+    for u in scenario.facilities:
+        np.testing.assert_array_equal(arrays.has[u], res.plan.has[u])
+    for s in scenario.staff:
+        np.testing.assert_allclose(arrays.staff[s], res.plan.staff[s])
+
+
+# ------------------------------------------------------------------ bad plans the simulation used to accept
+
+
+def test_a_community_with_no_rows_is_named_with_its_years(scenario, solved, tmp_path):
+    _, text = solved
+    gone = scenario.community_ids[1]
+    kept = [line for line in text.splitlines() if not line.startswith(gone + ",")]
+    (tmp_path / "plan.csv").write_text("\n".join(kept) + "\n", encoding="utf-8")
+    with pytest.raises(ScenarioError) as err:  # the exception commplan maps to exit 1
+        read_plan_csv(tmp_path / "plan.csv", scenario)
+    assert isinstance(err.value, PlanFileError)
+    message = problems_of(err)
+    assert "plan.csv has 1 problem" in message
+    assert f'community = "{gone}": has no rows at all (years 1, 2, 3)' in message
+    with pytest.raises(PlanFileError, match=f'community = "{gone}": has no rows at all'):  # the sweep's path
+        plan_from_rows(rows_of("\n".join(kept)), scenario, "plan.csv")
+
+
+def test_some_missing_years_are_listed(scenario, solved):
+    _, text = solved
+    cid = scenario.community_ids[0]
+    kept = [line for line in text.splitlines() if not (line.startswith(f"{cid},2,") or line.startswith(f"{cid},3,"))]
+    with pytest.raises(PlanFileError, match=f'community = "{cid}": has no row for years 2, 3; add one row for each plan year'):
+        plan_from_rows(rows_of("\n".join(kept)), scenario, "plan.csv")
+
+
+def test_a_duplicate_row_names_both_lines(scenario, solved):
+    _, text = solved
+    lines = text.splitlines()
+    changed = lines[5].split(",")
+    changed[2] = "999"  # same community and year, a different plan: the last one used to win
+    lines.append(",".join(changed))
+    with pytest.raises(PlanFileError) as err:
+        plan_from_rows(rows_of("\n".join(lines)), scenario, "plan.csv")
+    message = problems_of(err)
+    cid, year = lines[5].split(",")[:2]
+    last = len(lines)
+    assert "plan.csv has 1 problem" in message
+    assert f'line {last}   year = "{year}": a second row for community {cid}, year {year} (the first is line 6)' in message
+
+
+def test_every_problem_is_listed_at_once_with_line_column_and_fix(scenario, solved):
+    _, text = solved
+    lines = text.splitlines()
+    header = lines[0].split(",")
+
+    def edit(k: int, column: str, value: str) -> None:
+        cells = lines[k].split(",")
+        cells[header.index(column)] = value
+        lines[k] = ",".join(cells)
+
+    edit(1, "hire_community_worker", "1.5")
+    edit(2, "open_one_stop", "-1")
+    edit(3, "has_one_stop", "2")
+    edit(4, "year", "7")
+    edit(5, "space_added_m2", "")
+    edit(6, "staff_community_worker", "nan")
+    with pytest.raises(PlanFileError) as err:
+        plan_from_rows(rows_of("\n".join(lines)), scenario, "plan.csv")
+    message = problems_of(err)
+    assert "plan.csv has 7 problems" in message, message
+    assert 'line 2    hire_community_worker = "1.5": must be a whole number 0 or more' in message
+    assert 'line 3    open_one_stop = "-1": must be a whole number 0 or more' in message
+    assert 'line 4    has_one_stop = "2": must be 0 or 1' in message
+    assert f'line 5    year = "7": must be a plan year 1–3 (or a calendar year {scenario.start_year}–{scenario.start_year + 2})' in message
+    assert "line 6    space_added_m2: is empty; must be a number of m²" in message
+    assert 'line 7    staff_community_worker = "nan": must be a number 0 or more' in message
+    cid = lines[4].split(",")[0]
+    assert f'community = "{cid}": has no row for year' in message  # the row with year 7 does not count
+
+
+def test_missing_and_unknown_columns(scenario, solved):
+    _, text = solved
+    lines = text.splitlines()
+    lines[0] = lines[0].replace("open_one_stop", "open_one_stpo").replace("hire_community_worker", "hire_x")
+    with pytest.raises(PlanFileError) as err:
+        plan_from_rows(rows_of("\n".join(lines)), scenario, "plan.csv")
+    message = problems_of(err)
+    assert 'open_one_stpo: "one_stpo" is not a facility kind of scenario tutorial; did you mean "open_one_stop"?' in message
+    assert 'hire_x: "x" is not a staff kind' in message
+    assert "missing from the header" in message and "open_one_stop" in message and "hire_community_worker" in message
+
+
+def test_unknown_community_gets_a_did_you_mean(scenario, solved):
+    _, text = solved
+    cid = scenario.community_ids[2]
+    lines = text.splitlines()
+    k = next(i for i, line in enumerate(lines) if line.startswith(cid + ","))
+    lines[k] = cid[:-1] + "x" + lines[k][len(cid) :]
+    with pytest.raises(PlanFileError) as err:
+        plan_from_rows(rows_of("\n".join(lines)), scenario, "plan.csv")
+    message = problems_of(err)
+    assert f'did you mean "{cid}"?' in message
+    assert "has 1 problem" in message  # the misspelt row is not also reported as a missing one
+
+
+def test_empty_plans(scenario):
+    with pytest.raises(PlanFileError, match="the plan is empty"):
+        plan_from_rows(rows_of(""), scenario, "plan.csv")
+    header = ",".join(["community", "year", "space_added_m2", "open_one_stop", "open_elderly_centre", "hire_community_worker"])
+    with pytest.raises(PlanFileError, match=r"the plan has no rows: it needs one row per community and plan year \(10 × 3 = 30 rows\)"):
+        plan_from_rows(rows_of(header + "\n"), scenario, "plan.csv")
+
+
+def test_simulate_rejects_a_plan_missing_a_community(solved, tmp_path, capsys):
+    _, text = solved
+    gone = optimize.plan_io.csv.DictReader(io.StringIO(text)).__next__()["community"]
+    kept = [line for line in text.splitlines() if not line.startswith(gone + ",")]
+    (tmp_path / "plan.csv").write_text("\n".join(kept) + "\n", encoding="utf-8")
+    assert main(["simulate", "tutorial", "--plan", str(tmp_path / "plan.csv"), "--out", str(tmp_path / "x"), "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert f'community = "{gone}": has no rows at all' in err and "Traceback" not in err

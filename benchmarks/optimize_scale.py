@@ -115,7 +115,14 @@ share = [0.0, 0.2, 0.4]
 
 def scenario(n: int):
     return loads(
-        SCENARIO.format(n=n, keys=max(2, n // 10), elderly=max(1, n // 100), social1=n // 5, social2=(2 * n) // 5, social3=(3 * n) // 5)
+        SCENARIO.format(
+            n=n,
+            keys=max(2, n // 10),
+            elderly=max(1, n // 100),
+            social1=n // 5,
+            social2=(2 * n) // 5,
+            social3=(3 * n) // 5,
+        )
     )
 
 
@@ -154,7 +161,15 @@ def highs_alone(prog: Program) -> dict:
         t2 = time.perf_counter()
         # the MPS file carries no objective constant (the pay policy on today's staff): add it back
         objective = h.getInfo().objective_function_value + prog.prob.objective.constant
-        out.update({"read_s": t1 - t0, "run_s": t2 - t1, "objective": objective, "status": h.modelStatusToString(h.getModelStatus()), "lp_iterations": h.getInfo().simplex_iteration_count})
+        out.update(
+            {
+                "read_s": t1 - t0,
+                "run_s": t2 - t1,
+                "objective": objective,
+                "status": h.modelStatusToString(h.getModelStatus()),
+                "lp_iterations": h.getInfo().simplex_iteration_count,
+            }
+        )
     g = highspy.Highs()
     g.setOptionValue("output_flag", False)
     g.setOptionValue("mip_rel_gap", 1e-4)
@@ -210,7 +225,9 @@ def bench(n: int, with_marginals: bool, alone: bool, all_marginals: bool) -> dic
         row["whole_all_marginals_s"] = time.perf_counter() - t0
         row["all_marginal_s"] = res_a.timings.get("marginal")
         row["all_marginal_statuses"] = statuses(res_a)
-        row["all_marginals_per_resolve_over_solve"] = row["all_marginal_s"] / max(1, row["binding"]) / res_a.timings["solve"]
+        row["all_marginals_per_resolve_over_solve"] = (
+            row["all_marginal_s"] / max(1, row["binding"]) / res_a.timings["solve"]
+        )
     if alone:
         prog = Program(s)
         row["highs_alone"] = highs_alone(prog)

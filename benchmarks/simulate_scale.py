@@ -115,7 +115,9 @@ def main() -> None:
     setup, elapsed, model = run(CommunityModel, scenario)
     n = len(model.households)
     floor_s = floor(model, 36)
-    say(f"city: {n:,} households, {model.n:,} communities, {len(model.staff):,} staff, {len(model.organisations):,} organisations at month 36")
+    say(
+        f"city: {n:,} households, {model.n:,} communities, {len(model.staff):,} staff, {len(model.organisations):,} organisations at month 36"
+    )
     say(f"floor (rng.poisson of every household's 7 needs, 36 times): {floor_s:.2f} s")
     say(f"columnar model, 36 months: {elapsed:.2f} s (+ {setup:.2f} s to build the city)")
     say(f"ratio to floor: {elapsed / floor_s:.2f}x  (with building: {(elapsed + setup) / floor_s:.2f}x; target < 6x)")
@@ -126,7 +128,9 @@ def main() -> None:
     setup_v, vec, vm = run(CommunityModel, small)
     setup_p, plain, pm = run(PlainCommunityModel, small)
     served = lambda m: m.recorder.table()[:, :, 8:15].sum() / max(m.recorder.table()[:, :, 1:8].sum(), 1)  # noqa: E731
-    say(f"{len(vm.households):,} households, 36 months: columnar {vec:.2f} s, plain Mesa (one agent per household) {plain:.2f} s")
+    say(
+        f"{len(vm.households):,} households, 36 months: columnar {vec:.2f} s, plain Mesa (one agent per household) {plain:.2f} s"
+    )
     say(f"speed ratio plain / columnar: {plain / vec:.0f}x (building: {setup_v:.2f} s vs {setup_p:.2f} s)")
     say(f"same rules, share of needs served: columnar {served(vm):.3f}, plain {served(pm):.3f}")
 

@@ -60,7 +60,9 @@ def main() -> int:
     from distributed import LocalCluster
 
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
-        results["Dask, 2 workers"] = timed_simulations(base, scenario, budgets, args.replications, scheduler=cluster.scheduler_address)
+        results["Dask, 2 workers"] = timed_simulations(
+            base, scenario, budgets, args.replications, scheduler=cluster.scheduler_address
+        )
     shutil.rmtree(base)
 
     t1 = results["1 process"][0]
@@ -72,7 +74,9 @@ def main() -> int:
     for name, (seconds, n, _) in results.items():
         workers = 1 if name == "1 process" else 2
         eff = t1 / (workers * seconds)
-        lines.append(f"{name:>16}: {seconds:7.2f} s  {60 * n / seconds:7.1f} runs/minute  speed-up {t1 / seconds:4.2f}x  parallel efficiency {eff:6.1%}")
+        lines.append(
+            f"{name:>16}: {seconds:7.2f} s  {60 * n / seconds:7.1f} runs/minute  speed-up {t1 / seconds:4.2f}x  parallel efficiency {eff:6.1%}"
+        )
     frontiers = {f for _, _, f in results.values()}
     lines.append(f"frontier.csv identical across the three: {len(frontiers) == 1}")
     text = "\n".join(lines)

@@ -72,7 +72,9 @@ def _budgets(text: str) -> list[float]:
     try:
         values = [float(x.replace("_", "")) for x in text.split(",") if x.strip()]
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r}: give budgets as numbers separated by commas, e.g. 1e6,2e6,3e6") from None
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: give budgets as numbers separated by commas, e.g. 1e6,2e6,3e6"
+        ) from None
     if not values or any(v < 0 for v in values):
         raise argparse.ArgumentTypeError("give one or more budgets ≥ 0, separated by commas")
     return values
@@ -102,13 +104,23 @@ def build_parser() -> argparse.ArgumentParser:
         cmd.add_argument("--mode", choices=("min-cost", "max-attainment"), default="min-cost")
         cmd.add_argument("--solver", choices=("highs", "cbc"), default="highs")
         cmd.add_argument("--time-limit", type=_non_negative_float, metavar="S", help="seconds the solver may take")
-        cmd.add_argument("--gap", type=_non_negative_float, default=1e-4, metavar="G", help="relative optimality gap (default 1e-4; 0 for exact marginal costs on large cities)")
         cmd.add_argument(
-            "--marginal-costs", choices=("resolve", "dual", "none"), default="resolve",
+            "--gap",
+            type=_non_negative_float,
+            default=1e-4,
+            metavar="G",
+            help="relative optimality gap (default 1e-4; 0 for exact marginal costs on large cities)",
+        )
+        cmd.add_argument(
+            "--marginal-costs",
+            choices=("resolve", "dual", "none"),
+            default="resolve",
             help="what each binding target costs: re-solve with it relaxed by one (default), LP duals only, or none",
         )
         cmd.add_argument(
-            "--marginal-time-limit", type=_non_negative_float, metavar="S",
+            "--marginal-time-limit",
+            type=_non_negative_float,
+            metavar="S",
             help="total seconds for the marginal-cost re-solves, most valuable first (default: max(5, 3 × the solve); 'inf' for all)",
         )
 
@@ -119,10 +131,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     sim = sub.add_parser("simulate", help="simulate a plan (or the status quo) month by month")
     sim.add_argument("file", metavar="FILE", help=scenario_help)
-    sim.add_argument("--plan", type=Path, metavar="PLAN.csv", help="a plan.csv written by 'commplan plan' (default: the status quo)")
+    sim.add_argument(
+        "--plan", type=Path, metavar="PLAN.csv", help="a plan.csv written by 'commplan plan' (default: the status quo)"
+    )
     sim.add_argument("--replications", type=_positive_int, default=20, metavar="N")
     sim.add_argument("--seed", type=int, metavar="S", help="root seed (default: the scenario's)")
-    sim.add_argument("--processes", type=_positive_int, default=1, metavar="P", help="worker processes (results do not depend on it)")
+    sim.add_argument(
+        "--processes", type=_positive_int, default=1, metavar="P", help="worker processes (results do not depend on it)"
+    )
     common(sim)
 
     run = sub.add_parser("run", help="plan, simulate the plan, and write plots and a report (the main job)")
@@ -130,7 +146,12 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--replications", type=_positive_int, default=20, metavar="N")
     run.add_argument("--seed", type=int, metavar="S", help="root seed (default: the scenario's)")
     run.add_argument("--processes", type=_positive_int, default=1, metavar="P")
-    run.add_argument("--replan", choices=("none", "yearly"), default="none", help="yearly: re-solve the remaining years from the simulated state at each year's end")
+    run.add_argument(
+        "--replan",
+        choices=("none", "yearly"),
+        default="none",
+        help="yearly: re-solve the remaining years from the simulated state at each year's end",
+    )
     solve_options(run)
     common(run)
 
@@ -139,7 +160,11 @@ def build_parser() -> argparse.ArgumentParser:
     sw.add_argument("--budgets", type=_budgets, required=True, metavar="B1,B2,…")
     sw.add_argument("--replications", type=_positive_int, default=20, metavar="N")
     sw.add_argument("--processes", type=_positive_int, metavar="P", help="local worker processes (default: all cores)")
-    sw.add_argument("--scheduler", metavar="ADDRESS", help="a Dask distributed scheduler to run the work on (pip install 'commplan[dask]')")
+    sw.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="a Dask distributed scheduler to run the work on (pip install 'commplan[dask]')",
+    )
     common(sw)
 
     cmp_ = sub.add_parser("compare", help="put finished runs side by side")
@@ -160,7 +185,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
         except ScenarioError as e:
             problems.append(e)
             continue
-        print(f"{name}: ok — {len(s.communities)} communities, {len(s.targets)} targets, {len(s.requirements)} requirements over {s.years} years")
+        print(
+            f"{name}: ok — {len(s.communities)} communities, {len(s.targets)} targets, {len(s.requirements)} requirements over {s.years} years"
+        )
     for e in problems:
         print(e, file=sys.stderr)
     return USER_ERROR if problems else OK
@@ -177,8 +204,14 @@ def _solve(scenario, args: argparse.Namespace, quiet: bool):
     with spinner(f"planning {scenario.name}", quiet) as say:
         marginal = {"resolve": True, "dual": "dual", "none": False}[args.marginal_costs]
         return optimize.solve(
-            scenario, mode=args.mode, solver=args.solver, time_limit=args.time_limit, gap=args.gap,
-            marginal_costs=marginal, marginal_time_limit=args.marginal_time_limit, progress=say,
+            scenario,
+            mode=args.mode,
+            solver=args.solver,
+            time_limit=args.time_limit,
+            gap=args.gap,
+            marginal_costs=marginal,
+            marginal_time_limit=args.marginal_time_limit,
+            progress=say,
         )
 
 
@@ -240,7 +273,9 @@ def _simulate(scenario, plan, args: argparse.Namespace, seed: int):
             b.total = total
             b.update(done - b.n)
 
-        return simulate(scenario, plan, replications=args.replications, seed=seed, processes=args.processes, progress=progress)
+        return simulate(
+            scenario, plan, replications=args.replications, seed=seed, processes=args.processes, progress=progress
+        )
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -267,7 +302,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     write_json(out / "summary.json", with_simulation(result.summary(), write_simulation(sim, scenario, out)))
     _publish(out, args.quiet)
     run.finish(status=result.status)
-    _say(args, f"{scenario.title}: {result.status}, total cost {result.total_cost:,.0f}; plan and {args.replications} simulated replications in {out}/")
+    _say(
+        args,
+        f"{scenario.title}: {result.status}, total cost {result.total_cost:,.0f}; plan and {args.replications} simulated replications in {out}/",
+    )
     return OK
 
 
@@ -276,15 +314,31 @@ def _simulate_adaptive(scenario, plan, result, args: argparse.Namespace, seed: i
     from commplan.progress import bar
     from commplan.replan import simulate_adaptive
 
-    with bar(12 * scenario.years * args.replications, f"simulating {scenario.name}, re-planning yearly", args.quiet, unit="month") as b:
+    with bar(
+        12 * scenario.years * args.replications,
+        f"simulating {scenario.name}, re-planning yearly",
+        args.quiet,
+        unit="month",
+    ) as b:
 
         def progress(done: int, total: int) -> None:
             b.update(done - b.n)
 
         sim, replans = simulate_adaptive(
-            scenario, plan, result.summary()["cost_by_year"], args.replications, seed, args.processes, args.solver, progress
+            scenario,
+            plan,
+            result.summary()["cost_by_year"],
+            args.replications,
+            seed,
+            args.processes,
+            args.solver,
+            progress,
         )
-    write_csv(out / "replans.csv", ["replication", "year", "status", "remaining_cost"], [[r.replication, r.year, r.status, r.remaining_cost] for r in replans])
+    write_csv(
+        out / "replans.csv",
+        ["replication", "year", "status", "remaining_cost"],
+        [[r.replication, r.year, r.status, r.remaining_cost] for r in replans],
+    )
     return sim
 
 
@@ -311,15 +365,22 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     seed = scenario.seed
     resuming = finished_command(out) == "sweep" or (out / "sweep.json").exists()
     sweep = Sweep(scenario, args.budgets, out, args.replications, seed)
-    run = Run(out, scenario, "sweep", force=args.force or resuming, seeds={"root": seed, "replications": args.replications})
+    run = Run(
+        out, scenario, "sweep", force=args.force or resuming, seeds={"root": seed, "replications": args.replications}
+    )
     with spinner(f"planning {len(sweep.missing_plans())} budgets", args.quiet) as say:
         planned = sweep.run_plans(progress=say)
     todo = len(sweep.missing_simulations())
     with bar(todo, "simulating budgets × replications", args.quiet, unit="run") as b:
-        simulated = sweep.run_simulations(processes=args.processes, scheduler=args.scheduler, progress=lambda done, total: b.update(1))
+        simulated = sweep.run_simulations(
+            processes=args.processes, scheduler=args.scheduler, progress=lambda done, total: b.update(1)
+        )
     sweep.write_frontier()
     run.finish(budgets=sweep.budgets, planned=planned, simulated=simulated)
-    _say(args, f"{scenario.title}: frontier of {len(sweep.budgets)} budgets ({planned} planned and {simulated} replications simulated now, the rest reused) in {out}/")
+    _say(
+        args,
+        f"{scenario.title}: frontier of {len(sweep.budgets)} budgets ({planned} planned and {simulated} replications simulated now, the rest reused) in {out}/",
+    )
     return OK
 
 
@@ -351,7 +412,10 @@ def _say(args: argparse.Namespace, text: str) -> None:
 
 #: commplan's own packages: an error raised in code outside them (and outside libraries) is
 #: the user's extension code failing, not a bug in commplan.
-OWN_PACKAGES = tuple(str(Path(__file__).resolve().parents[1] / name) + os.sep for name in ("commplan", "model", "optimize", "scenarios", "results"))
+OWN_PACKAGES = tuple(
+    str(Path(__file__).resolve().parents[1] / name) + os.sep
+    for name in ("commplan", "model", "optimize", "scenarios", "results")
+)
 
 
 def _users_code(error: BaseException) -> traceback.FrameSummary | None:
@@ -399,7 +463,10 @@ def main(argv: list[str] | None = None) -> int:
                 file=sys.stderr,
             )
             return USER_ERROR
-        print(f"commplan {args.command}: internal error (a bug in commplan, not in your input); details in {log}", file=sys.stderr)
+        print(
+            f"commplan {args.command}: internal error (a bug in commplan, not in your input); details in {log}",
+            file=sys.stderr,
+        )
         return INTERNAL
 
 

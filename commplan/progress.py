@@ -17,7 +17,9 @@ def shown(quiet: bool) -> bool:
 
 
 def bar(total: int, desc: str, quiet: bool, unit: str = "it") -> tqdm:
-    return tqdm(total=total, desc=desc, unit=unit, disable=not shown(quiet), leave=False, dynamic_ncols=True, mininterval=0.5)
+    return tqdm(
+        total=total, desc=desc, unit=unit, disable=not shown(quiet), leave=False, dynamic_ncols=True, mininterval=0.5
+    )
 
 
 @contextmanager

@@ -81,9 +81,12 @@ def committed_yearly_cost(scenario: Scenario, done: int, state: Stocks) -> float
     """
     start, c, wage = scenario.initial_stocks(), scenario.costs, scenario.costs.average_wage
     running = c.space_running_per_m2 * float(np.sum(state.space - start.space))
-    running += sum(f.running * float(np.sum(state.has[u].astype(float) - start.has[u])) for u, f in scenario.facilities.items())
+    running += sum(
+        f.running * float(np.sum(state.has[u].astype(float) - start.has[u])) for u, f in scenario.facilities.items()
+    )
     pay = sum(
-        wage * (k.pay_share[done - 1] * float(np.sum(state.staff[s])) - k.base_pay_share * float(np.sum(start.staff[s])))
+        wage
+        * (k.pay_share[done - 1] * float(np.sum(state.staff[s])) - k.base_pay_share * float(np.sum(start.staff[s])))
         for s, k in scenario.staff.items()
     )
     return running + pay
@@ -142,8 +145,13 @@ class Replan:
 
 
 def run_adaptive_replication(
-    scenario: Scenario, first: PlanSchedule, first_cost_by_year: list[float], seed: int, index: int,
-    solver: str = "highs", tick: Callable[[], None] | None = None,
+    scenario: Scenario,
+    first: PlanSchedule,
+    first_cost_by_year: list[float],
+    seed: int,
+    index: int,
+    solver: str = "highs",
+    tick: Callable[[], None] | None = None,
 ) -> tuple[Replication, list[Replan]]:
     """One replication that re-solves the remaining years at the end of every plan year."""
     import optimize
@@ -173,8 +181,14 @@ def _adaptive(args: tuple) -> tuple[Replication, list[Replan]]:
 
 
 def simulate_adaptive(
-    scenario: Scenario, first: PlanSchedule, first_cost_by_year: list[float], replications: int, seed: int,
-    processes: int = 1, solver: str = "highs", progress: Callable[[int, int], None] | None = None,
+    scenario: Scenario,
+    first: PlanSchedule,
+    first_cost_by_year: list[float],
+    replications: int,
+    seed: int,
+    processes: int = 1,
+    solver: str = "highs",
+    progress: Callable[[int, int], None] | None = None,
 ) -> tuple[SimulationResult, list[Replan]]:
     """Every replication re-plans yearly; results depend on the seed alone, not on processes."""
     from commplan.parallel import process_pool
@@ -199,4 +213,6 @@ def simulate_adaptive(
                 tick(months)
     reps = [rep for rep, _ in outcomes]
     replans = [r for _, rs in outcomes for r in rs]
-    return SimulationResult(seed, ["replication", "month", "community", *columns(scenario)], scenario.community_ids, reps), replans
+    return SimulationResult(
+        seed, ["replication", "month", "community", *columns(scenario)], scenario.community_ids, reps
+    ), replans

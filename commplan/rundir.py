@@ -72,8 +72,18 @@ def scenario_toml(scenario: Scenario) -> str:
 
 #: What a command writes into its folder; opening a folder clears them, so a file left by an
 #: earlier run can never pass for this run's (sweeps keep their units/ and sweep.json).
-OUTPUTS = ("plan.csv", "summary.json", "timeseries.csv", "attainment.csv", "replans.csv", "report.html",
-           "frontier.csv", "comparison.csv", "paired.csv", "compare.html")
+OUTPUTS = (
+    "plan.csv",
+    "summary.json",
+    "timeseries.csv",
+    "attainment.csv",
+    "replans.csv",
+    "report.html",
+    "frontier.csv",
+    "comparison.csv",
+    "paired.csv",
+    "compare.html",
+)
 
 
 def finished_command(out: Path) -> str | None:
@@ -91,7 +101,15 @@ class Run:
     ``scenario`` is None for commands that read other runs rather than a scenario (compare).
     """
 
-    def __init__(self, out: Path, scenario: Scenario | None, command: str, force: bool, seeds: dict[str, Any] | None = None, **facts: Any):
+    def __init__(
+        self,
+        out: Path,
+        scenario: Scenario | None,
+        command: str,
+        force: bool,
+        seeds: dict[str, Any] | None = None,
+        **facts: Any,
+    ):
         if is_finished(out) and not force:
             raise RunExists(f"{out} holds a finished run; choose another --out, or add --force to overwrite it")
         self.out, self.scenario = out, scenario

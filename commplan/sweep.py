@@ -70,7 +70,10 @@ def simulate_unit(scenario: Scenario, plan_csv: str, seed: int, replication: int
 
     plan = plan_from_rows(csv.DictReader(io.StringIO(plan_csv)), scenario, "plan.csv")
     rep = run_replication(scenario, plan, seed, replication)
-    rows = ([replication, year, target, kind, required, achieved, met] for (year, target, kind, required, achieved, met) in rep.attainment)
+    rows = (
+        [replication, year, target, kind, required, achieved, met]
+        for (year, target, kind, required, achieved, met) in rep.attainment
+    )
     return csv_text(ATTAINMENT_COLUMNS, rows)
 
 
@@ -81,7 +84,15 @@ def _import_engines() -> None:
 class Sweep:
     """A sweep folder: which units exist, running the missing ones, and the frontier."""
 
-    def __init__(self, scenario: Scenario, budgets: Iterable[float], out: Path, replications: int, seed: int, solver: str = "highs"):
+    def __init__(
+        self,
+        scenario: Scenario,
+        budgets: Iterable[float],
+        out: Path,
+        replications: int,
+        seed: int,
+        solver: str = "highs",
+    ):
         self.scenario, self.out = scenario, Path(out)
         self.budgets = sorted({float(b) for b in budgets})
         self.replications, self.seed, self.solver = replications, seed, solver
@@ -137,7 +148,12 @@ class Sweep:
             out += [SimUnit(b, r) for r in range(self.replications) if not (self.units / SimUnit(b, r).file).exists()]
         return out
 
-    def run_simulations(self, processes: int | None = None, scheduler: str | None = None, progress: Callable[[int, int], None] | None = None) -> int:
+    def run_simulations(
+        self,
+        processes: int | None = None,
+        scheduler: str | None = None,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> int:
         """Run the missing replications; each unit is written the moment it finishes."""
         todo = self.missing_simulations()
         plans = {b: (self.plan_dir(b) / "plan.csv").read_text(encoding="utf-8") for b in {u.budget for u in todo}}
@@ -159,7 +175,10 @@ class Sweep:
                 finished(u, simulate_unit(self.scenario, plans[u.budget], self.seed, u.replication))
         else:
             with process_pool(processes or os.cpu_count()) as pool:
-                futures = {pool.submit(simulate_unit, self.scenario, plans[u.budget], self.seed, u.replication): u for u in todo}
+                futures = {
+                    pool.submit(simulate_unit, self.scenario, plans[u.budget], self.seed, u.replication): u
+                    for u in todo
+                }
                 for f in as_completed(futures):
                     finished(futures[f], f.result())
         return len(todo)
@@ -175,7 +194,15 @@ class Sweep:
             scenario = client.scatter(self.scenario, broadcast=True)
             plan_futures = {b: client.scatter(text) for b, text in plans.items()}
             futures = {
-                client.submit(simulate_unit, scenario, plan_futures[u.budget], self.seed, u.replication, pure=False, key=f"commplan-{budget_key(u.budget)}-rep-{u.replication}-{os.getpid()}"): u
+                client.submit(
+                    simulate_unit,
+                    scenario,
+                    plan_futures[u.budget],
+                    self.seed,
+                    u.replication,
+                    pure=False,
+                    key=f"commplan-{budget_key(u.budget)}-rep-{u.replication}-{os.getpid()}",
+                ): u
                 for u in todo
             }
             for f in dask_completed(futures, loop=client.loop):
@@ -215,6 +242,8 @@ class Sweep:
         from results.style import save
 
         table = self.frontier()
-        atomic_write_text(self.out / "frontier.csv", table.to_csv(index=False, float_format="%.6g", lineterminator="\n"))
+        atomic_write_text(
+            self.out / "frontier.csv", table.to_csv(index=False, float_format="%.6g", lineterminator="\n")
+        )
         save(frontier_chart(table, f"{self.scenario.title}: the budget frontier"), self.out / "frontier.png")
         return [self.out / "frontier.csv", self.out / "frontier.png"]

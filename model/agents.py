@@ -34,7 +34,12 @@ if TYPE_CHECKING:
 ELIGIBLE = {"elderly_care": "elderly", "child_care": "child", "employment": "unemployed"}
 #: The facility a service needs; without it the service runs at ``no_facility_service_factor``.
 #: Applied only when the scenario declares that facility kind (otherwise it is not modelled).
-FACILITY_FOR = {"elderly_care": "elderly_centre", "child_care": "children_home", "health": "health_station", "culture": "culture_room"}
+FACILITY_FOR = {
+    "elderly_care": "elderly_centre",
+    "child_care": "children_home",
+    "health": "health_station",
+    "culture": "culture_room",
+}
 #: Organisation kinds (seed digest) and the services their capacity goes to.
 ORGANISATION_SERVICES = {
     "social_organisation": ("elderly_care", "child_care", "employment", "culture"),
@@ -45,7 +50,13 @@ ORGANISATION_SERVICES = {
     "residents_committee": ("admin", "mediation"),
 }
 #: The mix of organisation kinds alive at the start (assumption) and founded by volunteers.
-ORGANISATION_MIX = {"social_organisation": 0.3, "volunteer_team": 0.3, "resident_unit": 0.15, "property_manager": 0.15, "party_organisation": 0.1}
+ORGANISATION_MIX = {
+    "social_organisation": 0.3,
+    "volunteer_team": 0.3,
+    "resident_unit": 0.15,
+    "property_manager": 0.15,
+    "party_organisation": 0.1,
+}
 FOUNDED_BY_VOLUNTEERS = ("volunteer_team", "social_organisation")
 
 FLAGS = ("child", "elderly", "elderly_alone", "disabled", "low_income", "unemployed", "migrant", "village_to_residence")
@@ -60,7 +71,9 @@ class Households:
     ones (elderly alone, disabled or low income), who are served first.
     """
 
-    def __init__(self, communities, params: SimulationParameters, rng: np.random.Generator, registry: Registry | None = None):
+    def __init__(
+        self, communities, params: SimulationParameters, rng: np.random.Generator, registry: Registry | None = None
+    ):
         if registry is None:
             from model.extensions import CORE as registry
         self.registry = registry  # services and extensions (their columns and rules)
@@ -216,7 +229,9 @@ class Households:
         p, c, n = self.p, self.cols, len(self)
         c["elderly"] |= rng.random(n) < p.ageing_rate
         c["elderly_alone"] |= c["elderly"] & (c["size"] == 1)
-        c["child"] = np.where(c["child"], rng.random(n) >= p.child_ageing_rate, ~c["elderly_alone"] & (rng.random(n) < p.birth_rate))
+        c["child"] = np.where(
+            c["child"], rng.random(n) >= p.child_ageing_rate, ~c["elderly_alone"] & (rng.random(n) < p.birth_rate)
+        )
         leaves = (rng.random(n) < p.move_out_rate) | (c["elderly"] & (rng.random(n) < p.elderly_death_rate))
         replaced = np.flatnonzero(leaves)
         fresh = self.newcomers(c["community"][replaced], rng)
@@ -227,7 +242,11 @@ class Households:
         now = np.bincount(c["community"], minlength=self.n_communities)
         change = np.asarray(target, dtype=np.int64) - now
         if (change < 0).any():  # communities shrinking: random households leave for good
-            drop = [rng.choice(np.flatnonzero(c["community"] == i), -d, replace=False) for i, d in enumerate(change) if d < 0]
+            drop = [
+                rng.choice(np.flatnonzero(c["community"] == i), -d, replace=False)
+                for i, d in enumerate(change)
+                if d < 0
+            ]
             keep = np.ones(n, dtype=bool)
             keep[np.concatenate(drop)] = False
             self.cols = c = {k: v[keep] for k, v in c.items()}
@@ -406,5 +425,9 @@ class StaffMember(Agent):
 def exit_hazard(params: SimulationParameters, pay_share: float, workload: np.ndarray) -> np.ndarray:
     """Monthly probability of leaving: higher when pay is below the average wage and workload high."""
     over = np.clip(workload, 1.0, params.workload_cap) - 1.0
-    h = params.exit_hazard * math.exp(params.exit_pay_elasticity * (1.0 - pay_share)) * np.exp(params.exit_workload_elasticity * over)
+    h = (
+        params.exit_hazard
+        * math.exp(params.exit_pay_elasticity * (1.0 - pay_share))
+        * np.exp(params.exit_workload_elasticity * over)
+    )
     return np.minimum(h, 1.0)

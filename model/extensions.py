@@ -182,7 +182,9 @@ class Extension:
             cls.name = f"{cls.__module__}.{cls.__qualname__}"
 
     # -- households (columnar: one call covers every row) ----------------------------------
-    def household_columns(self, households: Households, fresh: Mapping[str, np.ndarray], rng: np.random.Generator) -> Mapping[str, np.ndarray]:
+    def household_columns(
+        self, households: Households, fresh: Mapping[str, np.ndarray], rng: np.random.Generator
+    ) -> Mapping[str, np.ndarray]:
         """New columns for fresh households: one value per row of ``fresh``.
 
         ``fresh`` holds the new rows' columns drawn so far (the core's — ``community``,
@@ -241,7 +243,8 @@ def core_services() -> tuple[Service, ...]:
 
 def core_organisations() -> tuple[OrganisationKind, ...]:
     return tuple(
-        OrganisationKind(k, services, ORGANISATION_MIX.get(k, 0.0), k in FOUNDED_BY_VOLUNTEERS) for k, services in ORGANISATION_SERVICES.items()
+        OrganisationKind(k, services, ORGANISATION_MIX.get(k, 0.0), k in FOUNDED_BY_VOLUNTEERS)
+        for k, services in ORGANISATION_SERVICES.items()
     )
 
 
@@ -280,7 +283,9 @@ def load_extension(reference: str) -> Extension:
     if isinstance(found, type) and issubclass(found, Extension):
         found = found()
     if not isinstance(found, Extension):
-        raise ExtensionError(f"module {module_name!r} has no {attribute!r}: set `{attribute} = YourExtension()` (a subclass of model.extensions.Extension)")
+        raise ExtensionError(
+            f"module {module_name!r} has no {attribute!r}: set `{attribute} = YourExtension()` (a subclass of model.extensions.Extension)"
+        )
     return found
 
 
@@ -321,7 +326,9 @@ def resolve_extensions(items: Iterable[str | Extension | type]) -> tuple[Extensi
         elif isinstance(item, Extension):
             ext = item
         else:
-            raise ExtensionError(f"{item!r} is not an extension: give a module name, an Extension subclass or an instance")
+            raise ExtensionError(
+                f"{item!r} is not an extension: give a module name, an Extension subclass or an instance"
+            )
         out.setdefault(ext.name, ext)
     return tuple(out.values())
 
@@ -369,7 +376,12 @@ class Registry:
         for f in self.facilities:
             if f.service not in self.index:
                 raise ExtensionError(f"facility kind {f.kind!r} serves unknown service {f.service!r}")
-        core_first = sorted(kinds.values(), key=lambda k: FOUNDED_BY_VOLUNTEERS.index(k.name) if k.name in FOUNDED_BY_VOLUNTEERS else len(FOUNDED_BY_VOLUNTEERS))
+        core_first = sorted(
+            kinds.values(),
+            key=lambda k: (
+                FOUNDED_BY_VOLUNTEERS.index(k.name) if k.name in FOUNDED_BY_VOLUNTEERS else len(FOUNDED_BY_VOLUNTEERS)
+            ),
+        )
         self.founded_by_volunteers = tuple(k.name for k in core_first if k.founded_by_volunteers)
         self.start_mix = {k.name: k.start_weight for k in kinds.values() if k.start_weight > 0}
 
@@ -394,7 +406,9 @@ class Registry:
     def organisation_class(self, kind: str) -> type:
         k = self.organisation_kinds.get(kind)
         if k is None:
-            raise ExtensionError(f"unknown organisation kind {kind!r}; declare it with OrganisationKind in an extension")
+            raise ExtensionError(
+                f"unknown organisation kind {kind!r}; declare it with OrganisationKind in an extension"
+            )
         return k.agent_class or Organisation
 
     def staff_class(self, kind: str) -> type:

@@ -41,15 +41,21 @@ def invariant_violations(model_or_result: Any, scenario: Any = None) -> list[str
 
     if isinstance(model_or_result, CommunityModel):
         m = model_or_result
-        problems = _table_violations(m.recorder.table(), m.recorder.columns, m.scenario_.community_ids, scenario or m.scenario_, "")
+        problems = _table_violations(
+            m.recorder.table(), m.recorder.columns, m.scenario_.community_ids, scenario or m.scenario_, ""
+        )
         return problems + _model_violations(m)
     if isinstance(model_or_result, SimulationResult):
         r = model_or_result
         problems = []
         for rep in r.replications:
-            problems += _table_violations(rep.timeseries, r.columns[3:], r.communities, scenario, f"replication {rep.index}, ")
+            problems += _table_violations(
+                rep.timeseries, r.columns[3:], r.communities, scenario, f"replication {rep.index}, "
+            )
         return problems
-    raise TypeError(f"check_invariants takes a CommunityModel or a SimulationResult, not {type(model_or_result).__name__}")
+    raise TypeError(
+        f"check_invariants takes a CommunityModel or a SimulationResult, not {type(model_or_result).__name__}"
+    )
 
 
 def check_invariants(model_or_result: Any, scenario: Any = None) -> None:
@@ -73,7 +79,9 @@ def _where(mask: np.ndarray, communities: list[str], limit: int = 3) -> str:
     return shown + (f" and {more} more" if more > 0 else "")
 
 
-def _table_violations(table: np.ndarray, columns: list[str] | tuple[str, ...], communities: list[str], scenario: Any, where: str) -> list[str]:
+def _table_violations(
+    table: np.ndarray, columns: list[str] | tuple[str, ...], communities: list[str], scenario: Any, where: str
+) -> list[str]:
     if table.size == 0:
         return []
     col = {c: table[:, :, j] for j, c in enumerate(columns)}
@@ -95,7 +103,12 @@ def _table_violations(table: np.ndarray, columns: list[str] | tuple[str, ...], c
             bad(served < -1e-9, f"served < 0 for {s}")
             bad(demand < -1e-9, f"demand < 0 for {s}")
     for c in columns:
-        if c.split("_")[0] in ("staff", "hires", "exits") or c in ("households", "organisations", "spent", "volunteers"):
+        if c.split("_")[0] in ("staff", "hires", "exits") or c in (
+            "households",
+            "organisations",
+            "spent",
+            "volunteers",
+        ):
             bad(col[c] < -1e-9, f"{c} < 0")
     kinds = [c[len("staff_") :] for c in columns if c.startswith("staff_")]
     for k in kinds:
@@ -107,7 +120,14 @@ def _table_violations(table: np.ndarray, columns: list[str] | tuple[str, ...], c
         _balance(bad, staff, hires, exits, start, f"staff balance for {k} (staff = previous + hires − exits)")
     if all(c in col for c in ("households", "moved_in", "moved_out")):
         start = None if scenario is None else np.asarray(scenario.households(0), dtype=float).round()
-        _balance(bad, col["households"], col["moved_in"], col["moved_out"], start, "households balance (households = previous + moved in − moved out)")
+        _balance(
+            bad,
+            col["households"],
+            col["moved_in"],
+            col["moved_out"],
+            start,
+            "households balance (households = previous + moved in − moved out)",
+        )
     return problems
 
 
@@ -130,7 +150,9 @@ def _model_violations(m: Any) -> list[str]:
         kinds[a.kind][a.community.index] += 1
     for k, counted in kinds.items():
         if not np.array_equal(counted, m.staff_count[k]):
-            problems.append(f"staff agents of kind {k} ({counted.sum()}) differ from staff_count ({m.staff_count[k].sum()}): add staff with model.new_staff and remove them with StaffMember.leave")
+            problems.append(
+                f"staff agents of kind {k} ({counted.sum()}) differ from staff_count ({m.staff_count[k].sum()}): add staff with model.new_staff and remove them with StaffMember.leave"
+            )
     h = m.households
     if len(h) != int(h.counts.sum()):
         problems.append(f"household rows ({len(h)}) differ from the counts per community ({int(h.counts.sum())})")

@@ -51,7 +51,9 @@ class CommunityModel(Model):
     #: Extensions every model of this class applies (a subclass sets it; see model.extensions).
     extensions: tuple[str | Extension | type, ...] = ()
 
-    def __init__(self, scenario: Scenario, plan: PlanSchedule | None = None, rng=None, households_class=Households, extensions=()):
+    def __init__(
+        self, scenario: Scenario, plan: PlanSchedule | None = None, rng=None, households_class=Households, extensions=()
+    ):
         super().__init__(rng=rng)
         self.registry = Registry(resolve_extensions((*scenario.extensions, *type(self).extensions, *extensions)))
         self.services = self.registry.service_names
@@ -94,7 +96,9 @@ class CommunityModel(Model):
             for s, k in spec.staff.items():
                 certified = s == "social_worker"
                 for _ in range(int(k)):
-                    self.new_staff(c, s, self.p.initial_skill, certified and self.random.random() < self.p.certified_share)
+                    self.new_staff(
+                        c, s, self.p.initial_skill, certified and self.random.random() < self.p.certified_share
+                    )
         kinds, mix = list(self.registry.start_mix), np.array(list(self.registry.start_mix.values()))
         per_community = self.rng.poisson(self.p.organisations_per_1000_households * self.households.counts / 1000)
         for c, k in zip(self.communities, per_community, strict=True):
@@ -186,7 +190,11 @@ class CommunityModel(Model):
         self.moved_in, self.moved_out = self.households.new_year(target, self.rng)
         for c in self.communities:
             c.check_development(int(self.start_households[c.index]))
-        lag = self.rng.poisson(self.p.construction_lag_months, size=self.n) if self.p.construction_lag_months > 0 else np.zeros(self.n, int)
+        lag = (
+            self.rng.poisson(self.p.construction_lag_months, size=self.n)
+            if self.p.construction_lag_months > 0
+            else np.zeros(self.n, int)
+        )
         for c in self.communities:
             opened = [u for u in self.scenario_.facilities if self.plan.opened[u][c.index, t - 1] > 0]
             c.fund(self.plan.space_added[c.index, t - 1], opened, int(lag[c.index]))
@@ -222,7 +230,9 @@ class CommunityModel(Model):
         if len(staff):
             idx = np.fromiter((a.community.index for a in staff), dtype=np.int64, count=len(staff))
             if self.registry.staff_classes:  # a staff class may define its own hours
-                hours = np.bincount(idx, weights=np.fromiter((a.hours for a in staff), dtype=float, count=len(staff)), minlength=self.n)
+                hours = np.bincount(
+                    idx, weights=np.fromiter((a.hours for a in staff), dtype=float, count=len(staff)), minlength=self.n
+                )
             else:
                 skill = np.fromiter((a.skill for a in staff), dtype=float, count=len(staff))
                 hours = np.bincount(idx, weights=skill * self.p.staff_service_hours, minlength=self.n)
@@ -230,7 +240,9 @@ class CommunityModel(Model):
         throughput = np.tile(np.divide(1.0, per_need, out=np.zeros_like(per_need), where=per_need > 0), (self.n, 1))
         for f in self.registry.facilities:
             if f.required and f.kind in self.has:
-                throughput[:, self.registry.index[f.service]] *= np.where(self.has[f.kind], 1.0, self.p.no_facility_service_factor)
+                throughput[:, self.registry.index[f.service]] *= np.where(
+                    self.has[f.kind], 1.0, self.p.no_facility_service_factor
+                )
         if "one_stop" in self.has:
             throughput[:, self.registry.index["admin"]] *= np.where(self.has["one_stop"], self.p.one_stop_speedup, 1.0)
         return hours, throughput
@@ -254,10 +266,14 @@ class CommunityModel(Model):
         cap = np.zeros(n * k)
         if rows:
             # each organisation's capacity split evenly over its kind's services, summed in agent order
-            per_kind = {name: [index[s] for s in kind.services] for name, kind in self.registry.organisation_kinds.items()}
+            per_kind = {
+                name: [index[s] for s in kind.services] for name, kind in self.registry.organisation_kinds.items()
+            }
             served = [per_kind[kind] for kind in kinds]
             count = np.fromiter((len(x) for x in served), dtype=np.int64, count=len(served))
-            flat = np.repeat(np.asarray(rows, dtype=np.int64) * k, count) + np.fromiter((j for x in served for j in x), dtype=np.int64, count=int(count.sum()))
+            flat = np.repeat(np.asarray(rows, dtype=np.int64) * k, count) + np.fromiter(
+                (j for x in served for j in x), dtype=np.int64, count=int(count.sum())
+            )
             cap = np.bincount(flat, weights=np.repeat(np.asarray(caps) / count, count), minlength=n * k)
         if cells:
             cap += np.bincount(cells, weights=values, minlength=n * k)
@@ -297,8 +313,12 @@ class CommunityModel(Model):
         """Per community: village-to-residence residents take part less; organisations ask."""
         v2r = np.array([c.village_to_residence for c in self.communities])
         alive = np.bincount([o.community.index for o in self.organisations], minlength=self.n)
-        per_1000 = np.divide(alive * 1000.0, self.households.counts, out=np.zeros(self.n), where=self.households.counts > 0)
-        return np.where(v2r, self.p.village_to_residence_participation, 1.0) * (1 + self.p.organisation_ask_effect * per_1000)
+        per_1000 = np.divide(
+            alive * 1000.0, self.households.counts, out=np.zeros(self.n), where=self.households.counts > 0
+        )
+        return np.where(v2r, self.p.village_to_residence_participation, 1.0) * (
+            1 + self.p.organisation_ask_effect * per_1000
+        )
 
     # -- staff ---------------------------------------------------------------------------
     def staff_turnover(self) -> None:
@@ -313,14 +333,18 @@ class CommunityModel(Model):
         for s in self.scenario_.staff:
             gap = np.maximum(self.posts[s] - self.staff_count[s] - self.open_vacancies[s], 0)
             if gap.any():
-                self.vacancies.setdefault(self.month + lag, {k: np.zeros(self.n, dtype=np.int64) for k in self.scenario_.staff})[s] += gap
+                self.vacancies.setdefault(
+                    self.month + lag, {k: np.zeros(self.n, dtype=np.int64) for k in self.scenario_.staff}
+                )[s] += gap
                 self.open_vacancies[s] += gap
         arriving = self.vacancies.pop(self.month, None)
         if arriving is None:
             return
         for s, count in arriving.items():
             self.open_vacancies[s] -= count
-            start = np.minimum(count, np.maximum(self.posts[s] - self.staff_count[s], 0))  # cancelled if no longer needed
+            start = np.minimum(
+                count, np.maximum(self.posts[s] - self.staff_count[s], 0)
+            )  # cancelled if no longer needed
             for i in np.flatnonzero(start):
                 for _ in range(int(start[i])):
                     self.new_staff(self.communities[i], s, self.p.new_hire_skill)

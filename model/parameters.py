@@ -31,7 +31,10 @@ class SimulationParameters:
     # --- households ---------------------------------------------------------------------
     child_share: float = _param(0.30, "share of households with a child under 14", high=1)
     elderly_alone_share: float = _param(
-        0.25, "share of elderly households where the elderly person lives alone", "seed 000 names them; share assumed", high=1
+        0.25,
+        "share of elderly households where the elderly person lives alone",
+        "seed 000 names them; share assumed",
+        high=1,
     )
     disabled_share: float = _param(0.05, "share of households with a disabled member", high=1)
     low_income_share: float = _param(0.04, "share of households on minimum living allowance (dibao)", high=1)
@@ -67,18 +70,38 @@ class SimulationParameters:
     no_facility_service_factor: float = _param(
         0.3, "throughput of a service whose facility (e.g. elderly centre) the community lacks", high=1
     )
-    one_stop_speedup: float = _param(1.5, "throughput multiplier of administrative affairs with a one-stop centre", low=1)
+    one_stop_speedup: float = _param(
+        1.5, "throughput multiplier of administrative affairs with a one-stop centre", low=1
+    )
     vulnerable_demand_multiplier: Mapping[str, float] = _param(
-        {"admin": 1.5, "elderly_care": 1.5, "child_care": 1.0, "health": 2.0, "employment": 1.0, "mediation": 1.0, "culture": 1.0},
+        {
+            "admin": 1.5,
+            "elderly_care": 1.5,
+            "child_care": 1.0,
+            "health": 2.0,
+            "employment": 1.0,
+            "mediation": 1.0,
+            "culture": 1.0,
+        },
         "needs multiplier for vulnerable households (elderly alone, disabled or low income) by service",
         "seed 004 (special services for vulnerable groups); sizes assumed",
     )
     migrant_demand_multiplier: Mapping[str, float] = _param(
-        {"admin": 2.0, "elderly_care": 1.0, "child_care": 1.0, "health": 1.0, "employment": 1.5, "mediation": 1.0, "culture": 1.0},
+        {
+            "admin": 2.0,
+            "elderly_care": 1.0,
+            "child_care": 1.0,
+            "health": 1.0,
+            "employment": 1.5,
+            "mediation": 1.0,
+            "culture": 1.0,
+        },
         "needs multiplier for migrant households by service (registration, job search)",
     )
     culture_needs_per_m2: float = _param(
-        0.2, "culture & sport needs a month that one m² of activity space hosts without staff", "seed 003 (one room, many uses); rate assumed"
+        0.2,
+        "culture & sport needs a month that one m² of activity space hosts without staff",
+        "seed 003 (one room, many uses); rate assumed",
     )
 
     # --- satisfaction and participation -------------------------------------------------
@@ -102,17 +125,27 @@ class SimulationParameters:
     organisation_dissolve_hazard: float = _param(
         0.01, "monthly probability an organisation without support dissolves", high=1
     )
-    organisation_birth_per_volunteer: float = _param(0.002, "monthly probability a volunteer founds an organisation", high=1)
+    organisation_birth_per_volunteer: float = _param(
+        0.002, "monthly probability a volunteer founds an organisation", high=1
+    )
     organisation_members_to_thrive: float = _param(
         5.0, "volunteers per organisation at which it works at full strength without support"
     )
     organisation_incubated_share: float = _param(
-        0.2, "share of organisations receiving incubation support (redrawn yearly)", "seed 004 (incubation base); share assumed", high=1
+        0.2,
+        "share of organisations receiving incubation support (redrawn yearly)",
+        "seed 004 (incubation base); share assumed",
+        high=1,
     )
     organisation_purchase_share: float = _param(
-        0.1, "share of organisations holding a government purchase-of-service contract (redrawn yearly)", "seed 001, 003; share assumed", high=1
+        0.1,
+        "share of organisations holding a government purchase-of-service contract (redrawn yearly)",
+        "seed 001, 003; share assumed",
+        high=1,
     )
-    organisation_contract_per_month: float = _param(2000.0, "money a purchase-of-service contract pays a month (counted as spent)")
+    organisation_contract_per_month: float = _param(
+        2000.0, "money a purchase-of-service contract pays a month (counted as spent)"
+    )
     organisation_support_hazard_factor: float = _param(
         0.2, "multiplier of the dissolve hazard for an organisation with incubation support or a contract", high=1
     )
@@ -126,19 +159,31 @@ class SimulationParameters:
     initial_skill: float = _param(0.7, "skill of today's staff (share of full throughput)", high=1)
     new_hire_skill: float = _param(0.5, "skill of a new hire", high=1)
     skill_learning_rate: float = _param(0.02, "monthly share of the remaining skill gap closed by experience", high=1)
-    training_rate: float = _param(1 / 12, "monthly probability a staff member is trained (annual rotation)", "seed 000 (all staff trained yearly)", high=1)
+    training_rate: float = _param(
+        1 / 12,
+        "monthly probability a staff member is trained (annual rotation)",
+        "seed 000 (all staff trained yearly)",
+        high=1,
+    )
     training_skill_gain: float = _param(0.2, "share of the remaining skill gap one training closes", high=1)
     certified_share: float = _param(
-        0.5, "share of social workers who are certified (start at full skill)", "seed 004 (74 certified); share assumed", high=1
+        0.5,
+        "share of social workers who are certified (start at full skill)",
+        "seed 004 (74 certified); share assumed",
+        high=1,
     )
-    workload_cap: float = _param(2.0, "workload (demand hours / staff hours) beyond which leaving rises no further", low=1)
+    workload_cap: float = _param(
+        2.0, "workload (demand hours / staff hours) beyond which leaving rises no further", low=1
+    )
     hiring_lag_months: int = _param(2, "months from a vacancy or planned hire to the person starting")
     construction_lag_months: float = _param(4.0, "mean months a funded building project runs late")
 
     # --- population, yearly -------------------------------------------------------------
     move_out_rate: float = _param(0.05, "yearly share of households moving out (replaced by newcomers)", high=1)
     ageing_rate: float = _param(0.01, "yearly share of households that become elderly households", high=1)
-    elderly_death_rate: float = _param(0.04, "yearly share of elderly households that end (the home passes to newcomers)", high=1)
+    elderly_death_rate: float = _param(
+        0.04, "yearly share of elderly households that end (the home passes to newcomers)", high=1
+    )
     birth_rate: float = _param(0.03, "yearly share of households without a child that gain one", high=1)
     child_ageing_rate: float = _param(0.07, "yearly share of households whose youngest child turns 14", high=1)
     committee_occupancy: float = _param(

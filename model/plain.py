@@ -62,7 +62,9 @@ class HouseholdAgent(Agent):
 
     def take_part(self, factor: float) -> None:
         p = self.model.p
-        prob = min(max((p.participation_base + p.participation_satisfaction_effect * self.satisfaction) * factor, 0.0), 1.0)
+        prob = min(
+            max((p.participation_base + p.participation_satisfaction_effect * self.satisfaction) * factor, 0.0), 1.0
+        )
         u = self.random.random()
         self.participating = u < prob
         self.volunteer = u < prob * p.volunteer_share_of_participants

@@ -38,7 +38,9 @@ class PlanSchedule:
     @classmethod
     def status_quo(cls, scenario: Scenario) -> PlanSchedule:
         """Nothing built or hired; today's posts kept filled at today's pay."""
-        return cls.from_arrays(scenario, pay_share={s: [k.base_pay_share] * scenario.years for s, k in scenario.staff.items()})
+        return cls.from_arrays(
+            scenario, pay_share={s: [k.base_pay_share] * scenario.years for s, k in scenario.staff.items()}
+        )
 
     @classmethod
     def from_arrays(
@@ -64,7 +66,12 @@ class PlanSchedule:
             return a
 
         opened, hires, staff, pay_share = opened or {}, hires or {}, staff or {}, pay_share or {}
-        for name, given, known in (("opened", opened, scenario.facilities), ("hires", hires, scenario.staff), ("staff", staff, scenario.staff), ("pay_share", pay_share, scenario.staff)):
+        for name, given, known in (
+            ("opened", opened, scenario.facilities),
+            ("hires", hires, scenario.staff),
+            ("staff", staff, scenario.staff),
+            ("pay_share", pay_share, scenario.staff),
+        ):
             unknown = set(given) - set(known)
             if unknown:
                 raise ValueError(f"{name}: {sorted(unknown)} not declared in scenario {scenario.name}")
@@ -119,7 +126,9 @@ def schedule_from_arrays(plan: Any, scenario: Scenario) -> PlanSchedule:
     planned staff stocks filled; pay is the scenario's policy.
     """
     if tuple(plan.ids) != tuple(scenario.community_ids) or plan.years != scenario.years:
-        raise ValueError(f"the plan is for {len(plan.ids)} communities over {plan.years} years, not scenario {scenario.name}'s {len(scenario.communities)} over {scenario.years}")
+        raise ValueError(
+            f"the plan is for {len(plan.ids)} communities over {plan.years} years, not scenario {scenario.name}'s {len(scenario.communities)} over {scenario.years}"
+        )
     return PlanSchedule.from_arrays(scenario, plan.space_added, plan.opened, plan.hires, plan.staff)
 
 
@@ -143,5 +152,7 @@ def plan_from_result(result: Any, scenario: Scenario) -> PlanSchedule:
         header, body = rows
         rows = [dict(zip(header, r, strict=True)) for r in body]
     if rows is None:
-        raise TypeError("the optimiser result offers neither .plan (PlanSchedule or PlanArrays) nor plan.csv rows (.plan_rows() or .rows)")
+        raise TypeError(
+            "the optimiser result offers neither .plan (PlanSchedule or PlanArrays) nor plan.csv rows (.plan_rows() or .rows)"
+        )
     return plan_from_rows(rows, scenario, "optimiser plan")

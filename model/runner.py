@@ -51,7 +51,12 @@ class SimulationResult:
         """Per requirement: mean achieved and the share of replications meeting it."""
         out = []
         for r in scenario.requirements:
-            rows = [a for rep in self.replications for a in rep.attainment if (a[0], a[1], a[2]) == (r.year, r.target, r.kind)]
+            rows = [
+                a
+                for rep in self.replications
+                for a in rep.attainment
+                if (a[0], a[1], a[2]) == (r.year, r.target, r.kind)
+            ]
             achieved = [a[4] for a in rows]
             out.append(
                 {
@@ -123,7 +128,10 @@ def simulate(
             reps.append(run_replication(scenario, plan, seed, r, tick, model_class, extensions))
     else:
         with process_pool(processes) as pool:
-            futures = [pool.submit(_run, (scenario, plan, seed, r, model_class, tuple(extensions))) for r in range(replications)]
+            futures = [
+                pool.submit(_run, (scenario, plan, seed, r, model_class, tuple(extensions)))
+                for r in range(replications)
+            ]
             for f in futures:
                 reps.append(f.result())
                 tick(months)
@@ -142,7 +150,11 @@ def timeseries_text(result: SimulationResult) -> str:
 
 
 def attainment_text(result: SimulationResult) -> str:
-    rows = ([rep.index, year, target, required, achieved, met, kind] for rep in result.replications for (year, target, kind, required, achieved, met) in rep.attainment)
+    rows = (
+        [rep.index, year, target, required, achieved, met, kind]
+        for rep in result.replications
+        for (year, target, kind, required, achieved, met) in rep.attainment
+    )
     return csv_text(ATTAINMENT_COLUMNS, rows)
 
 

@@ -25,7 +25,9 @@ if TYPE_CHECKING:
 GE, LE, EQ = const.LpConstraintGE, const.LpConstraintLE, const.LpConstraintEQ
 
 
-def add_row(prog: Program, pairs: list[tuple[LpVariable, float]], constant: float, sense: int, rhs: float, name: str) -> LpConstraint:
+def add_row(
+    prog: Program, pairs: list[tuple[LpVariable, float]], constant: float, sense: int, rhs: float, name: str
+) -> LpConstraint:
     """Add ``Σ coef·var + constant (sense) rhs`` under ``name`` (kept verbatim, unlike PuLP's own naming)."""
     e = LpAffineExpression.from_list(pairs, constant=constant - rhs)
     e._set_sense(sense)
@@ -48,7 +50,9 @@ def define_space_projects(prog: Program) -> None:
         if m <= 0:
             continue
         for t in d.T:
-            add_row(prog, [(prog.x[i][t - 1], 1.0), (prog.y[i][t - 1], -m)], 0.0, LE, 0.0, f"space-project|{d.ids[i]}|y{t}")
+            add_row(
+                prog, [(prog.x[i][t - 1], 1.0), (prog.y[i][t - 1], -m)], 0.0, LE, 0.0, f"space-project|{d.ids[i]}|y{t}"
+            )
 
 
 def define_open_once(prog: Program) -> None:
@@ -111,7 +115,11 @@ def define_conditions(prog: Program) -> None:
         cond = prog.scenario.target(name).condition
         for atom in cond.atoms:
             beta = atom.bound(d.H[:, t])
-            if atom.kind == "staff" and d.attr[atom.item] == 0 and np.all(d.staff0[atom.item] == np.round(d.staff0[atom.item])):
+            if (
+                atom.kind == "staff"
+                and d.attr[atom.item] == 0
+                and np.all(d.staff0[atom.item] == np.round(d.staff0[atom.item]))
+            ):
                 # whole staff: "staff >= 4.6" is "staff >= 5" (a tighter, equivalent row)
                 beta = np.ceil(beta - TOLERANCE)
             done = d.stock0_meets_forever(atom, t)
@@ -124,7 +132,14 @@ def define_conditions(prog: Program) -> None:
                 if atom.kind == "space":
                     # space short of the bound today needs a project by year t: a valid
                     # cut that lets the LP relaxation see the fixed project cost
-                    add_row(prog, [*((prog.y[i][k], 1.0) for k in range(t)), (z, -1.0)], 0.0, GE, 0.0, f"{name}|y{t}|{d.ids[i]}|project")
+                    add_row(
+                        prog,
+                        [*((prog.y[i][k], 1.0) for k in range(t)), (z, -1.0)],
+                        0.0,
+                        GE,
+                        0.0,
+                        f"{name}|y{t}|{d.ids[i]}|project",
+                    )
 
 
 def _requirement_row(prog: Program, r: Requirement, lin: Lin) -> None:

@@ -47,7 +47,9 @@ class PlanData:
     def from_scenario(cls, s: Scenario) -> PlanData:
         Y = s.years
         comms = s.communities
-        H = np.array([[c.households_in(t) for t in range(Y + 1)] for c in comms], dtype=float).reshape(len(comms), Y + 1)
+        H = np.array([[c.households_in(t) for t in range(Y + 1)] for c in comms], dtype=float).reshape(
+            len(comms), Y + 1
+        )
         return cls(
             scenario=s,
             ids=tuple(c.id for c in comms),
@@ -59,7 +61,9 @@ class PlanData:
             has0={u: np.array([u in c.facilities for c in comms], dtype=float) for u in s.facilities},
             staff0={k: np.array([c.staff.get(k, 0) for c in comms], dtype=float) for k in s.staff},
             key=np.array([c.key for c in comms], dtype=bool),
-            max_m2_given=np.array([np.nan if c.max_space_added_m2 is None else c.max_space_added_m2 for c in comms], dtype=float),
+            max_m2_given=np.array(
+                [np.nan if c.max_space_added_m2 is None else c.max_space_added_m2 for c in comms], dtype=float
+            ),
             c_m2=s.costs.space_build_per_m2,
             o_m2=s.costs.space_running_per_m2,
             c_proj=s.costs.space_project_fixed,
@@ -112,7 +116,9 @@ class PlanData:
     def unavoidable_cost(self, t: int) -> float:
         """What year t costs if the plan does nothing: the pay policy applied to today's staff."""
         return float(
-            sum(((self.pay[s][t] * (1 - self.attr[s]) ** t) - self.pay[s][0]) * self.staff0[s].sum() for s in self.staff)
+            sum(
+                ((self.pay[s][t] * (1 - self.attr[s]) ** t) - self.pay[s][0]) * self.staff0[s].sum() for s in self.staff
+            )
         )
 
     def stock0_meets_forever(self, atom: Atom, t: int) -> np.ndarray:
@@ -146,7 +152,9 @@ class PlanArrays:
     staff: dict[str, np.ndarray]
 
 
-def stocks_from_decisions(data: PlanData, x: np.ndarray, b: dict[str, np.ndarray], h: dict[str, np.ndarray]) -> PlanArrays:
+def stocks_from_decisions(
+    data: PlanData, x: np.ndarray, b: dict[str, np.ndarray], h: dict[str, np.ndarray]
+) -> PlanArrays:
     """The stock recursion of the formulation, evaluated on numbers (decisions ``[i, t-1]``)."""
     space = data.space0[:, None] + np.cumsum(x, axis=1)
     has = {u: data.has0[u][:, None] + np.cumsum(b[u], axis=1) for u in data.facilities}
@@ -179,9 +187,16 @@ def cost_table(data: PlanData, plan: PlanArrays, y: np.ndarray | None = None) ->
     for t in range(1, Y + 1):
         c = t - 1
         out[c, 0] = (
-            data.c_m2 * plan.space_added[:, c].sum() + data.c_proj * y[:, c].sum() + data.o_m2 * (plan.space[:, c] - data.space0).sum()
+            data.c_m2 * plan.space_added[:, c].sum()
+            + data.c_proj * y[:, c].sum()
+            + data.o_m2 * (plan.space[:, c] - data.space0).sum()
         )
-        out[c, 1] = sum(data.c_u[u] * plan.opened[u][:, c].sum() + data.o_u[u] * (plan.has[u][:, c] - data.has0[u]).sum() for u in data.facilities)
+        out[c, 1] = sum(
+            data.c_u[u] * plan.opened[u][:, c].sum() + data.o_u[u] * (plan.has[u][:, c] - data.has0[u]).sum()
+            for u in data.facilities
+        )
         out[c, 2] = sum(data.c_hire[s] * plan.hires[s][:, c].sum() for s in data.staff)
-        out[c, 3] = sum(data.pay[s][t] * plan.staff[s][:, c].sum() - data.pay[s][0] * data.staff0[s].sum() for s in data.staff)
+        out[c, 3] = sum(
+            data.pay[s][t] * plan.staff[s][:, c].sum() - data.pay[s][0] * data.staff0[s].sum() for s in data.staff
+        )
     return out

@@ -51,7 +51,15 @@ def frontier(
             if out.status == "infeasible":
                 info, text = explain(prog, solver, time_limit=time_limit, gap=gap)
                 prog.set_budget(hard=True, total=budget)
-            res = PlanResult.without_plan(scenario, "max-attainment", solver, Outcome(out.status, None, None, out.seconds, out.detail), info, text, timings)
+            res = PlanResult.without_plan(
+                scenario,
+                "max-attainment",
+                solver,
+                Outcome(out.status, None, None, out.seconds, out.detail),
+                info,
+                text,
+                timings,
+            )
         res.budget = budget
         results[idx] = res
     return [results[j] for j in range(len(budgets))]

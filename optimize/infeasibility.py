@@ -79,11 +79,16 @@ def _at_best(prog: Program, r: Requirement, solver: str, time_limit, gap) -> flo
     return max(0.0, r.required - levels[r])
 
 
-SINGULAR = {"communities": "community", "key communities": "key community", "facilities": "facility", "staff": "staff member"}
+SINGULAR = {
+    "communities": "community",
+    "key communities": "key community",
+    "facilities": "facility",
+    "staff": "staff member",
+}
 
 
 def _unit(plural: str, amount: float) -> str:
-    """"1 facility short", "3 facilities short": the planner's grammar, not the program's."""
+    """ "1 facility short", "3 facilities short": the planner's grammar, not the program's."""
     return SINGULAR.get(plural, plural) if amount == 1 else plural
 
 
@@ -167,13 +172,17 @@ def _least_spending(prog: Program, solver: str, time_limit, gap) -> list[float] 
     return [float(v) for v in cost_table(prog.data, prog.plan(prog.solution()), prog.solution().y).sum(axis=1)]
 
 
-def _no_plan_at_all(prog: Program, solver: str, time_limit, gap, has_budget: bool, info: dict[str, Any], lines: list[str]) -> None:
+def _no_plan_at_all(
+    prog: Program, solver: str, time_limit, gap, has_budget: bool, info: dict[str, Any], lines: list[str]
+) -> None:
     """Not even a plan that gives up every target: say whether the data or the budget is why."""
     d = prog.data
     rooms = rooms_too_small(d)
     if rooms:
         info.update(budget_is_reason=False, reason="no_room_for_facilities_held", no_room=rooms)
-        lines.append("No plan is possible at any cost: facilities a community already holds do not fit the space it can have.")
+        lines.append(
+            "No plan is possible at any cost: facilities a community already holds do not fit the space it can have."
+        )
         lines += [_room_line(item, d.years) for item in rooms]
         return
     least = _least_spending(prog, solver, time_limit, gap) if has_budget else None
@@ -187,8 +196,14 @@ def _no_plan_at_all(prog: Program, solver: str, time_limit, gap, has_budget: boo
         )
         pay = ""
         if any(v > 0.005 for v in unavoidable):
-            pay = ", of which the pay policy for today's staff alone costs " + ", ".join(f"{v:,.0f} in year {t}" for t, v in zip(d.T, unavoidable, strict=True))
-        rooms_line = "" if not any(v > u + 0.005 for v, u in zip(least, unavoidable, strict=True)) else ", because it must make room for facilities communities already hold"
+            pay = ", of which the pay policy for today's staff alone costs " + ", ".join(
+                f"{v:,.0f} in year {t}" for t, v in zip(d.T, unavoidable, strict=True)
+            )
+        rooms_line = (
+            ""
+            if not any(v > u + 0.005 for v, u in zip(least, unavoidable, strict=True))
+            else ", because it must make room for facilities communities already hold"
+        )
         lines.append(
             "No plan fits the budget even if it meets no target: the least any plan can spend is "
             + ", ".join(f"{v:,.0f} in year {t}" for t, v in zip(d.T, least, strict=True))
@@ -203,7 +218,9 @@ def _no_plan_at_all(prog: Program, solver: str, time_limit, gap, has_budget: boo
     )
 
 
-def explain(prog: Program, solver: str, *, time_limit: float | None = None, gap: float = 1e-4) -> tuple[dict[str, Any], str]:
+def explain(
+    prog: Program, solver: str, *, time_limit: float | None = None, gap: float = 1e-4
+) -> tuple[dict[str, Any], str]:
     """The ``infeasibility`` object of summary.json and the message a planner reads."""
     d = prog.data
     has_budget = any(entry[2] is not None for entry in prog.budget_rows.values())
@@ -220,7 +237,11 @@ def explain(prog: Program, solver: str, *, time_limit: float | None = None, gap:
         where = "within the budget" if has_budget else "together"
         lines.append(f"The targets cannot all be met {where}. In the plan that falls short least:")
         for it in info["short"]:
-            best = "" if it["shortfall_at_best"] is None else f" (at best {it['shortfall_at_best']:g} short, if the others give way)"
+            best = (
+                ""
+                if it["shortfall_at_best"] is None
+                else f" (at best {it['shortfall_at_best']:g} short, if the others give way)"
+            )
             lines.append(f"  - {it['text']} — {it['shortfall']:g} {_unit(it['unit'], it['shortfall'])} short{best}")
         if has_budget:
             prog.set_budget(hard=False)
@@ -232,7 +253,11 @@ def explain(prog: Program, solver: str, *, time_limit: float | None = None, gap:
                 from optimize.data import cost_table
 
                 by_year = cost_table(d, plan, prog.solution().y).sum(axis=1)
-                info.update(budget_is_reason=True, smallest_total_budget=money(by_year.sum()), cost_by_year_without_budget=[money(v) for v in by_year])
+                info.update(
+                    budget_is_reason=True,
+                    smallest_total_budget=money(by_year.sum()),
+                    cost_by_year_without_budget=[money(v) for v in by_year],
+                )
                 lines.append(
                     f"Money is the reason: the cheapest plan that meets every target costs {by_year.sum():,.0f} in total ("
                     + ", ".join(f"year {t}: {v:,.0f}" for t, v in zip(d.T, by_year, strict=True))
@@ -247,7 +272,9 @@ def explain(prog: Program, solver: str, *, time_limit: float | None = None, gap:
         short = _elastic(prog, solver, time_limit, gap) or {}
         short = {r: v for r, v in short.items() if v > 1e-6}
         info["short_without_budget"] = _short_list(prog, short, solver, time_limit, gap)
-        lines.append("No budget is enough: even with unlimited money these cannot be met (limits on space added per year, facilities already open, or the number of communities):")
+        lines.append(
+            "No budget is enough: even with unlimited money these cannot be met (limits on space added per year, facilities already open, or the number of communities):"
+        )
         for it in info["short_without_budget"]:
             lines.append(f"  - {it['text']} — {it['shortfall']:g} {it['unit']} short")
         return info, "\n".join(lines)

@@ -201,13 +201,17 @@ def _resolve_kept(session: HighsSession, shortfall, c0: float, target: float | N
         return Marginal(None, None, "failed: requirement not in the model")
     session.h.changeColBounds(j, 0.0, 1.0)
     try:
-        run = session.run(time_limit=time_limit, rel_gap=0.0, abs_gap=EXACT_TOLERANCE / 2, start=session.x0, target=target)
+        run = session.run(
+            time_limit=time_limit, rel_gap=0.0, abs_gap=EXACT_TOLERANCE / 2, start=session.x0, target=target
+        )
     finally:
         session.h.changeColBounds(j, 0.0, 0.0)
     if run.objective is None:
         return Marginal(None, None, f"failed: {run.status}", run.seconds)
     found = max(0.0, c0 - run.objective)
-    most = found if run.status == "optimal" and run.bound is None else (c0 - run.bound if run.bound is not None else None)
+    most = (
+        found if run.status == "optimal" and run.bound is None else (c0 - run.bound if run.bound is not None else None)
+    )
     if run.status == "optimal" and run.bound is not None:
         most = max(found, c0 - run.bound)
     return Marginal(found, most, BOUNDED, run.seconds)

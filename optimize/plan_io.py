@@ -98,7 +98,11 @@ KIND_PREFIXES = ("open_", "has_", "hire_", "staff_")
 
 def required_columns(scenario: Scenario) -> list[str]:
     """The columns a plan must have: who, when, and the decisions (space, openings, hires)."""
-    return ["community", "year", "space_added_m2"] + [f"open_{u}" for u in scenario.facilities] + [f"hire_{s}" for s in scenario.staff]
+    return (
+        ["community", "year", "space_added_m2"]
+        + [f"open_{u}" for u in scenario.facilities]
+        + [f"hire_{s}" for s in scenario.staff]
+    )
 
 
 def _numbered(rows: Iterable[Mapping[str, Any]]) -> Iterator[tuple[int, Mapping[str, Any]]]:
@@ -145,25 +149,48 @@ def parse_plan_rows(rows: Iterable[Mapping[str, Any]], scenario: Scenario, sourc
     needed = required_columns(scenario)
     contract = [c for c in plan_header(scenario) if not c.startswith("meets_")]
     if not header:
-        problem(None, "", MISSING, f"the plan is empty: it needs a header row with the columns {', '.join(contract)}, then one row per community and plan year")
+        problem(
+            None,
+            "",
+            MISSING,
+            f"the plan is empty: it needs a header row with the columns {', '.join(contract)}, then one row per community and plan year",
+        )
         raise PlanFileError(problems)
     seen_cols: set[str] = set()
     for col in header:
         if col in seen_cols:
             problem(1, col, MISSING, "appears twice in the header; keep one column of each name")
         seen_cols.add(col)
-    kinds = {"open_": scenario.facilities, "has_": scenario.facilities, "hire_": scenario.staff, "staff_": scenario.staff}
+    kinds = {
+        "open_": scenario.facilities,
+        "has_": scenario.facilities,
+        "hire_": scenario.staff,
+        "staff_": scenario.staff,
+    }
     for col in header:
         for prefix in KIND_PREFIXES:
             if col.startswith(prefix) and col[len(prefix) :] not in kinds[prefix]:
                 what = "facility" if prefix in ("open_", "has_") else "staff"
-                problem(1, col, MISSING, f'"{col[len(prefix) :]}" is not a {what} kind of scenario {scenario.name}; {did_you_mean(col, [prefix + k for k in kinds[prefix]])}')
+                problem(
+                    1,
+                    col,
+                    MISSING,
+                    f'"{col[len(prefix) :]}" is not a {what} kind of scenario {scenario.name}; {did_you_mean(col, [prefix + k for k in kinds[prefix]])}',
+                )
                 break
     missing = [c for c in needed if c not in seen_cols]
     if missing:
         spare = [c for c in header if c not in contract]
-        hints = [f"{c} ({did_you_mean(c, spare)})" if spare and did_you_mean(c, spare).startswith("did") else c for c in missing]
-        problem(1, ", ".join(hints), MISSING, f"missing from the header; a plan for scenario {scenario.name} needs the columns {', '.join(needed)} (and may give {', '.join(c for c in contract if c not in needed)})")
+        hints = [
+            f"{c} ({did_you_mean(c, spare)})" if spare and did_you_mean(c, spare).startswith("did") else c
+            for c in missing
+        ]
+        problem(
+            1,
+            ", ".join(hints),
+            MISSING,
+            f"missing from the header; a plan for scenario {scenario.name} needs the columns {', '.join(needed)} (and may give {', '.join(c for c in contract if c not in needed)})",
+        )
     if problems:
         raise PlanFileError(problems)
 
@@ -198,12 +225,22 @@ def parse_plan_rows(rows: Iterable[Mapping[str, Any]], scenario: Scenario, sourc
     rules = {c: rule(c) for c in value_cols}
     for line, row in ([first] if first is not None else []) + list(numbered):
         if row.get(None):  # csv.DictReader puts extra cells under None
-            problem(line, "", MISSING, f"has more cells than the header's {len(header)} columns; remove the extra cells or add their column names")
+            problem(
+                line,
+                "",
+                MISSING,
+                f"has more cells than the header's {len(header)} columns; remove the extra cells or add their column names",
+            )
         cid = row.get("community")
         cid = cid.strip() if isinstance(cid, str) else cid
         t = year_of(row.get("year"))
         if row.get("year") is None or str(row.get("year")).strip() == "" or t is None:
-            problem(line, "year", row.get("year") if row.get("year") is not None else MISSING, f"must be a plan year 1–{Y} (or a calendar year {y0}–{y0 + Y - 1})")
+            problem(
+                line,
+                "year",
+                row.get("year") if row.get("year") is not None else MISSING,
+                f"must be a plan year 1–{Y} (or a calendar year {y0}–{y0 + Y - 1})",
+            )
         if cid not in index:
             if cid in (None, ""):
                 problem(line, "community", MISSING, "is empty; write the id of one of the scenario's communities")
@@ -218,7 +255,12 @@ def parse_plan_rows(rows: Iterable[Mapping[str, Any]], scenario: Scenario, sourc
             continue
         i = index[cid]
         if (i, t) in at:
-            problem(line, "year", row.get("year"), f"a second row for community {cid}, year {t + 1} (the first is line {at[i, t]}); keep one row per community and plan year")
+            problem(
+                line,
+                "year",
+                row.get("year"),
+                f"a second row for community {cid}, year {t + 1} (the first is line {at[i, t]}); keep one row per community and plan year",
+            )
             continue
         at[i, t] = line
         for col in value_cols:
@@ -232,13 +274,23 @@ def parse_plan_rows(rows: Iterable[Mapping[str, Any]], scenario: Scenario, sourc
             except (TypeError, ValueError):
                 problem(line, col, text, fix)
                 continue
-            bad = not math.isfinite(v) or v < 0 or (whole and not v.is_integer()) or (col.startswith("has_") and v not in (0.0, 1.0))
+            bad = (
+                not math.isfinite(v)
+                or v < 0
+                or (whole and not v.is_integer())
+                or (col.startswith("has_") and v not in (0.0, 1.0))
+            )
             if bad:
                 problem(line, col, text, fix)
                 continue
             arr[col][i, t] = v
     if first is None:
-        problem(None, "", MISSING, f"the plan has no rows: it needs one row per community and plan year ({n} × {Y} = {n * Y} rows)")
+        problem(
+            None,
+            "",
+            MISSING,
+            f"the plan has no rows: it needs one row per community and plan year ({n} × {Y} = {n * Y} rows)",
+        )
     else:
         for i, cid in enumerate(ids):
             absent = [t + 1 for t in range(Y) if (i, t) not in at and (i, t) not in explained]
@@ -248,7 +300,9 @@ def parse_plan_rows(rows: Iterable[Mapping[str, Any]], scenario: Scenario, sourc
                 what = f"has no rows at all (years {', '.join(map(str, absent))}): the plan would leave it untouched"
             else:
                 what = f"has no row for year{'s' if len(absent) > 1 else ''} {', '.join(map(str, absent))}"
-            problem(None, "community", cid, f"{what}; add one row for each plan year 1–{Y} (zeros where nothing is planned)")
+            problem(
+                None, "community", cid, f"{what}; add one row for each plan year 1–{Y} (zeros where nothing is planned)"
+            )
     if problems:
         raise PlanFileError(problems)
 
@@ -282,7 +336,17 @@ def read_plan_csv(path: str | Path, scenario: Scenario) -> PlanArrays:
     except OSError as err:
         raise PlanFileError([Problem(str(path), None, "", MISSING, f"cannot read the plan: {err.strerror}")]) from None
     except UnicodeDecodeError as err:
-        raise PlanFileError([Problem(str(path), None, "", MISSING, f"is not UTF-8 text ({err.reason} at byte {err.start}); save it as UTF-8 CSV")]) from None
+        raise PlanFileError(
+            [
+                Problem(
+                    str(path),
+                    None,
+                    "",
+                    MISSING,
+                    f"is not UTF-8 text ({err.reason} at byte {err.start}); save it as UTF-8 CSV",
+                )
+            ]
+        ) from None
 
 
 def write_summary(result: PlanResult, out_dir: str | Path) -> Path:

@@ -75,7 +75,14 @@ class Program:
 
     builds = 0  # how many programs were built in this process (the frontier test reads it)
 
-    def __init__(self, scenario: Scenario, *, total_budget_row: bool = False, attainment_row: bool = False, weights: dict[Requirement, float] | None = None):
+    def __init__(
+        self,
+        scenario: Scenario,
+        *,
+        total_budget_row: bool = False,
+        attainment_row: bool = False,
+        weights: dict[Requirement, float] | None = None,
+    ):
         Program.builds += 1
         t0 = time.perf_counter()
         self.scenario = scenario
@@ -106,7 +113,9 @@ class Program:
         self._define_objectives()
         self.attainment_row = None
         if attainment_row and self.shortfall:
-            self.attainment_row = C.add_row(self, list(self.shortfall_pairs), 0.0, C.LE, self.max_shortfall, "attainment")
+            self.attainment_row = C.add_row(
+                self, list(self.shortfall_pairs), 0.0, C.LE, self.max_shortfall, "attainment"
+            )
         self.build_seconds = time.perf_counter() - t0
 
     # ----------------------------------------------------------------------------------
@@ -155,7 +164,15 @@ class Program:
     # ----------------------------------------------------------------------------------
     # solving
 
-    def run(self, solver: str = "highs", *, time_limit: float | None = None, gap: float = 1e-4, warm: bool = False, mip: bool = True) -> Outcome:
+    def run(
+        self,
+        solver: str = "highs",
+        *,
+        time_limit: float | None = None,
+        gap: float = 1e-4,
+        warm: bool = False,
+        mip: bool = True,
+    ) -> Outcome:
         """Solve the problem as it stands and classify the outcome in the summary's words."""
         if solver == "highs":
             sv = pulp.HiGHS(msg=False, mip=mip, gapRel=gap, timeLimit=time_limit, warmStart=warm)
@@ -179,7 +196,14 @@ class Program:
             g = 0.0 if math.isfinite(g) else None
         if stats.has_solution and stats.status in (S.Optimal, S.GapLimit):
             return Outcome("optimal" if not g else "optimal_within_gap", obj, g or 0.0, seconds, bound=stats.best_bound)
-        if stats.has_solution and stats.status in (S.TimeLimit, S.NodeLimit, S.IterationLimit, S.Stopped, S.Interrupted, S.SolutionLimit):
+        if stats.has_solution and stats.status in (
+            S.TimeLimit,
+            S.NodeLimit,
+            S.IterationLimit,
+            S.Stopped,
+            S.Interrupted,
+            S.SolutionLimit,
+        ):
             return Outcome("time_limit", obj, g, seconds, bound=stats.best_bound)
         if stats.status in (S.Infeasible, S.Undefined) and not stats.has_solution:
             # all costs are non-negative on non-negative variables: never unbounded, so
@@ -252,7 +276,13 @@ def lexicographic(prog: Program, solver: str, *, time_limit: float | None, gap: 
     seconds = first.seconds + second.seconds
     if not second.has_solution:
         prog.restore(first_plan)
-        return Outcome("time_limit", first.objective, first.gap, seconds, f"the cost stage found no plan ({second.status}): the plan's cost is not minimised"), reached
+        return Outcome(
+            "time_limit",
+            first.objective,
+            first.gap,
+            seconds,
+            f"the cost stage found no plan ({second.status}): the plan's cost is not minimised",
+        ), reached
     status = max(first.status, second.status, key=RANK.__getitem__)
     gaps = [g for g in (first.gap, second.gap) if g is not None]
     return Outcome(status, second.objective, max(gaps) if gaps else None, seconds, second.detail, second.bound), reached
@@ -330,7 +360,10 @@ def solve(
             say("no plan meets every requirement: finding out which ones and why")
             info, text = explain(prog, solver, time_limit=time_limit, gap=gap)
         elif out.status == "time_limit":
-            info, text = None, "The solver found no plan within the time limit: give it longer (--time-limit), or accept a larger --gap."
+            info, text = (
+                None,
+                "The solver found no plan within the time limit: give it longer (--time-limit), or accept a larger --gap.",
+            )
         else:
             info, text = None, f"The solver failed: {out.detail or 'no details'}."
         timings["total"] = time.perf_counter() - t_start
@@ -340,7 +373,10 @@ def solve(
     if mode == "min-cost" and marginal_costs and result.requirements:
         t0 = time.perf_counter()
         session = _session(prog) if solver == "highs" else None
-        say("pricing each requirement: LP duals" + ("" if marginal_costs == "dual" else ", then re-solves of the binding ones"))
+        say(
+            "pricing each requirement: LP duals"
+            + ("" if marginal_costs == "dual" else ", then re-solves of the binding ones")
+        )
         duals = lp_duals(prog, solver, session)
         for rr in result.requirements:
             rr.dual_lp = duals.get(rr.requirement)
@@ -351,7 +387,17 @@ def solve(
             budget = marginal_time_limit if marginal_time_limit is not None else max(5.0, 3.0 * out.seconds)
             if time_limit is not None:
                 budget = min(budget, time_limit)
-            marg = compute_marginals(prog, sol, result, solver, base=out, budget=budget, min_share=2.0 * out.seconds, session=session, progress=say)
+            marg = compute_marginals(
+                prog,
+                sol,
+                result,
+                solver,
+                base=out,
+                budget=budget,
+                min_share=2.0 * out.seconds,
+                session=session,
+                progress=say,
+            )
             for rr in result.requirements:
                 m = marg.get(rr.requirement)
                 if m is not None:

@@ -124,20 +124,58 @@ class PlanResult:
     # ---------------------------------------------------------------- construction
 
     @classmethod
-    def from_solution(cls, prog: Program, sol: Solution, mode: str, solver: str, out: Outcome, timings: dict[str, float]) -> PlanResult:
+    def from_solution(
+        cls, prog: Program, sol: Solution, mode: str, solver: str, out: Outcome, timings: dict[str, float]
+    ) -> PlanResult:
         d = prog.data
         plan = prog.plan(sol)
         levels = planned_levels(d, plan)
         reqs = [RequirementResult(r, levels[r], levels[r] - r.required < 1.0 - 1e-6) for r in d.scenario.requirements]
-        total_limit = prog.budget_rows.get("total", [None, None, d.scenario.budget.total])[2] if prog.budget_rows else d.scenario.budget.total
+        total_limit = (
+            prog.budget_rows.get("total", [None, None, d.scenario.budget.total])[2]
+            if prog.budget_rows
+            else d.scenario.budget.total
+        )
         return cls(
-            d.scenario, mode, solver, out.status, out.gap, plan, sol.y, cost_table(d, plan, sol.y), reqs, timings=dict(timings), budget=total_limit, detail=out.detail
+            d.scenario,
+            mode,
+            solver,
+            out.status,
+            out.gap,
+            plan,
+            sol.y,
+            cost_table(d, plan, sol.y),
+            reqs,
+            timings=dict(timings),
+            budget=total_limit,
+            detail=out.detail,
         )
 
     @classmethod
-    def without_plan(cls, scenario: Scenario, mode: str, solver: str, out: Outcome, info: dict | None, text: str, timings: dict[str, float]) -> PlanResult:
+    def without_plan(
+        cls,
+        scenario: Scenario,
+        mode: str,
+        solver: str,
+        out: Outcome,
+        info: dict | None,
+        text: str,
+        timings: dict[str, float],
+    ) -> PlanResult:
         reqs = [RequirementResult(r, None, None) for r in scenario.requirements]
-        return cls(scenario, mode, solver, out.status, out.gap, requirements=reqs, explanation=text, infeasibility=info, timings=dict(timings), budget=scenario.budget.total, detail=out.detail)
+        return cls(
+            scenario,
+            mode,
+            solver,
+            out.status,
+            out.gap,
+            requirements=reqs,
+            explanation=text,
+            infeasibility=info,
+            timings=dict(timings),
+            budget=scenario.budget.total,
+            detail=out.detail,
+        )
 
     # ---------------------------------------------------------------- reading
 
@@ -155,7 +193,11 @@ class PlanResult:
 
     @property
     def cost_by_line(self) -> dict[str, float]:
-        return {} if self.costs is None else {line: float(v) for line, v in zip(LINES, self.costs.sum(axis=0), strict=True)}
+        return (
+            {}
+            if self.costs is None
+            else {line: float(v) for line, v in zip(LINES, self.costs.sum(axis=0), strict=True)}
+        )
 
     @property
     def total_cost_undiscounted(self) -> float | None:

@@ -75,7 +75,15 @@ class HighsSession:
             return None
         return np.array(g.getSolution().row_dual, dtype=float)
 
-    def run(self, *, time_limit: float | None, rel_gap: float, abs_gap: float, start: np.ndarray | None = None, target: float | None = None) -> Run:
+    def run(
+        self,
+        *,
+        time_limit: float | None,
+        rel_gap: float,
+        abs_gap: float,
+        start: np.ndarray | None = None,
+        target: float | None = None,
+    ) -> Run:
         """Run HiGHS on the kept model as it stands (warm from ``start`` when given).
 
         ``target``: stop as soon as a plan costing at most this is found (HiGHS's

@@ -93,16 +93,24 @@ def define_stocks(prog: Program) -> None:
     """
     d = prog.data
     Y = d.years
-    prog.space = [[([(prog.x[i][k], 1.0) for k in range(t)], float(d.space0[i])) for t in range(1, Y + 1)] for i in range(d.n)]
+    prog.space = [
+        [([(prog.x[i][k], 1.0) for k in range(t)], float(d.space0[i])) for t in range(1, Y + 1)] for i in range(d.n)
+    ]
     prog.has = {
-        u: [[([(prog.b[u][i][k], 1.0) for k in range(t)], float(d.has0[u][i])) for t in range(1, Y + 1)] for i in range(d.n)]
+        u: [
+            [([(prog.b[u][i][k], 1.0) for k in range(t)], float(d.has0[u][i])) for t in range(1, Y + 1)]
+            for i in range(d.n)
+        ]
         for u in d.facilities
     }
     prog.staff = {}
     for s in d.staff:
         keep = 1.0 - d.attr[s]
         prog.staff[s] = [
-            [([(prog.h[s][i][k], keep ** (t - 1 - k)) for k in range(t)], float(d.staff0[s][i]) * keep**t) for t in range(1, Y + 1)]
+            [
+                ([(prog.h[s][i][k], keep ** (t - 1 - k)) for k in range(t)], float(d.staff0[s][i]) * keep**t)
+                for t in range(1, Y + 1)
+            ]
             for i in range(d.n)
         ]
 

@@ -33,7 +33,12 @@ def side_by_side(runs: list[Run]) -> pd.DataFrame:
     rows = []
     for run in runs:
         summary = run.summary or {}
-        row = {"run": run.name, "scenario": run.scenario.name, "status": summary.get("status", "simulated"), "total_cost": summary.get("total_cost")}
+        row = {
+            "run": run.name,
+            "scenario": run.scenario.name,
+            "status": summary.get("status", "simulated"),
+            "total_cost": summary.get("total_cost"),
+        }
         if run.attainment is not None and len(run.attainment):
             for target, p in target_probabilities(run.attainment).items():
                 row[f"probability_met_{target}"] = p
@@ -86,7 +91,7 @@ def compare(dirs: list[Path], out: Path) -> list[Path]:
     written.append(save(comparison_chart(table), out / "compare.png"))
     body = [
         "<h1>Options side by side</h1>",
-        "<p class=\"sub\">" + " · ".join(html.escape(f"{r.name}: {r.scenario.title}") for r in runs) + "</p>",
+        '<p class="sub">' + " · ".join(html.escape(f"{r.name}: {r.scenario.title}") for r in runs) + "</p>",
         "<h2>Cost and chance of meeting each target</h2>",
         html_table(table),
         "<h2>Paired differences</h2><p>Replication r of every run met the same random draws when the runs share a seed "
@@ -115,7 +120,13 @@ def comparison_chart(table: pd.DataFrame):
         width = 0.8 / len(runs)
         x = np.arange(len(prob_cols))
         for i, run in enumerate(runs):
-            right.bar(x + i * width - 0.4 + width / 2, table.loc[i, prob_cols].astype(float) * 100, width, color=colour(i), label=run)
+            right.bar(
+                x + i * width - 0.4 + width / 2,
+                table.loc[i, prob_cols].astype(float) * 100,
+                width,
+                color=colour(i),
+                label=run,
+            )
         right.set_xticks(x, [c[len("probability_met_") :] for c in prob_cols], rotation=20, ha="right")
         right.set_ylabel("probability met in every year (%)")
         right.set_ylim(0, 105)

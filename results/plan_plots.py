@@ -47,11 +47,27 @@ def plot_cost_breakdown(summary: dict[str, Any], costs: np.ndarray, scenario, pa
     for k, line in enumerate(lines):
         v = costs[:, k] / scale
         base = np.where(v >= 0, pos, neg)
-        ax.bar([str(y) for y in years], v, bottom=base, color=LINE_COLOURS[k % len(LINE_COLOURS)], label=LINE_NAMES.get(line, line), edgecolor="white", linewidth=0.5)
+        ax.bar(
+            [str(y) for y in years],
+            v,
+            bottom=base,
+            color=LINE_COLOURS[k % len(LINE_COLOURS)],
+            label=LINE_NAMES.get(line, line),
+            edgecolor="white",
+            linewidth=0.5,
+        )
         pos += np.where(v >= 0, v, 0)
         neg += np.where(v < 0, v, 0)
     for x, total in enumerate(costs.sum(axis=1) / scale):
-        ax.annotate(f"{total:,.2f}", (x, max(pos[x], 0)), ha="center", va="bottom", fontsize=9, xytext=(0, 2), textcoords="offset points")
+        ax.annotate(
+            f"{total:,.2f}",
+            (x, max(pos[x], 0)),
+            ha="center",
+            va="bottom",
+            fontsize=9,
+            xytext=(0, 2),
+            textcoords="offset points",
+        )
     ax.set_xlabel("Plan year")
     ax.set_ylabel(f"Cost ({unit}, scenario currency)")
     ax.set_title(f"What the plan costs each year, by line\n{scenario.title} — total {summary['total_cost']:,.0f}")
@@ -81,10 +97,21 @@ def plot_attainment(summary: dict[str, Any], scenario, path: str | Path) -> Path
     met = share >= 1 - 1e-9
     ax.barh(y[met], share[met], height=0.45, color=OKABE_ITO[2])
     ax.barh(y[~met], np.nan_to_num(share[~met]), height=0.45, color=OKABE_ITO[5])
-    handles = [Patch(color="#DDDDDD", label="Required (100 %)"), Patch(color=OKABE_ITO[2], label="Planned: met"), Patch(color=OKABE_ITO[5], label="Planned: short")]
+    handles = [
+        Patch(color="#DDDDDD", label="Required (100 %)"),
+        Patch(color=OKABE_ITO[2], label="Planned: met"),
+        Patch(color=OKABE_ITO[5], label="Planned: short"),
+    ]
     for yi, r in zip(y, reqs, strict=True):
         p = "—" if r["planned"] is None else f"{r['planned']:g}"
-        ax.annotate(f"{p} / {r['required']:g}", (max(1.0, np.nan_to_num(r["planned"] or 0) / r["required"]), yi), xytext=(4, 0), textcoords="offset points", va="center", fontsize=8)
+        ax.annotate(
+            f"{p} / {r['required']:g}",
+            (max(1.0, np.nan_to_num(r["planned"] or 0) / r["required"]), yi),
+            xytext=(4, 0),
+            textcoords="offset points",
+            va="center",
+            fontsize=8,
+        )
     ax.set_yticks(y, labels, fontsize=8)
     ax.set_xlabel("Planned as a share of the requirement (1.0 = exactly met)")
     status = summary["status"].replace("_", " ")

@@ -14,7 +14,12 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 from results.style import BLUE, GREY, ORANGE, VERMILION, colour, figure, money_label
 
 UNITS = {"share": "communities", "keys_by": "key communities", "count": "facilities opened", "city_staff": "staff"}
-KIND_WORDS = {"share": "communities meeting it", "keys_by": "key communities meeting it", "count": "opened that year", "city_staff": "city-wide staff"}
+KIND_WORDS = {
+    "share": "communities meeting it",
+    "keys_by": "key communities meeting it",
+    "count": "opened that year",
+    "city_staff": "city-wide staff",
+}
 
 
 def _grid(n: int, ncols: int = 3, panel: tuple[float, float] = (3.6, 2.7)) -> tuple[Figure, list]:
@@ -36,15 +41,24 @@ def requirements_chart(requirements: pd.DataFrame, attainment: pd.DataFrame | No
         x = rows["year"].to_numpy()
         if "planned" in rows:
             ax.bar(x, rows["planned"].fillna(0), width=0.55, color=SKY_LIGHT, label="planned", zorder=1)
-        ax.bar(x, rows["required"], width=0.55, fill=False, edgecolor=BLACKISH, linewidth=1.4, label="required", zorder=2)
+        ax.bar(
+            x, rows["required"], width=0.55, fill=False, edgecolor=BLACKISH, linewidth=1.4, label="required", zorder=2
+        )
         if attainment is not None and len(attainment):
             sel = attainment[(attainment["target"] == target) & (attainment["kind"] == kind)]
             if len(sel):
                 q = sel.groupby("year")["achieved"].quantile([0.05, 0.5, 0.95], interpolation="nearest").unstack()
                 q = q.reindex(x)
                 ax.errorbar(
-                    q.index, q[0.5], yerr=[q[0.5] - q[0.05], q[0.95] - q[0.5]], fmt="o", color=VERMILION,
-                    ecolor=VERMILION, capsize=3, label="achieved (median, 5–95 %)", zorder=3,
+                    q.index,
+                    q[0.5],
+                    yerr=[q[0.5] - q[0.05], q[0.95] - q[0.5]],
+                    fmt="o",
+                    color=VERMILION,
+                    ecolor=VERMILION,
+                    capsize=3,
+                    label="achieved (median, 5–95 %)",
+                    zorder=3,
                 )
         ax.set_title(f"{target}\n{KIND_WORDS.get(kind, kind)}", fontsize=9.5)
         ax.set_xticks(x)
@@ -126,24 +140,46 @@ def community_heatmap(plan: pd.DataFrame, title: str, max_rows: int = 60) -> Fig
     ax = fig.subplots()
     from matplotlib.colors import ListedColormap
 
-    ax.imshow(shown.to_numpy(dtype=float), aspect="auto", cmap=ListedColormap([ORANGE, BLUE]), vmin=0, vmax=1, interpolation="nearest")
+    ax.imshow(
+        shown.to_numpy(dtype=float),
+        aspect="auto",
+        cmap=ListedColormap([ORANGE, BLUE]),
+        vmin=0,
+        vmax=1,
+        interpolation="nearest",
+    )
     ax.set_xticks(range(table.shape[1]), [f"y{y}" for _, y in table.columns], fontsize=7.5)
     start = 0
     for i, m in enumerate(meets):
         width = sum(1 for c in table.columns if c[0] == m)
         if i:
             ax.axvline(start - 0.5, color="white", linewidth=3)
-        ax.text(start + width / 2 - 0.5, 1.01, m[len("meets_") :], transform=ax.get_xaxis_transform(), ha="center", va="bottom", fontsize=8, rotation=20 if len(meets) > 5 else 0)
+        ax.text(
+            start + width / 2 - 0.5,
+            1.01,
+            m[len("meets_") :],
+            transform=ax.get_xaxis_transform(),
+            ha="center",
+            va="bottom",
+            fontsize=8,
+            rotation=20 if len(meets) > 5 else 0,
+        )
         start += width
     if len(shown) <= 40:
         ax.set_yticks(range(len(shown)), shown.index, fontsize=7.5)
     else:
         ax.set_yticks([])
-    ax.set_ylabel("community" + ("" if len(table) <= max_rows else f" ({len(shown)} of {len(table)} shown, evenly spaced)"))
+    ax.set_ylabel(
+        "community" + ("" if len(table) <= max_rows else f" ({len(shown)} of {len(table)} shown, evenly spaced)")
+    )
     ax.set_xlabel("plan year, by target")
     from matplotlib.patches import Patch
 
-    ax.legend(handles=[Patch(color=BLUE, label="meets"), Patch(color=ORANGE, label="does not meet")], loc="upper left", bbox_to_anchor=(1.01, 1))
+    ax.legend(
+        handles=[Patch(color=BLUE, label="meets"), Patch(color=ORANGE, label="does not meet")],
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1),
+    )
     fig.suptitle(title)
     return fig
 
@@ -152,21 +188,43 @@ def frontier_chart(frontier: pd.DataFrame, title: str, currency: str = "yuan") -
     """Budget against planned attainment and against the probability of meeting each target."""
     fig = figure(11, 4.6)
     left, right = fig.subplots(1, 2)
-    feasible = frontier["status"].isin(["optimal", "optimal_within_gap", "time_limit"]) if "status" in frontier else np.ones(len(frontier), bool)
+    feasible = (
+        frontier["status"].isin(["optimal", "optimal_within_gap", "time_limit"])
+        if "status" in frontier
+        else np.ones(len(frontier), bool)
+    )
     fits = frontier[feasible]
     budget = fits["budget"].to_numpy()
     left.plot(budget, fits["planned_attainment"] * 100, "o-", color=BLUE, label="requirements met in the plan")
     if (~feasible).any():
-        left.plot(frontier.loc[~feasible, "budget"], np.zeros((~feasible).sum()), "x", color=VERMILION, markersize=9, mew=2, label="no plan fits this budget")
+        left.plot(
+            frontier.loc[~feasible, "budget"],
+            np.zeros((~feasible).sum()),
+            "x",
+            color=VERMILION,
+            markersize=9,
+            mew=2,
+            label="no plan fits this budget",
+        )
     if "probability_all_met" in fits:
-        left.plot(budget, fits["probability_all_met"] * 100, "s--", color=ORANGE, label="P(every requirement met), simulated")
+        left.plot(
+            budget, fits["probability_all_met"] * 100, "s--", color=ORANGE, label="P(every requirement met), simulated"
+        )
     left.set_ylim(-3, 103)
     left.set_ylabel("%")
     left.set_title("What each budget buys")
     left.legend(loc="lower right", fontsize=8)
     prob_cols = [c for c in frontier.columns if c.startswith("probability_met_")]
     for i, col in enumerate(prob_cols):  # distinct markers and dashes: equal curves stay visible
-        right.plot(budget, fits[col] * 100, marker=MARKERS[i % len(MARKERS)], linestyle=DASHES[i % len(DASHES)], color=colour(i), label=col[len("probability_met_") :], alpha=0.9)
+        right.plot(
+            budget,
+            fits[col] * 100,
+            marker=MARKERS[i % len(MARKERS)],
+            linestyle=DASHES[i % len(DASHES)],
+            color=colour(i),
+            label=col[len("probability_met_") :],
+            alpha=0.9,
+        )
     right.set_ylim(-3, 103)
     right.set_ylabel("probability the target is met in every year (%)")
     right.set_title("Chance of meeting each target")

@@ -20,17 +20,28 @@ def publish(path: str | Path, *, finished: bool = False) -> list[Path]:
 def draw_charts(run: Run) -> list[tuple[Path, str]]:
     out: list[tuple[Path, str]] = []
     title = run.scenario.title
-    for existing, caption in (("cost_breakdown.png", "Cost by year and line"), ("attainment.png", "Required and planned, by requirement")):
+    for existing, caption in (
+        ("cost_breakdown.png", "Cost by year and line"),
+        ("attainment.png", "Required and planned, by requirement"),
+    ):
         if (run.path / existing).exists():
             out.append((run.path / existing, caption))
     req = run.requirements()
     if not req.empty and run.attainment is not None:
         fig = plots.requirements_chart(req, run.attainment, f"{title}: required, planned and achieved")
-        chart = (save(fig, run.path / "targets.png"), "Each requirement by year: required, planned, and achieved in the simulation (median and 5–95 % range)")
+        chart = (
+            save(fig, run.path / "targets.png"),
+            "Each requirement by year: required, planned, and achieved in the simulation (median and 5–95 % range)",
+        )
         out = [c for c in out if c[0].name != "attainment.png"] + [chart]  # it adds "achieved" to the plan-only chart
     if run.timeseries is not None and len(run.timeseries):
         fig = plots.fan_charts(run.timeseries, f"{title}: month by month over the plan")
-        out.append((save(fig, run.path / "fans.png"), "City-wide satisfaction, unmet demand and staff: median and 5–95 % of replications"))
+        out.append(
+            (
+                save(fig, run.path / "fans.png"),
+                "City-wide satisfaction, unmet demand and staff: median and 5–95 % of replications",
+            )
+        )
     if run.plan is not None and any(c.startswith("meets_") for c in run.plan.columns):
         fig = plots.community_heatmap(run.plan, f"{title}: which community meets which target in the plan")
         out.append((save(fig, run.path / "communities.png"), "Targets met by each community and year in the plan"))

@@ -51,19 +51,38 @@ def headline(run: Run) -> str:
         probs = target_probabilities(run.attainment)
         risky = probs[probs < CONFIDENCE].sort_values()
         if len(risky):
-            sentence += " At risk: " + ", ".join(f"{t} (met in {p:.0%} of simulated runs)" for t, p in risky.items()) + "."
+            sentence += (
+                " At risk: " + ", ".join(f"{t} (met in {p:.0%} of simulated runs)" for t, p in risky.items()) + "."
+            )
     return sentence
 
 
 def _unit(kind: str) -> str:
-    return {"share": "community", "keys_by": "key community", "count": "facility", "city_staff": "staff member"}.get(kind, "unit")
+    return {"share": "community", "keys_by": "key community", "count": "facility", "city_staff": "staff member"}.get(
+        kind, "unit"
+    )
 
 
 def requirements_table(run: Run) -> pd.DataFrame:
     req = run.requirements()
     if req.empty:
         return req
-    cols = [c for c in ("target", "kind", "year", "required", "planned", "achieved_mean", "probability_met", "binding", "marginal_cost", "marginal_status") if c in req]
+    cols = [
+        c
+        for c in (
+            "target",
+            "kind",
+            "year",
+            "required",
+            "planned",
+            "achieved_mean",
+            "probability_met",
+            "binding",
+            "marginal_cost",
+            "marginal_status",
+        )
+        if c in req
+    ]
     return req[cols]
 
 
@@ -103,17 +122,31 @@ def write_report(run: Run, charts: list[tuple[Path, str]]) -> Path:
     sub = f"Scenario <code>{html.escape(s.name)}</code> · {len(s.communities)} communities · {s.years} years from {s.start_year}"
     if reps:
         sub += f" · {reps} simulated replications"
-    body = [f"<h1>{html.escape(s.title)}</h1>", f'<p class="sub">{sub}</p>', f'<p class="headline">{html.escape(headline(run))}</p>']
+    body = [
+        f"<h1>{html.escape(s.title)}</h1>",
+        f'<p class="sub">{sub}</p>',
+        f'<p class="headline">{html.escape(headline(run))}</p>',
+    ]
     if summary:
         status = summary.get("status", "")
         gap = summary.get("gap")
-        body.append(f"<p>Plan status: <b>{html.escape(status.replace('_', ' '))}</b>" + (f" (gap {gap:.2%})" if isinstance(gap, (int, float)) and gap else "") + "</p>")
+        body.append(
+            f"<p>Plan status: <b>{html.escape(status.replace('_', ' '))}</b>"
+            + (f" (gap {gap:.2%})" if isinstance(gap, (int, float)) and gap else "")
+            + "</p>"
+        )
         if summary.get("cost_by_year"):
             years = [f"year {i}" for i in range(1, len(summary["cost_by_year"]) + 1)]
             body.append("<h2>Cost</h2>")
             body.append(html_table(pd.DataFrame({"": years, "cost (yuan)": summary["cost_by_year"]})))
         if summary.get("cost_by_line"):
-            body.append(html_table(pd.DataFrame({"line": list(summary["cost_by_line"]), "cost (yuan)": list(summary["cost_by_line"].values())})))
+            body.append(
+                html_table(
+                    pd.DataFrame(
+                        {"line": list(summary["cost_by_line"]), "cost (yuan)": list(summary["cost_by_line"].values())}
+                    )
+                )
+            )
     req = requirements_table(run)
     if not req.empty:
         body.append("<h2>Targets</h2>")
@@ -130,4 +163,3 @@ def write_report(run: Run, charts: list[tuple[Path, str]]) -> Path:
 
 def html_page(title: str, body: list[str]) -> str:
     return f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title><style>{CSS}</style></head><body>{"".join(body)}</body></html>'
-

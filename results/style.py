@@ -24,6 +24,7 @@ def colour(i: int) -> str:
     """The i-th palette colour, cycling: a ninth series reuses the first colour rather than vanishing."""
     return PALETTE[i % len(PALETTE)]
 
+
 plt.rcParams.update(
     {
         "figure.dpi": 110,

@@ -12,7 +12,9 @@ def skeleton(scenario: Scenario, mode: str) -> dict[str, Any]:
     return {
         "status": "simulated",
         "mode": mode,
-        "requirements": [{"target": r.target, "kind": r.kind, "year": r.year, "required": r.required} for r in scenario.requirements],
+        "requirements": [
+            {"target": r.target, "kind": r.kind, "year": r.year, "required": r.required} for r in scenario.requirements
+        ],
     }
 
 

@@ -45,7 +45,13 @@ SCENARIO = (
     Key("years", "int", REQUIRED, "plan horizon in years; the simulation runs 12 × years months", 1, 50),
     Key("start_year", "int", 1, "calendar year of plan year 1, for labels", 1),
     Key("seed", "int", 0, "root of every random draw (generation and simulation)", 0),
-    Key("extensions", "names", (), 'simulation extensions by module name, e.g. ["extensions.parking"] (see docs/extending.md)', example='["extensions.parking"]'),
+    Key(
+        "extensions",
+        "names",
+        (),
+        'simulation extensions by module name, e.g. ["extensions.parking"] (see docs/extending.md)',
+        example='["extensions.parking"]',
+    ),
 )
 
 COSTS = (
@@ -65,7 +71,13 @@ FACILITY = (
 STAFF = (
     Key("hire", "float", 0.0, "one-off cost of a hire", 0),
     Key("base_pay_share", "float", REQUIRED, "today's pay as a share of average_wage", 0),
-    Key("pay_share", "floats_by_year", None, "pay policy by plan year as a share of average_wage (default: base_pay_share)", 0),
+    Key(
+        "pay_share",
+        "floats_by_year",
+        None,
+        "pay policy by plan year as a share of average_wage (default: base_pay_share)",
+        0,
+    ),
     Key("attrition", "float", 0.0, "expected yearly share leaving, a planning assumption", 0, 1, False),
 )
 
@@ -102,7 +114,9 @@ GENERATE = (
     Key("space_m2_sigma", "float", 0.5, "… and sigma of its logarithm", 0),
     Key("keys", "int", 0, "number of key communities, chosen at random", 0),
     Key("facilities", "float_map", {}, "share of communities that already have each facility kind", 0, 1),
-    Key("households_per_staff", "float_map", {}, "existing staff: one per this many households (rounded)", 0, None, True),
+    Key(
+        "households_per_staff", "float_map", {}, "existing staff: one per this many households (rounded)", 0, None, True
+    ),
     Key("staff", "int_map", {}, "existing staff: this many per community, added to the above", 0),
     Key("village_to_residence_share", "float", 0.0, "share of communities that are former villages", 0, 1),
     Key("household_growth", "float", 0.0, "yearly household growth of every community", -1, None, True),
@@ -130,7 +144,18 @@ REQUIREMENTS = (
     Key("at_least", "floats_by_year", None, "with city_staff: city-wide stock, by year", 0),
 )
 
-TOP_LEVEL = ("scenario", "costs", "facilities", "staff", "budget", "communities", "communities_csv", "generate", "targets", "simulation")
+TOP_LEVEL = (
+    "scenario",
+    "costs",
+    "facilities",
+    "staff",
+    "budget",
+    "communities",
+    "communities_csv",
+    "generate",
+    "targets",
+    "simulation",
+)
 
 
 def simulation_keys() -> tuple[Key, ...]:
@@ -147,5 +172,14 @@ def simulation_keys() -> tuple[Key, ...]:
         else:
             kind = "float_map"
         doc = f.metadata["doc"] + f" [{f.metadata['source']}]"
-        out.append(Key(f.name, kind, dict(default) if kind == "float_map" else default, doc, f.metadata["low"], f.metadata["high"]))
+        out.append(
+            Key(
+                f.name,
+                kind,
+                dict(default) if kind == "float_map" else default,
+                doc,
+                f.metadata["low"],
+                f.metadata["high"],
+            )
+        )
     return tuple(out)

@@ -29,7 +29,9 @@ def generate_communities(p: dict[str, Any], seed: int) -> list[dict[str, Any]]:
     """Rows with the same keys as ``[[communities]]``; the same seed gives the same city."""
     g = rng(seed, GENERATE)
     n = p["communities"]
-    households = np.clip(np.rint(g.normal(p["households_mean"], p["households_sd"], n)), p["households_min"], p["households_max"])
+    households = np.clip(
+        np.rint(g.normal(p["households_mean"], p["households_sd"], n)), p["households_min"], p["households_max"]
+    )
     size = np.clip(g.normal(p["household_size_mean"], p["household_size_sd"], n), 1.0, None)
     elderly = _beta(g, p["elderly_share_mean"], p["elderly_share_sd"], n)
     space = np.rint(p["space_m2_median"] * np.exp(g.normal(0.0, p["space_m2_sigma"], n)))
@@ -41,7 +43,10 @@ def generate_communities(p: dict[str, Any], seed: int) -> list[dict[str, Any]]:
     width = len(str(n))
     rows = []
     for i in range(n):
-        staff = {s: int(round(households[i] / p["households_per_staff"][s])) if s in p["households_per_staff"] else 0 for s in staff_kinds}
+        staff = {
+            s: int(round(households[i] / p["households_per_staff"][s])) if s in p["households_per_staff"] else 0
+            for s in staff_kinds
+        }
         for s, extra in p["staff"].items():
             staff[s] += extra
         rows.append(

@@ -144,7 +144,7 @@ def _convert(key: Key, value: Any, years: int | None) -> Any:
         return float(value)
     if kind == "names":
         if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-            raise _Invalid(f"must be a list of names, e.g. {key.example or '[\"one_stop\"]'}")
+            raise _Invalid(f"must be a list of names, e.g. {key.example or '["one_stop"]'}")
         if len(set(value)) != len(value):
             raise _Invalid("lists a name twice")
         return tuple(value)
@@ -158,7 +158,9 @@ def _convert(key: Key, value: Any, years: int | None) -> Any:
         if bad:
             raise _Invalid(_range_message(key) + (f" (not {show_value(bad[0])})" if isinstance(value, list) else ""))
         if isinstance(value, list) and years is not None and len(value) != years:
-            raise _Invalid(f"has {len(value)} entries but the plan has {years} years: give one per year, or a single number for every year")
+            raise _Invalid(
+                f"has {len(value)} entries but the plan has {years} years: give one per year, or a single number for every year"
+            )
         if years is not None and not isinstance(value, list):
             items = items * years
         conv = int if whole else float
@@ -260,7 +262,12 @@ class _Reader:
         given = [k for k in ("communities", "communities_csv", "generate") if k in d]
         if len(given) != 1:
             where = " and ".join(given) if given else "none of them"
-            self.problem((given[-1],) if given else (), MISSING, f"give exactly one of [[communities]], communities_csv or [generate] (found {where})", line=None if given else 1)
+            self.problem(
+                (given[-1],) if given else (),
+                MISSING,
+                f"give exactly one of [[communities]], communities_csv or [generate] (found {where})",
+                line=None if given else 1,
+            )
             return []
         if "generate" in d:
             params = self.table(("generate",), d["generate"], F.GENERATE)
@@ -278,7 +285,12 @@ class _Reader:
             if not isinstance(items, list) or not all(isinstance(x, dict) for x in items):
                 self.problem(("communities",), MISSING, "must be written as [[communities]] tables")
                 return []
-            rows = [dict(self.table(("communities", i), item, F.COMMUNITY), _path=("communities", i), _file=None, _line=None) for i, item in enumerate(items)]
+            rows = [
+                dict(
+                    self.table(("communities", i), item, F.COMMUNITY), _path=("communities", i), _file=None, _line=None
+                )
+                for i, item in enumerate(items)
+            ]
         self.check_communities(rows, facilities, staff)
         return rows
 
@@ -304,7 +316,9 @@ class _Reader:
         kinds = {k.name: k.kind for k in F.COMMUNITY}
         for col in header:
             if col not in columns and not col.startswith("staff_"):
-                self.problems.append(Problem(shown, 1, col, MISSING, f"unknown column; {did_you_mean(col, columns | {'staff_<kind>'})}"))
+                self.problems.append(
+                    Problem(shown, 1, col, MISSING, f"unknown column; {did_you_mean(col, columns | {'staff_<kind>'})}")
+                )
         rows = []
         for line, record in records:
             raw: dict[str, Any] = {}
@@ -360,7 +374,9 @@ class _Reader:
             self.problem(("generate", "keys"), g["keys"], f"must be ≤ communities ({g['communities']})")
         for u in g.get("facilities", {}):
             if u not in facilities:
-                self.problem(("generate", "facilities"), u, _unknown_kind(u, facilities, KNOWN_FACILITIES, "facilities"))
+                self.problem(
+                    ("generate", "facilities"), u, _unknown_kind(u, facilities, KNOWN_FACILITIES, "facilities")
+                )
         for s in list(g.get("households_per_staff", {})) + list(g.get("staff", {})):
             if s not in staff:
                 self.problem(("generate",), s, _unknown_kind(s, staff, KNOWN_STAFF, "staff"))
@@ -403,7 +419,11 @@ class _Reader:
             path = ("targets", i)
             conditions = [k for k in F.CONDITIONS if k.name in item]
             given = {k.name: item[k.name] for k in conditions}
-            keys = (F.TARGET_NAME, *[Key(k.name, k.kind, REQUIRED, k.doc, k.low, k.high, k.low_open) for k in conditions], *F.REQUIREMENTS)
+            keys = (
+                F.TARGET_NAME,
+                *[Key(k.name, k.kind, REQUIRED, k.doc, k.low, k.high, k.low_open) for k in conditions],
+                *F.REQUIREMENTS,
+            )
             t = self.table(path, item, keys)
             name = t.get("name")
             if name is not None:
@@ -412,7 +432,11 @@ class _Reader:
                 names_seen.add(name)
             if len(conditions) != 1:
                 found = ", ".join(k.name for k in conditions) or "none"
-                self.problem(path, MISSING, f"needs exactly one condition key, one of {', '.join(condition_names)} (found {found})")
+                self.problem(
+                    path,
+                    MISSING,
+                    f"needs exactly one condition key, one of {', '.join(condition_names)} (found {found})",
+                )
             requirements = [k for k in requirement_names if k in item]
             if not requirements:
                 self.problem(path, MISSING, f"needs a requirement: one or more of {', '.join(requirement_names)}")
@@ -421,7 +445,9 @@ class _Reader:
                 self.problem((*path, "count"), item["count"], 'count goes only with has = "<facility>"')
             if (t.get("at_least") is not None) != (kind == "city_staff"):
                 bad = "at_least" if t.get("at_least") is not None else "city_staff"
-                self.problem((*path, bad), item[bad], "city_staff and at_least go together, and with no other requirement")
+                self.problem(
+                    (*path, bad), item[bad], "city_staff and at_least go together, and with no other requirement"
+                )
             if kind == "city_staff":
                 for other in ("share", "keys_by", "count"):
                     if t.get(other) is not None:
@@ -430,11 +456,23 @@ class _Reader:
                 if self.years is not None and t["keys_by"] > self.years:
                     self.problem((*path, "keys_by"), item["keys_by"], f"must be a plan year, 1 to {self.years}")
                 if communities and not any(c.get("key") for c in communities):
-                    self.problem((*path, "keys_by"), item["keys_by"], "no community is a key community: mark them key = true, or remove keys_by")
+                    self.problem(
+                        (*path, "keys_by"),
+                        item["keys_by"],
+                        "no community is a key community: mark them key = true, or remove keys_by",
+                    )
             if kind in ("has",) and isinstance(given["has"], str) and given["has"] not in facilities:
-                self.problem((*path, "has"), given["has"], _unknown_kind(given["has"], facilities, KNOWN_FACILITIES, "facilities"))
+                self.problem(
+                    (*path, "has"),
+                    given["has"],
+                    _unknown_kind(given["has"], facilities, KNOWN_FACILITIES, "facilities"),
+                )
             if kind == "city_staff" and isinstance(given["city_staff"], str) and given["city_staff"] not in staff:
-                self.problem((*path, "city_staff"), given["city_staff"], _unknown_kind(given["city_staff"], staff, KNOWN_STAFF, "staff"))
+                self.problem(
+                    (*path, "city_staff"),
+                    given["city_staff"],
+                    _unknown_kind(given["city_staff"], staff, KNOWN_STAFF, "staff"),
+                )
             if kind in ("staff_per_households", "staff_at_least") and isinstance(t.get(kind), dict):
                 if not t[kind]:
                     self.problem((*path, kind), item[kind], "names no staff kind")
@@ -447,11 +485,19 @@ class _Reader:
             if t["_kind"] == "standard" and isinstance(t.get("standard"), tuple):
                 for ref in t["standard"]:
                     if ref not in by_name:
-                        self.problem((*t["_path"], "standard"), ref, f"no target has this name; {did_you_mean(ref, by_name)}")
+                        self.problem(
+                            (*t["_path"], "standard"), ref, f"no target has this name; {did_you_mean(ref, by_name)}"
+                        )
                     elif by_name[ref]["_kind"] == "city_staff":
-                        self.problem((*t["_path"], "standard"), ref, "is a city-wide target; a standard combines per-community conditions")
+                        self.problem(
+                            (*t["_path"], "standard"),
+                            ref,
+                            "is a city-wide target; a standard combines per-community conditions",
+                        )
                 if t.get("name") and _standard_cycle(t["name"], by_name):
-                    self.problem((*t["_path"], "standard"), t["standard"], "refers back to itself through other standards")
+                    self.problem(
+                        (*t["_path"], "standard"), t["standard"], "refers back to itself through other standards"
+                    )
         return out
 
     # -- building ----------------------------------------------------------------------
@@ -472,7 +518,10 @@ class _Reader:
         )
         by_name = {t["name"]: t for t in targets}
         built = tuple(_build_target(t, by_name) for t in targets)
-        sim_values = {k: (frozen_map({**dict(getattr(SimulationParameters(), k)), **v}) if isinstance(v, dict) else v) for k, v in simulation.items()}
+        sim_values = {
+            k: (frozen_map({**dict(getattr(SimulationParameters(), k)), **v}) if isinstance(v, dict) else v)
+            for k, v in simulation.items()
+        }
         return Scenario(
             name=meta["name"],
             title=meta["title"] or meta["name"],
@@ -499,7 +548,9 @@ def _unknown_kind(name: str, declared: dict, known: tuple[str, ...], section: st
         return f'not a declared {noun} kind; did you mean "{close[0]}"?'
     close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
     if close and close[0] not in declared:
-        return f'not a declared {noun} kind; did you mean "{close[0]}"? (declare it with a [{section}.{close[0]}] table)'
+        return (
+            f'not a declared {noun} kind; did you mean "{close[0]}"? (declare it with a [{section}.{close[0]}] table)'
+        )
     listed = ", ".join(f'"{d}"' for d in declared) or "none"
     return f"not a declared {noun} kind (declared: {listed}); declare it with a [{section}.{name}] table"
 
@@ -567,7 +618,14 @@ def _condition_text(t: dict, by_name: dict) -> str:
 def _build_target(t: dict, by_name: dict) -> Target:
     kind = t["_kind"]
     if kind == "city_staff":
-        return Target(t["name"], None, city_staff=t["city_staff"], at_least=t["at_least"], written=(kind, t[kind]), line=t["_line"])
+        return Target(
+            t["name"],
+            None,
+            city_staff=t["city_staff"],
+            at_least=t["at_least"],
+            written=(kind, t[kind]),
+            line=t["_line"],
+        )
     return Target(
         t["name"],
         Condition(_atoms(t, by_name), _condition_text(t, by_name)),
@@ -594,9 +652,16 @@ def scenario_to_dict(s: Scenario) -> dict[str, Any]:
         "scenario": {"name": s.name, "title": s.title, "years": s.years, "start_year": s.start_year, "seed": s.seed}
         | ({"extensions": list(s.extensions)} if s.extensions else {}),
         "costs": {f.name: getattr(s.costs, f.name) for f in dc_fields(s.costs)},
-        "facilities": {u: {"build": f.build, "running": f.running, "space_m2": f.space_m2} for u, f in s.facilities.items()},
+        "facilities": {
+            u: {"build": f.build, "running": f.running, "space_m2": f.space_m2} for u, f in s.facilities.items()
+        },
         "staff": {
-            k: {"hire": f.hire, "base_pay_share": f.base_pay_share, "pay_share": list(f.pay_share), "attrition": f.attrition}
+            k: {
+                "hire": f.hire,
+                "base_pay_share": f.base_pay_share,
+                "pay_share": list(f.pay_share),
+                "attrition": f.attrition,
+            }
             for k, f in s.staff.items()
         },
     }

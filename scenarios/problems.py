@@ -141,7 +141,7 @@ class ScenarioError(Exception):
             by_file.setdefault(p.file, []).append(p)
         blocks = []
         for file, problems in by_file.items():
-            problems.sort(key=lambda p: (p.line or 0))
+            problems.sort(key=lambda p: p.line or 0)
             noun = "problem" if len(problems) == 1 else "problems"
             blocks.append(f"{file} has {len(problems)} {noun}:\n" + "\n".join(str(p) for p in problems))
         return "\n".join(blocks)

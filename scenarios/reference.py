@@ -53,10 +53,20 @@ def _range(key: Key) -> str:
 
 
 def table(keys: tuple[Key, ...], show_default: bool = True) -> str:
-    head = "| key | type | default | range | meaning |\n|---|---|---|---|---|\n" if show_default else "| key | type | range | meaning |\n|---|---|---|---|\n"
+    head = (
+        "| key | type | default | range | meaning |\n|---|---|---|---|---|\n"
+        if show_default
+        else "| key | type | range | meaning |\n|---|---|---|---|\n"
+    )
     rows = []
     for k in keys:
-        cells = [f"`{k.name}`", KINDS[k.kind], *([_default(k)] if show_default else []), _range(k), k.doc.replace("|", "\\|")]
+        cells = [
+            f"`{k.name}`",
+            KINDS[k.kind],
+            *([_default(k)] if show_default else []),
+            _range(k),
+            k.doc.replace("|", "\\|"),
+        ]
         rows.append("| " + " | ".join(cells) + " |")
     return head + "\n".join(rows) + "\n"
 
@@ -80,7 +90,7 @@ def render() -> str:
         table(F.STAFF),
         "## `[budget]` (optional)\n",
         table(F.BUDGET),
-        "## Communities\n\nGive exactly one of: `[[communities]]` tables, `communities_csv = \"file.csv\"` "
+        '## Communities\n\nGive exactly one of: `[[communities]]` tables, `communities_csv = "file.csv"` '
         "(a path relative to the scenario file, with the same columns; `facilities` as names separated by `;`, "
         "staff as one `staff_<kind>` column per kind), or a `[generate]` table for a synthetic city.\n\n"
         "### `[[communities]]`\n",

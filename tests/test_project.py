@@ -29,3 +29,14 @@ def test_ci_runs_the_readmes_test_command_exactly():
 
 def test_python_version_file_selects_312():
     assert (ROOT / ".python-version").read_text().strip() == "3.12"
+
+
+def test_code_is_ruff_clean():
+    import subprocess
+    import sys
+
+    ruff = [sys.executable, "-m", "ruff"]
+    check = subprocess.run([*ruff, "check", str(ROOT)], capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout[-3000:]
+    formatted = subprocess.run([*ruff, "format", "--check", str(ROOT)], capture_output=True, text=True)
+    assert formatted.returncode == 0, formatted.stdout[-3000:]

@@ -26,10 +26,18 @@ def compare_budgets(scenario_name: str, budgets: list[float], replications: int 
     scenario = load(scenario_name)
     rows = []
     for budget, result in zip(budgets, optimize.frontier(scenario, budgets), strict=True):
-        row = {"budget": budget, "status": result.status, "planned_cost": result.total_cost, "planned_attainment": result.attainment}
+        row = {
+            "budget": budget,
+            "status": result.status,
+            "planned_cost": result.total_cost,
+            "planned_attainment": result.attainment,
+        }
         if result.feasible:
             sim = simulate(scenario, plan_from_result(result, scenario), replications=replications)
-            met = pd.DataFrame([(rep.index, target, ok) for rep in sim.replications for (_, target, _, _, _, ok) in rep.attainment], columns=["replication", "target", "met"])
+            met = pd.DataFrame(
+                [(rep.index, target, ok) for rep in sim.replications for (_, target, _, _, _, ok) in rep.attainment],
+                columns=["replication", "target", "met"],
+            )
             row["p_every_target"] = met.groupby("replication")["met"].all().mean()
         rows.append(row)
     return pd.DataFrame(rows)

@@ -35,7 +35,10 @@ def exits_and_met(scenario: Scenario, replications: int) -> tuple[pd.Series, pd.
     exits = [c for c in sim.columns[3:] if c.startswith("exits_")]
     idx = [sim.columns.index(c) - 3 for c in exits]
     total_exits = np.mean([rep.timeseries[:, :, idx].sum() for rep in sim.replications])
-    met = pd.DataFrame([(rep.index, t, ok) for rep in sim.replications for (_, t, _, _, _, ok) in rep.attainment], columns=["replication", "target", "met"])
+    met = pd.DataFrame(
+        [(rep.index, t, ok) for rep in sim.replications for (_, t, _, _, _, ok) in rep.attainment],
+        columns=["replication", "target", "met"],
+    )
     per_target = met.groupby(["replication", "target"])["met"].all().unstack("target")
     return pd.Series({"total_cost": result.total_cost, "staff_exits": total_exits}), per_target
 

@@ -97,7 +97,12 @@ def test_an_internal_error_is_reported_without_traceback(monkeypatch, capsys):
 @pytest.mark.parametrize(("flag", "status"), [("dual", "not computed: duals only"), ("resolve", "exact")])
 def test_marginal_cost_flag_reaches_the_summary(tmp_path, flag, status):
     out = tmp_path / flag
-    assert main(["plan", "tutorial", "--out", str(out), "--marginal-costs", flag, "--marginal-time-limit", "inf", "--quiet"]) == 0
+    assert (
+        main(
+            ["plan", "tutorial", "--out", str(out), "--marginal-costs", flag, "--marginal-time-limit", "inf", "--quiet"]
+        )
+        == 0
+    )
     summary = json.loads((out / "summary.json").read_text())
     binding = [r for r in summary["requirements"] if r["binding"]]
     assert binding and all(r["marginal_status"] == status for r in binding)

@@ -47,7 +47,11 @@ def lab(tmp_path, monkeypatch):
     def scenario(module: str, code: str | None) -> str:
         if code is not None:
             (tmp_path / "lab_ext" / f"{module}.py").write_text(textwrap.dedent(code))
-        text = resolve_path("tutorial").read_text().replace("[scenario]\n", f'[scenario]\nextensions = ["lab_ext.{module}"]\n', 1)
+        text = (
+            resolve_path("tutorial")
+            .read_text()
+            .replace("[scenario]\n", f'[scenario]\nextensions = ["lab_ext.{module}"]\n', 1)
+        )
         (tmp_path / f"{module}.toml").write_text(text)
         return f"{module}.toml"
 
@@ -84,7 +88,11 @@ def test_an_error_inside_an_extension_hook_is_the_extensions_not_commplans(lab, 
 
 def test_an_unknown_top_level_package_gets_the_path_hint(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
-    text = resolve_path("tutorial").read_text().replace("[scenario]\n", '[scenario]\nextensions = ["nowhere_pkg.parking"]\n', 1)
+    text = (
+        resolve_path("tutorial")
+        .read_text()
+        .replace("[scenario]\n", '[scenario]\nextensions = ["nowhere_pkg.parking"]\n', 1)
+    )
     (tmp_path / "s.toml").write_text(text)
     assert main(["validate", "s.toml"]) == 1
     assert "add that folder to PYTHONPATH" in capsys.readouterr().err

@@ -60,12 +60,15 @@ def test_projects_under_construction_count_as_committed():
 def test_adaptive_replication_with_perfect_execution_meets_every_requirement():
     s = load("tutorial")
     perfect = dataclasses.replace(
-        s, simulation=dataclasses.replace(s.simulation, exit_hazard=0.0, hiring_lag_months=0, construction_lag_months=0.0)
+        s,
+        simulation=dataclasses.replace(s.simulation, exit_hazard=0.0, hiring_lag_months=0, construction_lag_months=0.0),
     )
     import optimize
 
     first = optimize.solve(perfect, marginal_costs=False)
-    rep, replans = run_adaptive_replication(perfect, plan_from_result(first, perfect), first.summary()["cost_by_year"], perfect.seed, 0)
+    rep, replans = run_adaptive_replication(
+        perfect, plan_from_result(first, perfect), first.summary()["cost_by_year"], perfect.seed, 0
+    )
     assert [r.year for r in replans] == [2, 3]
     assert all(r.status in ("optimal", "optimal_within_gap") for r in replans)
     assert all(met for (*_, met) in rep.attainment)

@@ -22,7 +22,23 @@ REPS = 3
 
 
 def sweep(out: Path, *extra: str) -> bytes:
-    assert main(["sweep", "tutorial", "--budgets", BUDGETS, "--replications", str(REPS), "--out", str(out), "--quiet", *extra]) == 0
+    assert (
+        main(
+            [
+                "sweep",
+                "tutorial",
+                "--budgets",
+                BUDGETS,
+                "--replications",
+                str(REPS),
+                "--out",
+                str(out),
+                "--quiet",
+                *extra,
+            ]
+        )
+        == 0
+    )
     return (out / "frontier.csv").read_bytes()
 
 
@@ -74,7 +90,22 @@ def test_a_sweep_of_another_scenario_is_not_mixed_in(serial, capsys):
 
 def test_killed_sweep_resumes_to_the_identical_frontier(serial, tmp_path):
     out = tmp_path / "killed"
-    cmd = [sys.executable, "-m", "commplan.cli", "--quiet", "sweep", "tutorial", "--budgets", BUDGETS, "--replications", str(REPS), "--out", str(out), "--processes", "1"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "commplan.cli",
+        "--quiet",
+        "sweep",
+        "tutorial",
+        "--budgets",
+        BUDGETS,
+        "--replications",
+        str(REPS),
+        "--out",
+        str(out),
+        "--processes",
+        "1",
+    ]
     proc = subprocess.Popen(cmd, start_new_session=True)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and not list(out.glob("units/*/rep-*.csv")):

@@ -14,7 +14,13 @@ API = (Path(__file__).parents[2] / "docs" / "api.md").read_text(encoding="utf-8"
 
 
 def public(module):
-    return [n for n, v in vars(module).items() if not n.startswith("_") and getattr(v, "__module__", module.__name__) == module.__name__ and (inspect.isclass(v) or inspect.isfunction(v))]
+    return [
+        n
+        for n, v in vars(module).items()
+        if not n.startswith("_")
+        and getattr(v, "__module__", module.__name__) == module.__name__
+        and (inspect.isclass(v) or inspect.isfunction(v))
+    ]
 
 
 def test_every_public_class_and_function_of_the_extension_modules_is_in_the_reference():
@@ -31,6 +37,12 @@ def test_every_hook_and_declaration_of_extension_is_in_the_reference():
 
 
 def test_the_agent_and_model_methods_an_extension_calls_are_documented_in_code_and_reference():
-    for owner, name in [(CommunityModel, "new_staff"), (CommunityModel, "new_organisation"), (Organisation, "service_capacity"), (StaffMember, "leave"), (StaffMember, "hours")]:
+    for owner, name in [
+        (CommunityModel, "new_staff"),
+        (CommunityModel, "new_organisation"),
+        (Organisation, "service_capacity"),
+        (StaffMember, "leave"),
+        (StaffMember, "hours"),
+    ]:
         assert inspect.getdoc(getattr(owner, name)), f"{owner.__name__}.{name} has no docstring"
         assert f"`{name}" in API

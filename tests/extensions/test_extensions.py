@@ -81,7 +81,9 @@ def test_same_seed_gives_identical_bytes_with_extensions_in_one_or_two_processes
     village = loads(tutorial_text([], VILLAGE))
     one = timeseries_text(simulate(village, replications=2, seed=11, model_class=VillageModel))
     two = timeseries_text(simulate(village, replications=2, seed=11, model_class=VillageModel, processes=2))
-    three = timeseries_text(simulate(village, replications=2, seed=11, extensions=["tests.extensions.village"], processes=2))
+    three = timeseries_text(
+        simulate(village, replications=2, seed=11, extensions=["tests.extensions.village"], processes=2)
+    )
     assert one == two == three
     assert "demand_legal_aid" in one.splitlines()[0]
 
@@ -92,7 +94,9 @@ def test_same_seed_gives_identical_bytes_with_extensions_in_one_or_two_processes
 def test_the_village_extension_adds_a_flag_a_rule_a_service_a_staff_class_and_an_organisation_kind():
     scenario = village_city()
     hires = {"grid_worker": np.ones((10, 3))}
-    plan = PlanSchedule.from_arrays(scenario, hires=hires, opened={"legal_office": np.array([[1, 0, 0]] * 5 + [[0, 0, 0]] * 5)})
+    plan = PlanSchedule.from_arrays(
+        scenario, hires=hires, opened={"legal_office": np.array([[1, 0, 0]] * 5 + [[0, 0, 0]] * 5)}
+    )
     model, col = run(scenario, plan)
     check_invariants(model)
     h = model.households

@@ -41,7 +41,15 @@ def village_households(model) -> np.ndarray:
 
 class VillageOrigin(Extension):
     services = (Service("legal_aid", demand_rate=0.02, hours_per_need=2.0, vulnerable_multiplier=2.0),)
-    organisations = (OrganisationKind("elders_association", ("elderly_care", "culture"), start_weight=0.1, founded_by_volunteers=True, agent_class=EldersAssociation),)
+    organisations = (
+        OrganisationKind(
+            "elders_association",
+            ("elderly_care", "culture"),
+            start_weight=0.1,
+            founded_by_volunteers=True,
+            agent_class=EldersAssociation,
+        ),
+    )
     staff_classes = {"grid_worker": GridWorker}
     facilities = (FacilityService("legal_office", "legal_aid", required=True),)
     reporters = {"village_origin": village_households}

@@ -53,7 +53,9 @@ def test_served_never_exceeds_demand_and_vulnerable_households_are_served_first(
 
 
 def test_money_spent_is_pay_running_building_hiring_and_contracts():
-    scenario = tutorial("exit_hazard = 0.0\nhiring_lag_months = 0\nconstruction_lag_months = 0.0\norganisation_purchase_share = 0.0\n")
+    scenario = tutorial(
+        "exit_hazard = 0.0\nhiring_lag_months = 0\nconstruction_lag_months = 0.0\norganisation_purchase_share = 0.0\n"
+    )
     model, col = run(scenario)
     # status quo without exits or contracts: pay and running costs only, the same each month
     costs = scenario.costs

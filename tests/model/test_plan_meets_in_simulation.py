@@ -47,7 +47,10 @@ share = 1.0
 
 def perfectly(text: str):
     s = loads(text)
-    return dataclasses.replace(s, simulation=dataclasses.replace(s.simulation, exit_hazard=0.0, hiring_lag_months=0, construction_lag_months=0.0))
+    return dataclasses.replace(
+        s,
+        simulation=dataclasses.replace(s.simulation, exit_hazard=0.0, hiring_lag_months=0, construction_lag_months=0.0),
+    )
 
 
 def test_ratio_targets_use_the_same_whole_households_in_plan_and_simulation():

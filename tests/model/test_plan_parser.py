@@ -138,7 +138,9 @@ def test_some_missing_years_are_listed(scenario, solved):
     _, text = solved
     cid = scenario.community_ids[0]
     kept = [line for line in text.splitlines() if not (line.startswith(f"{cid},2,") or line.startswith(f"{cid},3,"))]
-    with pytest.raises(PlanFileError, match=f'community = "{cid}": has no row for years 2, 3; add one row for each plan year'):
+    with pytest.raises(
+        PlanFileError, match=f'community = "{cid}": has no row for years 2, 3; add one row for each plan year'
+    ):
         plan_from_rows(rows_of("\n".join(kept)), scenario, "plan.csv")
 
 
@@ -154,7 +156,9 @@ def test_a_duplicate_row_names_both_lines(scenario, solved):
     cid, year = lines[5].split(",")[:2]
     last = len(lines)
     assert "plan.csv has 1 problem" in message
-    assert f'line {last}   year = "{year}": a second row for community {cid}, year {year} (the first is line 6)' in message
+    assert (
+        f'line {last}   year = "{year}": a second row for community {cid}, year {year} (the first is line 6)' in message
+    )
 
 
 def test_every_problem_is_listed_at_once_with_line_column_and_fix(scenario, solved):
@@ -180,7 +184,10 @@ def test_every_problem_is_listed_at_once_with_line_column_and_fix(scenario, solv
     assert 'line 2    hire_community_worker = "1.5": must be a whole number 0 or more' in message
     assert 'line 3    open_one_stop = "-1": must be a whole number 0 or more' in message
     assert 'line 4    has_one_stop = "2": must be 0 or 1' in message
-    assert f'line 5    year = "7": must be a plan year 1–3 (or a calendar year {scenario.start_year}–{scenario.start_year + 2})' in message
+    assert (
+        f'line 5    year = "7": must be a plan year 1–3 (or a calendar year {scenario.start_year}–{scenario.start_year + 2})'
+        in message
+    )
     assert "line 6    space_added_m2: is empty; must be a number of m²" in message
     assert 'line 7    staff_community_worker = "nan": must be a number 0 or more' in message
     cid = lines[4].split(",")[0]
@@ -194,7 +201,10 @@ def test_missing_and_unknown_columns(scenario, solved):
     with pytest.raises(PlanFileError) as err:
         plan_from_rows(rows_of("\n".join(lines)), scenario, "plan.csv")
     message = problems_of(err)
-    assert 'open_one_stpo: "one_stpo" is not a facility kind of scenario tutorial; did you mean "open_one_stop"?' in message
+    assert (
+        'open_one_stpo: "one_stpo" is not a facility kind of scenario tutorial; did you mean "open_one_stop"?'
+        in message
+    )
     assert 'hire_x: "x" is not a staff kind' in message
     assert "missing from the header" in message and "open_one_stop" in message and "hire_community_worker" in message
 
@@ -215,8 +225,12 @@ def test_unknown_community_gets_a_did_you_mean(scenario, solved):
 def test_empty_plans(scenario):
     with pytest.raises(PlanFileError, match="the plan is empty"):
         plan_from_rows(rows_of(""), scenario, "plan.csv")
-    header = ",".join(["community", "year", "space_added_m2", "open_one_stop", "open_elderly_centre", "hire_community_worker"])
-    with pytest.raises(PlanFileError, match=r"the plan has no rows: it needs one row per community and plan year \(10 × 3 = 30 rows\)"):
+    header = ",".join(
+        ["community", "year", "space_added_m2", "open_one_stop", "open_elderly_centre", "hire_community_worker"]
+    )
+    with pytest.raises(
+        PlanFileError, match=r"the plan has no rows: it needs one row per community and plan year \(10 × 3 = 30 rows\)"
+    ):
         plan_from_rows(rows_of(header + "\n"), scenario, "plan.csv")
 
 
@@ -225,6 +239,9 @@ def test_simulate_rejects_a_plan_missing_a_community(solved, tmp_path, capsys):
     gone = optimize.plan_io.csv.DictReader(io.StringIO(text)).__next__()["community"]
     kept = [line for line in text.splitlines() if not line.startswith(gone + ",")]
     (tmp_path / "plan.csv").write_text("\n".join(kept) + "\n", encoding="utf-8")
-    assert main(["simulate", "tutorial", "--plan", str(tmp_path / "plan.csv"), "--out", str(tmp_path / "x"), "--quiet"]) == 1
+    assert (
+        main(["simulate", "tutorial", "--plan", str(tmp_path / "plan.csv"), "--out", str(tmp_path / "x"), "--quiet"])
+        == 1
+    )
     err = capsys.readouterr().err
     assert f'community = "{gone}": has no rows at all' in err and "Traceback" not in err

@@ -36,8 +36,18 @@ def test_outputs_have_the_contracts_columns_and_one_row_per_replication_month_co
     assert len(rows) == 2 * 36 * len(scenario.communities)
     head = list(rows[0])
     assert head[:4] == ["replication", "month", "community", "households"]
-    for c in ("demand_admin", "served_culture", "satisfaction", "participation", "volunteers", "organisations",
-              "staff_community_worker", "hires_community_worker", "exits_community_worker", "spent"):
+    for c in (
+        "demand_admin",
+        "served_culture",
+        "satisfaction",
+        "participation",
+        "volunteers",
+        "organisations",
+        "staff_community_worker",
+        "hires_community_worker",
+        "exits_community_worker",
+        "spent",
+    ):
         assert c in head
     att_rows = list(csv.DictReader(io.StringIO(att.decode())))
     assert list(att_rows[0])[:6] == ["replication", "year", "target", "required", "achieved", "met"]

@@ -53,7 +53,16 @@ staff = { worker = 1 }
 """
 
 
-def tiny(targets: str = "", *, years: int = 2, budget: str = "", rate: float = 0.0, attrition: float = 0.0, pay: str = "0.6", communities: str = COMMUNITIES):
+def tiny(
+    targets: str = "",
+    *,
+    years: int = 2,
+    budget: str = "",
+    rate: float = 0.0,
+    attrition: float = 0.0,
+    pay: str = "0.6",
+    communities: str = COMMUNITIES,
+):
     """A 3-community city with one facility and one staff kind, plus the given targets."""
     text = HEAD.format(years=years, rate=rate, attrition=attrition, pay=pay) + budget + communities + targets
     return loads(text)

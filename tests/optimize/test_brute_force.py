@@ -110,7 +110,14 @@ def options(cid: str, case: str):
                 cost = []
                 for k in range(2):
                     cost.append(
-                        C_M2 * added[k] + C_PROJ * (added[k] > 0) + O_M2 * (space[k] - s0) + C_U * opened[k] + O_U * has[k] + C_HIRE * (h1, h2)[k] + PAY * staff[k] - PAY0 * STAFF0[cid]
+                        C_M2 * added[k]
+                        + C_PROJ * (added[k] > 0)
+                        + O_M2 * (space[k] - s0)
+                        + C_U * opened[k]
+                        + O_U * has[k]
+                        + C_HIRE * (h1, h2)[k]
+                        + PAY * staff[k]
+                        - PAY0 * STAFF0[cid]
                     )
                 meets = [conditions(case, space[k], has[k], staff[k], H[cid]) for k in range(2)]
                 yield cost, meets, opened, staff

@@ -67,7 +67,10 @@ def test_facilities_held_without_room_are_explained_not_blamed_on_the_budget():
     assert info["reason"] == "no_room_for_facilities_held"
     assert [item["community"] for item in info["no_room"]] == ["east"]
     assert "budget" not in text and "costs 0" not in text
-    assert "community east holds facilities that need 50 m² (one_stop 50 m²) but has 20 m² and can add at most 10 m² a year" in text
+    assert (
+        "community east holds facilities that need 50 m² (one_stop 50 m²) but has 20 m² and can add at most 10 m² a year"
+        in text
+    )
     assert "can never have room" in text
     assert "max_space_added_m2 to at least 30" in text
 
@@ -83,11 +86,21 @@ def test_with_a_budget_the_room_is_still_the_reason():
 def test_room_check_matches_the_data():
     items = rooms_too_small(PlanData.from_scenario(cramped()))
     assert items == [
-        {"community": "east", "facilities": {"one_stop": 50.0}, "need_m2": 50.0, "space_m2": 20.0, "max_space_added_m2": 10.0, "first_year_with_room": 3}
+        {
+            "community": "east",
+            "facilities": {"one_stop": 50.0},
+            "need_m2": 50.0,
+            "space_m2": 20.0,
+            "max_space_added_m2": 10.0,
+            "first_year_with_room": 3,
+        }
     ]
     assert rooms_too_small(PlanData.from_scenario(cramped(cap="max_space_added_m2 = 30"))) == []
     assert rooms_too_small(PlanData.from_scenario(cramped(cap=""))) == []
-    assert rooms_too_small(PlanData.from_scenario(cramped(cap="max_space_added_m2 = 0")))[0]["first_year_with_room"] is None
+    assert (
+        rooms_too_small(PlanData.from_scenario(cramped(cap="max_space_added_m2 = 0")))[0]["first_year_with_room"]
+        is None
+    )
 
 
 def test_without_a_cap_the_room_is_bought_and_feasible():

@@ -114,7 +114,12 @@ def test_city_staff_saving_never_exceeds_one_hire_and_is_exact():
         assert rr.marginal_status == EXACT
         assert rr.marginal_cost <= bound + 1e-6
         # and it equals the cost difference of an independent solve without that unit
-        relaxed = tiny(STAFF_TARGETS.replace("at_least = [6, 7]", "at_least = [5, 7]" if rr.requirement.year == 1 else "at_least = [6, 6]"), years=2)
+        relaxed = tiny(
+            STAFF_TARGETS.replace(
+                "at_least = [6, 7]", "at_least = [5, 7]" if rr.requirement.year == 1 else "at_least = [6, 6]"
+            ),
+            years=2,
+        )
         other = optimize.solve(relaxed, gap=1e-9, marginal_costs=False)
         assert rr.marginal_cost == pytest.approx(res.total_cost - other.total_cost, abs=0.01)
 

@@ -109,7 +109,9 @@ def test_max_attainment_stays_within_budget_and_falls_short_least():
     assert res.status in ("optimal", "optimal_within_gap")
     assert sum(res.cost_by_year) <= base.total_cost * 0.6 + 1e-6
     assert res.attainment < 1.0
-    rich = optimize.solve(tiny(TARGETS, budget=f"\n[budget]\ntotal = {base.total_cost * 2:.0f}\n"), mode="max-attainment")
+    rich = optimize.solve(
+        tiny(TARGETS, budget=f"\n[budget]\ntotal = {base.total_cost * 2:.0f}\n"), mode="max-attainment"
+    )
     assert rich.attainment == pytest.approx(1.0)
     # lexicographic: full attainment, then the least cost — the min-cost plan's cost
     assert rich.total_cost == pytest.approx(base.total_cost, rel=1e-6)
@@ -179,7 +181,11 @@ def test_budget_below_the_pay_policy_is_explained():
 )
 def test_marginal_cost_equals_cost_difference_of_two_independent_solves(tutorial_text, target, kind, year, old, new):
     base = _solve_text(tutorial_text, gap=1e-9)
-    rr = next(r for r in base.requirements if (r.requirement.target, r.requirement.kind, r.requirement.year) == (target, kind, year))
+    rr = next(
+        r
+        for r in base.requirements
+        if (r.requirement.target, r.requirement.kind, r.requirement.year) == (target, kind, year)
+    )
     assert rr.binding
     assert tutorial_text.count(old) == 1
     relaxed = _solve_text(tutorial_text.replace(old, new), gap=1e-9, marginal_costs=False)

@@ -66,7 +66,9 @@ def test_read_plan_csv_names_the_file_and_missing_column(written, tutorial, tmp_
     text = (out / "plan.csv").read_text().replace("hire_community_worker", "hires_cw")
     bad = tmp_path / "bad.csv"
     bad.write_text(text)
-    with pytest.raises(PlanFileError, match=r"(?s)bad\.csv has 1 problem.*line 1 +hire_community_worker: missing from the header"):
+    with pytest.raises(
+        PlanFileError, match=r"(?s)bad\.csv has 1 problem.*line 1 +hire_community_worker: missing from the header"
+    ):
         optimize.read_plan_csv(bad, tutorial)
 
 

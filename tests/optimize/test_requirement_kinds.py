@@ -19,8 +19,14 @@ CASES = {
     "keys_by": ('name = "one-stop"\nhas = "one_stop"\nkeys_by = 1', "one-stop"),
     "count": ('name = "open-one-stop"\nhas = "one_stop"\ncount = [1, 1]', "open-one-stop"),
     "city_staff": ('name = "city-workers"\ncity_staff = "worker"\nat_least = [6, 8]', "city-workers"),
-    "space_per_100_households": ('name = "space-per-hh"\nspace_per_100_households = 20\nshare = [0.3, 0.6]', "space-per-hh"),
-    "staff_ratio": ('name = "workers-per-300"\nstaff_per_households = { worker = 300 }\nshare = [0.6, 1.0]', "workers-per-300"),
+    "space_per_100_households": (
+        'name = "space-per-hh"\nspace_per_100_households = 20\nshare = [0.3, 0.6]',
+        "space-per-hh",
+    ),
+    "staff_ratio": (
+        'name = "workers-per-300"\nstaff_per_households = { worker = 300 }\nshare = [0.6, 1.0]',
+        "workers-per-300",
+    ),
 }
 
 

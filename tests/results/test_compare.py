@@ -18,8 +18,28 @@ def fake_run(name: str, met: dict[str, list[bool]], seed: int = 7) -> Run:
     rows = []
     for target, flags in met.items():
         for r, ok in enumerate(flags):
-            rows.append({"replication": r, "year": 1, "target": target, "kind": "share", "required": 1, "achieved": 1, "met": True})
-            rows.append({"replication": r, "year": 2, "target": target, "kind": "share", "required": 1, "achieved": int(ok), "met": ok})
+            rows.append(
+                {
+                    "replication": r,
+                    "year": 1,
+                    "target": target,
+                    "kind": "share",
+                    "required": 1,
+                    "achieved": 1,
+                    "met": True,
+                }
+            )
+            rows.append(
+                {
+                    "replication": r,
+                    "year": 2,
+                    "target": target,
+                    "kind": "share",
+                    "required": 1,
+                    "achieved": int(ok),
+                    "met": ok,
+                }
+            )
     return Run(Path(name), {"seeds": {"root": seed}}, load("tutorial"), None, None, None, pd.DataFrame(rows))
 
 

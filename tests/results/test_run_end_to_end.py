@@ -24,7 +24,15 @@ def tutorial_run(tmp_path_factory):
 
 
 def test_run_writes_every_contract_file(tutorial_run):
-    for name in ("scenario.toml", "manifest.json", "plan.csv", "summary.json", "timeseries.csv", "attainment.csv", "report.html"):
+    for name in (
+        "scenario.toml",
+        "manifest.json",
+        "plan.csv",
+        "summary.json",
+        "timeseries.csv",
+        "attainment.csv",
+        "report.html",
+    ):
         assert (tutorial_run / name).exists(), name
     assert len(list(tutorial_run.glob("*.png"))) >= 4
 
@@ -34,7 +42,9 @@ def test_summary_gains_simulated_attainment_for_every_requirement(tutorial_run):
     assert summary["status"] in ("optimal", "optimal_within_gap")
     attainment = pd.read_csv(tutorial_run / "attainment.csv")
     for req in summary["requirements"]:
-        rows = attainment[(attainment.target == req["target"]) & (attainment.kind == req["kind"]) & (attainment.year == req["year"])]
+        rows = attainment[
+            (attainment.target == req["target"]) & (attainment.kind == req["kind"]) & (attainment.year == req["year"])
+        ]
         assert len(rows) == REPLICATIONS
         assert req["probability_met"] == pytest.approx(rows.met.mean())
         assert req["achieved_mean"] == pytest.approx(rows.achieved.mean())
@@ -73,23 +83,60 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 REQUIRED = os.environ.get("COMMPLAN_REQUIRE_BROWSER") == "1"
 
 
-@pytest.mark.skipif(CHROMIUM is None and not REQUIRED, reason="Debian's chromium is not installed (.ci/run installs it)")
+@pytest.mark.skipif(
+    CHROMIUM is None and not REQUIRED, reason="Debian's chromium is not installed (.ci/run installs it)"
+)
 def test_report_renders_in_headless_chromium(tutorial_run, tmp_path):
     assert CHROMIUM, "COMMPLAN_REQUIRE_BROWSER=1 but no chromium on PATH"
     shot = tmp_path / "report.png"
-    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-             "--disable-component-update", "--disable-sync", f"--user-data-dir={tmp_path / 'profile'}", "--window-size=1200,2400"]
-    done = subprocess.run([CHROMIUM, *flags, f"--screenshot={shot}", (tutorial_run / "report.html").as_uri()], capture_output=True, text=True, timeout=120)
+    flags = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={tmp_path / 'profile'}",
+        "--window-size=1200,2400",
+    ]
+    done = subprocess.run(
+        [CHROMIUM, *flags, f"--screenshot={shot}", (tutorial_run / "report.html").as_uri()],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     assert shot.exists() and shot.stat().st_size > 50_000  # a page with charts, not a blank one
-    dom = subprocess.run([CHROMIUM, *flags, "--dump-dom", (tutorial_run / "report.html").as_uri()], capture_output=True, text=True, timeout=120)
+    dom = subprocess.run(
+        [CHROMIUM, *flags, "--dump-dom", (tutorial_run / "report.html").as_uri()],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert "<h1>Tutorial: a small city" in dom.stdout
     assert dom.stdout.count("<img") >= 4
 
 
 def test_simulating_a_plan_file_carries_its_summary_along(tutorial_run, tmp_path):
     out = tmp_path / "again"
-    assert main(["simulate", "tutorial", "--plan", str(tutorial_run / "plan.csv"), "--replications", "2", "--out", str(out), "--quiet"]) == 0
+    assert (
+        main(
+            [
+                "simulate",
+                "tutorial",
+                "--plan",
+                str(tutorial_run / "plan.csv"),
+                "--replications",
+                "2",
+                "--out",
+                str(out),
+                "--quiet",
+            ]
+        )
+        == 0
+    )
     summary = json.loads((out / "summary.json").read_text())
     planned = json.loads((tutorial_run / "summary.json").read_text())
     assert summary["total_cost"] == planned["total_cost"]

@@ -6,7 +6,9 @@ from scenarios.examples import compare_budgets, pay_policy
 
 
 def test_more_budget_never_buys_less_attainment(tmp_path):
-    table = compare_budgets.main(["county_city", "100000", "200000", "300000", "--replications", "2", "--out", str(tmp_path)])
+    table = compare_budgets.main(
+        ["county_city", "100000", "200000", "300000", "--replications", "2", "--out", str(tmp_path)]
+    )
     assert table["planned_attainment"].is_monotonic_increasing
     assert table["planned_attainment"].iloc[-1] == 1.0
     assert (table["planned_cost"] <= table["budget"]).all()

@@ -13,7 +13,9 @@ from scenarios.problems import ScenarioError
 
 from ..conftest import MINIMAL
 
-GENERATED = MINIMAL.split("[[communities]]")[0] + """
+GENERATED = (
+    MINIMAL.split("[[communities]]")[0]
+    + """
 [generate]
 communities = 12
 keys = 3
@@ -26,16 +28,21 @@ space_at_least = 200
 share = [0.5, 0.5, 1.0]
 keys_by = 2
 """
+)
 TEXTS = [MINIMAL, GENERATED, bundled_scenarios()["tutorial"].read_text(encoding="utf-8")]
 
 scalars = st.one_of(
-    st.integers(-10**6, 10**6),
+    st.integers(-(10**6), 10**6),
     st.floats(allow_nan=False, allow_infinity=False, width=32),
     st.text(max_size=12),
     st.booleans(),
     st.sampled_from(["one_stop", "elderly_centre", "community_worker", "space-200", "east"]),
 )
-values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(min_size=1, max_size=8), inner, max_size=3), max_leaves=8)
+values = st.recursive(
+    scalars,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(min_size=1, max_size=8), inner, max_size=3),
+    max_leaves=8,
+)
 
 
 def paths(node, prefix=()):

@@ -10,6 +10,17 @@ def test_committed_reference_matches_the_declarations():
 
 def test_reference_lists_every_key():
     text = render()
-    for keys in (F.SCENARIO, F.COSTS, F.FACILITY, F.STAFF, F.BUDGET, F.COMMUNITY, F.GENERATE, F.CONDITIONS, F.REQUIREMENTS, F.simulation_keys()):
+    for keys in (
+        F.SCENARIO,
+        F.COSTS,
+        F.FACILITY,
+        F.STAFF,
+        F.BUDGET,
+        F.COMMUNITY,
+        F.GENERATE,
+        F.CONDITIONS,
+        F.REQUIREMENTS,
+        F.simulation_keys(),
+    ):
         for k in keys:
             assert f"| `{k.name}` |" in text

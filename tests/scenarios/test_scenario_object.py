@@ -70,7 +70,10 @@ def test_generated_city_follows_its_table():
     assert np.array_equal(staff, np.rint(households / 500))
 
 
-@pytest.mark.parametrize(("share", "n", "expected"), [(0.3, 10, 3), (0.6, 10, 6), (0.7, 10, 7), (0.4, 9, 4), (1.0, 9, 9), (0.0, 9, 0), (0.01, 9, 1)])
+@pytest.mark.parametrize(
+    ("share", "n", "expected"),
+    [(0.3, 10, 3), (0.6, 10, 6), (0.7, 10, 7), (0.4, 9, 4), (1.0, 9, 9), (0.0, 9, 0), (0.01, 9, 1)],
+)
 def test_communities_required_is_ceil_of_share_times_n(share, n, expected):
     assert communities_required(share, n) == expected
 
@@ -98,7 +101,12 @@ def test_standard_condition_is_all_its_parts():
 def test_staff_ratio_condition_counts_whole_staff():
     s = load("tutorial")
     cond = s.target("workers-per-400").condition
-    stocks = Stocks(households=np.array([1200.0, 1201.0]), space=np.zeros(2), has={}, staff={"community_worker": np.array([3.0, 3.0])})
+    stocks = Stocks(
+        households=np.array([1200.0, 1201.0]),
+        space=np.zeros(2),
+        has={},
+        staff={"community_worker": np.array([3.0, 3.0])},
+    )
     assert cond.holds(stocks).tolist() == [True, False]
 
 

@@ -47,7 +47,9 @@ def test_unknown_key_suggests_the_closest(minimal_text):
 
 
 def test_unknown_table_suggests_the_closest(minimal_text):
-    assert problems(minimal_text + "\n[budjet]\ntotal = 5\n") == ['line 46   budjet: unknown table; did you mean "budget"?']
+    assert problems(minimal_text + "\n[budjet]\ntotal = 5\n") == [
+        'line 46   budjet: unknown table; did you mean "budget"?'
+    ]
 
 
 def test_misspelt_facility_in_a_target_suggests_the_known_kind(minimal_text):
@@ -67,11 +69,16 @@ def test_misspelt_staff_kind_in_a_community_suggests_the_declared_kind(minimal_t
 
 def test_standard_naming_a_missing_target(minimal_text):
     text = minimal_text + '\n[[targets]]\nname = "std"\nstandard = ["space-200", "one-stp"]\nshare = 0.5\n'
-    assert problems(text) == ['line 48   targets.std.standard = "one-stp": no target has this name; did you mean "one-stop"?']
+    assert problems(text) == [
+        'line 48   targets.std.standard = "one-stp": no target has this name; did you mean "one-stop"?'
+    ]
 
 
 def test_standard_that_refers_back_to_itself(minimal_text):
-    text = minimal_text + '\n[[targets]]\nname = "a"\nstandard = ["b"]\nshare = 0.5\n\n[[targets]]\nname = "b"\nstandard = ["a"]\nshare = 0.5\n'
+    text = (
+        minimal_text
+        + '\n[[targets]]\nname = "a"\nstandard = ["b"]\nshare = 0.5\n\n[[targets]]\nname = "b"\nstandard = ["a"]\nshare = 0.5\n'
+    )
     assert problems(text) == [
         'line 48   targets.a.standard = ["b"]: refers back to itself through other standards',
         'line 53   targets.b.standard = ["a"]: refers back to itself through other standards',
@@ -92,7 +99,9 @@ def test_share_outside_zero_one(minimal_text):
 
 
 def test_negative_households_and_costs(minimal_text):
-    text = minimal_text.replace("households = 800", "households = -800").replace("average_wage = 50000", "average_wage = -1")
+    text = minimal_text.replace("households = 800", "households = -800").replace(
+        "average_wage = 50000", "average_wage = -1"
+    )
     assert problems(text) == [
         "line 7    costs.average_wage = -1: must be ≥ 0",
         "line 31   communities.west.households = -800: must be ≥ 0",
@@ -101,7 +110,9 @@ def test_negative_households_and_costs(minimal_text):
 
 def test_duplicate_community_ids(minimal_text):
     text = minimal_text.replace('id = "west"', 'id = "east"')
-    assert problems(text) == ['line 30   communities.east.id = "east": another community has this id; ids must be unique']
+    assert problems(text) == [
+        'line 30   communities.east.id = "east": another community has this id; ids must be unique'
+    ]
 
 
 def test_missing_required_key_says_what_to_add(minimal_text):
@@ -149,7 +160,7 @@ def test_invalid_toml_reports_its_line(minimal_text):
 
 
 def test_unknown_simulation_parameter_and_service(minimal_text):
-    text = minimal_text + '\n[simulation]\nexit_hazzard = 0.02\ndemand_rate = { elderly = 0.5 }\n'
+    text = minimal_text + "\n[simulation]\nexit_hazzard = 0.02\ndemand_rate = { elderly = 0.5 }\n"
     assert problems(text) == [
         'line 47   simulation.exit_hazzard: unknown key; did you mean "exit_hazard"?',
         'line 48   simulation.demand_rate = "elderly": not a service type; did you mean "elderly_care"?',
@@ -164,15 +175,22 @@ def test_two_sources_of_communities(minimal_text):
 
 
 def test_csv_problems_name_the_csv_file_and_row(tmp_path, minimal_text):
-    (tmp_path / "list.csv").write_text("id,households,space_m2,staff_community_worker,colour\nn1,1000,100,2,red\nn2,-5,abc,1,blue\n")
+    (tmp_path / "list.csv").write_text(
+        "id,households,space_m2,staff_community_worker,colour\nn1,1000,100,2,red\nn2,-5,abc,1,blue\n"
+    )
     text = 'communities_csv = "list.csv"\n' + without_communities(minimal_text).replace("keys_by = 1", "share = 1.0")
     (tmp_path / "city.toml").write_text(text)
     with pytest.raises(ScenarioError) as info:
         loads(text, source=tmp_path / "city.toml")
     shown = [(p.file.endswith("list.csv"), p.line, p.field, p.message) for p in info.value.problems]
     assert shown == [
-        (True, 1, "colour", 'unknown column; expected one of "elderly_share", "facilities", "household_growth", '
-         '"household_size", "households", "id", "key", "max_space_added_m2", "space_m2", "staff_<kind>", "village_to_residence"'),
+        (
+            True,
+            1,
+            "colour",
+            'unknown column; expected one of "elderly_share", "facilities", "household_growth", '
+            '"household_size", "households", "id", "key", "max_space_added_m2", "space_m2", "staff_<kind>", "village_to_residence"',
+        ),
         (True, 3, "row 3.households", "must be ≥ 0"),
         (True, 3, "row 3.space_m2", "must be a number"),
     ]

@@ -12,14 +12,14 @@ Extensions run here too: the scenario's ``extensions`` list, or ``model_class`` 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from commplan.io import atomic_write_text, csv_text
+from commplan.io import atomic_file, atomic_write_text, csv_text, write_csv_rows
 from commplan.parallel import process_pool
 from model.model import CommunityModel
 from model.plan import PlanSchedule
@@ -139,14 +139,15 @@ def simulate(
     return SimulationResult(seed, ["replication", "month", "community", *cols], scenario.community_ids, reps)
 
 
-def timeseries_text(result: SimulationResult) -> str:
-    def rows():
-        for rep in result.replications:
-            for m, month in enumerate(rep.timeseries, start=1):
-                for community, values in zip(result.communities, month.tolist(), strict=True):
-                    yield [rep.index, m, community, *values]
+def timeseries_rows(result: SimulationResult) -> Iterator[list]:
+    for rep in result.replications:
+        for m, month in enumerate(rep.timeseries, start=1):
+            for community, values in zip(result.communities, month.tolist(), strict=True):
+                yield [rep.index, m, community, *values]
 
-    return csv_text(result.columns, rows())
+
+def timeseries_text(result: SimulationResult) -> str:
+    return csv_text(result.columns, timeseries_rows(result))
 
 
 def attainment_text(result: SimulationResult) -> str:
@@ -164,6 +165,7 @@ def write_simulation(result: SimulationResult, scenario: Scenario, out_dir: str 
     ``results.summary.with_simulation`` merges the returned records into summary.json.
     """
     out = Path(out_dir)
-    atomic_write_text(out / "timeseries.csv", timeseries_text(result))
+    with atomic_file(out / "timeseries.csv") as f:  # streamed: a city's table need not fit in one string
+        write_csv_rows(f, result.columns, timeseries_rows(result))
     atomic_write_text(out / "attainment.csv", attainment_text(result))
     return result.requirements(scenario)

@@ -63,6 +63,36 @@ def _unit(kind: str) -> str:
     )
 
 
+def year_by_year(timeseries: pd.DataFrame) -> pd.DataFrame:
+    """What the simulation did each plan year: needs served, satisfaction, staff hired and lost."""
+    ts = timeseries.assign(year=(timeseries["month"] - 1) // 12 + 1)
+    demand = [c for c in ts.columns if c.startswith("demand_")]
+    served = ["served_" + c[len("demand_") :] for c in demand]
+    kinds = [c[len("staff_") :] for c in ts.columns if c.startswith("staff_")]
+    per_rep = ts.groupby(["replication", "year"])
+    table = pd.DataFrame(
+        {
+            "needs served (%)": 100
+            * per_rep[served].sum().sum(axis=1)
+            / per_rep[demand].sum().sum(axis=1).clip(lower=1),
+            "satisfaction at year end": ts[ts["month"] % 12 == 0]
+            .groupby(["replication", "year"])
+            .apply(
+                lambda g: (g["satisfaction"] * g["households"]).sum() / max(g["households"].sum(), 1),
+                include_groups=False,
+            ),
+        }
+    )
+    for k in kinds:
+        label = k.replace("_", " ")
+        table[f"{label}s hired"] = per_rep[f"hires_{k}"].sum()
+        table[f"{label}s who left"] = per_rep[f"exits_{k}"].sum()
+        table[f"{label}s at year end"] = ts[ts["month"] % 12 == 0].groupby(["replication", "year"])[f"staff_{k}"].sum()
+    out = table.groupby(level="year").mean().round(1)
+    out["satisfaction at year end"] = table["satisfaction at year end"].groupby(level="year").mean().round(2)
+    return out.reset_index().rename(columns={"year": "plan year"})
+
+
 def requirements_table(run: Run) -> pd.DataFrame:
     req = run.requirements()
     if req.empty:
@@ -154,6 +184,9 @@ def write_report(run: Run, charts: list[tuple[Path, str]]) -> Path:
             probs = target_probabilities(run.attainment).rename("P(met every year)").reset_index()
             body.append(html_table(probs))
         body.append(html_table(req))
+    if run.timeseries is not None and len(run.timeseries):
+        body.append("<h2>The simulated city, year by year</h2><p>Means over the simulated replications.</p>")
+        body.append(html_table(year_by_year(run.timeseries)))
     body.append("<h2>Charts</h2>")
     body += [html_image(p, caption) for p, caption in charts if p.exists()]
     out = run.path / "report.html"

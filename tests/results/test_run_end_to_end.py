@@ -192,3 +192,18 @@ def test_a_finished_comparison_is_kept_unless_forced(tutorial_run, tmp_path, cap
     assert manifest["command"] == "compare" and manifest["compared"] == [str(tutorial_run)]
     assert main(["compare", str(tutorial_run), "--out", str(out), "--quiet"]) == 1
     assert main(["compare", str(tutorial_run), "--out", str(out), "--force", "--quiet"]) == 0
+
+
+def test_report_tells_the_simulated_city_year_by_year(tutorial_run):
+    from results.report import year_by_year
+
+    run = load_run(tutorial_run)
+    table = year_by_year(run.timeseries)
+    assert table["plan year"].tolist() == [1, 2, 3]
+    ts = run.timeseries
+    year1 = ts[ts.month <= 12]
+    assert table.loc[0, "community workers who left"] == pytest.approx(
+        year1.groupby("replication").exits_community_worker.sum().mean(), abs=0.05
+    )
+    assert ((table["needs served (%)"] > 0) & (table["needs served (%)"] <= 100)).all()
+    assert "The simulated city, year by year" in (tutorial_run / "report.html").read_text()

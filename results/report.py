@@ -6,6 +6,7 @@ import base64
 import html
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from commplan.io import atomic_write_text
@@ -123,15 +124,26 @@ def html_image(path: Path, alt: str) -> str:
 
 
 def html_table(df: pd.DataFrame) -> str:
-    def cell(v):
-        if isinstance(v, float):
+    """A table a planner reads: probabilities as percentages, yes/no, whole numbers without decimals."""
+
+    def cell(column: str, v) -> str:
+        if isinstance(v, (bool, np.bool_)):
+            return "yes" if v else "no"
+        if isinstance(v, (float, np.floating)):
             if pd.isna(v):
                 return "—"
-            return f"{v:,.0f}" if v.is_integer() or abs(v) >= 1000 else f"{v:,.2f}"
+            if "probability" in column or column.startswith("P("):
+                return f"{v:.0%}"
+            if float(v).is_integer() or abs(v) >= 1000:
+                return f"{v:,.0f}"
+            return f"{v:,.2f}" if abs(v) < 1 else f"{v:,.1f}"
         return html.escape(str(v))
 
     head = "".join(f"<th>{html.escape(str(c)).replace('_', ' ')}</th>" for c in df.columns)
-    rows = "".join("<tr>" + "".join(f"<td>{cell(v)}</td>" for v in row) + "</tr>" for row in df.itertuples(index=False))
+    rows = "".join(
+        "<tr>" + "".join(f"<td>{cell(str(c), v)}</td>" for c, v in zip(df.columns, row, strict=True)) + "</tr>"
+        for row in df.itertuples(index=False)
+    )
     return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
 
 
@@ -148,7 +160,7 @@ figure{margin:1rem 0}img{max-width:100%;height:auto;border:1px solid #eee}figcap
 def write_report(run: Run, charts: list[tuple[Path, str]]) -> Path:
     """Write ``report.html`` into the run folder; ``charts`` are (PNG path, caption) pairs."""
     s, summary = run.scenario, run.summary or {}
-    reps = run.manifest.get("seeds", {}).get("replications")
+    reps = run.attainment["replication"].nunique() if run.attainment is not None and len(run.attainment) else None
     sub = f"Scenario <code>{html.escape(s.name)}</code> · {len(s.communities)} communities · {s.years} years from {s.start_year}"
     if reps:
         sub += f" · {reps} simulated replications"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 import sysconfig
 import tempfile
@@ -419,9 +420,20 @@ OWN_PACKAGES = tuple(
 
 
 def _users_code(error: BaseException) -> traceback.FrameSummary | None:
-    """The frame of the user's own code (an extension) where ``error`` arose, if it did."""
+    """The frame of the user's own code (an extension) where ``error`` arose, if it did.
+
+    An error raised in a worker process arrives with the worker's traceback as text (its
+    ``__cause__``): that text is read the same way.
+    """
+    frames = list(traceback.extract_tb(error.__traceback__))
+    remote = error.__cause__
+    if remote is not None and type(remote).__name__ == "_RemoteTraceback":
+        frames += [
+            traceback.FrameSummary(path, int(line), name)
+            for path, line, name in re.findall(r'File "([^"]+)", line (\d+), in (\S+)', str(remote))
+        ]
     libraries = (sysconfig.get_paths()["stdlib"], sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"])
-    for frame in reversed(traceback.extract_tb(error.__traceback__)):
+    for frame in reversed(frames):
         path = str(Path(frame.filename).resolve())
         if path.startswith(libraries) or frame.filename.startswith("<"):
             continue

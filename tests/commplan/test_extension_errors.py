@@ -107,3 +107,20 @@ def test_the_manifest_records_each_extension_file_and_hash(lab, tmp_path):
     recorded = manifest["extensions"]["lab_ext.good"]
     assert recorded["file"].endswith("lab_ext/good.py")
     assert recorded["sha256"] == hashlib.sha256((tmp_path / "lab_ext" / "good.py").read_bytes()).hexdigest()
+
+
+def test_an_extension_error_in_a_worker_process_is_still_the_extensions(lab, capsys):
+    args = [
+        "simulate",
+        lab("broken", BROKEN_HOOK),
+        "--replications",
+        "2",
+        "--processes",
+        "2",
+        "--out",
+        "out",
+        "--quiet",
+    ]
+    assert main(args) == 1
+    err = capsys.readouterr().err
+    assert "your extension code failed at" in err and "broken.py:7 (end_month): AttributeError" in err

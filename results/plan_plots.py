@@ -7,32 +7,19 @@ in units and titles in words, and written atomically like every other output.
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 from typing import Any
 
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.patches import Patch
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-from matplotlib.patches import Patch  # noqa: E402
+from results.style import BLUE, GREEN, ORANGE, PURPLE, SKY, VERMILION
+from results.style import save as _save
 
-from commplan.io import atomic_write_bytes  # noqa: E402
-
-#: Okabe & Ito (2008), "Color Universal Design".
-OKABE_ITO = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000")
 #: Cost lines in colours that stay apart in greyscale too (orange, sky blue, green, blue).
-LINE_COLOURS = (OKABE_ITO[0], OKABE_ITO[1], OKABE_ITO[2], OKABE_ITO[4], OKABE_ITO[6], OKABE_ITO[5])
+LINE_COLOURS = (ORANGE, SKY, GREEN, BLUE, PURPLE, VERMILION)
 LINE_NAMES = {"space": "Service space", "facilities": "Facilities", "hires": "Hiring", "pay": "Staff pay"}
-
-
-def _save(fig, path: Path) -> Path:
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=120, bbox_inches="tight", metadata={"Software": None})
-    plt.close(fig)
-    atomic_write_bytes(path, buf.getvalue())
-    return path
 
 
 def plot_cost_breakdown(summary: dict[str, Any], costs: np.ndarray, scenario, path: str | Path) -> Path:
@@ -95,12 +82,12 @@ def plot_attainment(summary: dict[str, Any], scenario, path: str | Path) -> Path
         share = planned / required
     ax.barh(y, np.ones(len(reqs)), height=0.8, color="#DDDDDD")
     met = share >= 1 - 1e-9
-    ax.barh(y[met], share[met], height=0.45, color=OKABE_ITO[2])
-    ax.barh(y[~met], np.nan_to_num(share[~met]), height=0.45, color=OKABE_ITO[5])
+    ax.barh(y[met], share[met], height=0.45, color=GREEN)
+    ax.barh(y[~met], np.nan_to_num(share[~met]), height=0.45, color=VERMILION)
     handles = [
         Patch(color="#DDDDDD", label="Required (100 %)"),
-        Patch(color=OKABE_ITO[2], label="Planned: met"),
-        Patch(color=OKABE_ITO[5], label="Planned: short"),
+        Patch(color=GREEN, label="Planned: met"),
+        Patch(color=VERMILION, label="Planned: short"),
     ]
     for yi, r in zip(y, reqs, strict=True):
         p = "—" if r["planned"] is None else f"{r['planned']:g}"

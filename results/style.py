@@ -47,7 +47,9 @@ def figure(width: float = 9, height: float = 5) -> Figure:
 def save(fig: Figure, path: str | Path) -> Path:
     """Write a PNG atomically and free the figure (a sweep draws hundreds)."""
     buf = io.BytesIO()
-    fig.savefig(buf, format="png")
+    fig.savefig(
+        buf, format="png", bbox_inches="tight", metadata={"Software": None}
+    )  # no version stamp: same chart, same bytes
     plt.close(fig)
     atomic_write_bytes(path, buf.getvalue())
     return Path(path)

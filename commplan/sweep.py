@@ -33,8 +33,6 @@ from commplan.parallel import process_pool
 from commplan.rundir import scenario_toml
 from scenarios.schema import Budget, Scenario
 
-ATTAINMENT_COLUMNS = ["replication", "year", "target", "kind", "required", "achieved", "met"]
-
 
 class SweepMismatch(Exception):
     """DIR holds units of a different sweep (scenario, seed or solver); mixing them would be wrong."""
@@ -66,15 +64,11 @@ def simulate_unit(scenario: Scenario, plan_csv: str, seed: int, replication: int
     Module-level and free of globals so that a process pool or a Dask worker can run it.
     """
     from model.plan import plan_from_rows
-    from model.runner import run_replication
+    from model.runner import ATTAINMENT_COLUMNS, attainment_rows, run_replication
 
     plan = plan_from_rows(csv.DictReader(io.StringIO(plan_csv)), scenario, "plan.csv")
     rep = run_replication(scenario, plan, seed, replication)
-    rows = (
-        [replication, year, target, kind, required, achieved, met]
-        for (year, target, kind, required, achieved, met) in rep.attainment
-    )
-    return csv_text(ATTAINMENT_COLUMNS, rows)
+    return csv_text(ATTAINMENT_COLUMNS, attainment_rows([rep]))
 
 
 def _prepare_worker() -> None:

@@ -150,13 +150,15 @@ def timeseries_text(result: SimulationResult) -> str:
     return csv_text(result.columns, timeseries_rows(result))
 
 
+def attainment_rows(replications: Sequence[Replication]) -> Iterator[list]:
+    """attainment.csv's rows (ATTAINMENT_COLUMNS) for these replications."""
+    for rep in replications:
+        for year, target, kind, required, achieved, met in rep.attainment:
+            yield [rep.index, year, target, required, achieved, met, kind]
+
+
 def attainment_text(result: SimulationResult) -> str:
-    rows = (
-        [rep.index, year, target, required, achieved, met, kind]
-        for rep in result.replications
-        for (year, target, kind, required, achieved, met) in rep.attainment
-    )
-    return csv_text(ATTAINMENT_COLUMNS, rows)
+    return csv_text(ATTAINMENT_COLUMNS, attainment_rows(result.replications))
 
 
 def write_simulation(result: SimulationResult, scenario: Scenario, out_dir: str | Path) -> list[dict[str, Any]]:

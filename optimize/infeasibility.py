@@ -30,8 +30,8 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
-from optimize.result import UNITS, money, planned_levels
-from scenarios.targets import Requirement
+from optimize.result import money, planned_levels
+from scenarios.targets import Requirement, unit
 
 if TYPE_CHECKING:
     from optimize.data import PlanData
@@ -79,19 +79,6 @@ def _at_best(prog: Program, r: Requirement, solver: str, time_limit, gap) -> flo
     return max(0.0, r.required - levels[r])
 
 
-SINGULAR = {
-    "communities": "community",
-    "key communities": "key community",
-    "facilities": "facility",
-    "staff": "staff member",
-}
-
-
-def _unit(plural: str, amount: float) -> str:
-    """ "1 facility short", "3 facilities short": the planner's grammar, not the program's."""
-    return SINGULAR.get(plural, plural) if amount == 1 else plural
-
-
 def _short_list(prog: Program, short: dict[Requirement, float], solver, time_limit, gap) -> list[dict[str, Any]]:
     items = []
     for k, (r, by) in enumerate(sorted(short.items(), key=lambda kv: (-kv[1] / kv[0].required, kv[0].year))):
@@ -104,7 +91,7 @@ def _short_list(prog: Program, short: dict[Requirement, float], solver, time_lim
                 "required": r.required,
                 "shortfall": round(by, 6),
                 "shortfall_at_best": None if best is None else round(best, 6),
-                "unit": UNITS[r.kind],
+                "unit": unit(r.kind),
                 "text": describe(prog, r),
             }
         )
@@ -242,7 +229,7 @@ def explain(
                 if it["shortfall_at_best"] is None
                 else f" (at best {it['shortfall_at_best']:g} short, if the others give way)"
             )
-            lines.append(f"  - {it['text']} — {it['shortfall']:g} {_unit(it['unit'], it['shortfall'])} short{best}")
+            lines.append(f"  - {it['text']} — {it['shortfall']:g} {unit(it['kind'], it['shortfall'])} short{best}")
         if has_budget:
             prog.set_budget(hard=False)
             prog.set_elastic(False)

@@ -22,8 +22,6 @@ from scenarios.targets import Requirement, Stocks
 if TYPE_CHECKING:
     from optimize.program import Outcome, Program, Solution
 
-UNITS = {"share": "communities", "keys_by": "key communities", "count": "facilities", "city_staff": "staff"}
-
 
 def money(v: float | None) -> float | None:
     """Costs are reported to the cent: enough for a budget, stable across platforms."""

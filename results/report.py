@@ -12,6 +12,7 @@ import pandas as pd
 from commplan.io import atomic_write_text
 from results.runs import Run
 from results.style import money_label
+from scenarios.targets import unit
 
 #: A target counts as "met" in the headline when the simulation meets it this often.
 CONFIDENCE = 0.9
@@ -45,7 +46,7 @@ def headline(run: Run) -> str:
         top = max(binding, key=lambda r: r["marginal_cost"])
         sentence += (
             f"; the costliest binding target is {top['target']} in year {top['year']} "
-            f"(relaxing it by one {_unit(top['kind'])} saves {money_label(top['marginal_cost'])} yuan)"
+            f"(relaxing it by one {unit(top['kind'], 1)} saves {money_label(top['marginal_cost'])} yuan)"
         )
     sentence = sentence[0].upper() + sentence[1:] + "."
     if run.attainment is not None and len(run.attainment):
@@ -56,12 +57,6 @@ def headline(run: Run) -> str:
                 " At risk: " + ", ".join(f"{t} (met in {p:.0%} of simulated runs)" for t, p in risky.items()) + "."
             )
     return sentence
-
-
-def _unit(kind: str) -> str:
-    return {"share": "community", "keys_by": "key community", "count": "facility", "city_staff": "staff member"}.get(
-        kind, "unit"
-    )
 
 
 def year_by_year(timeseries: pd.DataFrame) -> pd.DataFrame:

@@ -88,6 +88,20 @@ def communities_required(share: float, n_communities: int) -> int:
 
 RequirementKind = Literal["share", "keys_by", "count", "city_staff"]
 
+#: What one unit of each requirement kind is, in the planner's words: (one, many).
+UNITS: dict[str, tuple[str, str]] = {
+    "share": ("community", "communities"),
+    "keys_by": ("key community", "key communities"),
+    "count": ("facility", "facilities"),
+    "city_staff": ("staff member", "staff"),
+}
+
+
+def unit(kind: str, amount: float = 2) -> str:
+    """``unit("count", 1)`` is "facility", ``unit("count", 3)`` "facilities"."""
+    one, many = UNITS[kind]
+    return one if amount == 1 else many
+
 
 @dataclass(frozen=True)
 class Requirement:

@@ -30,7 +30,7 @@ pay_share = {pay}
 attrition = {attrition}
 """
 
-COMMUNITIES = """
+TWO = """
 [[communities]]
 id = "a"
 households = 800
@@ -43,7 +43,11 @@ id = "b"
 households = 1200
 space_m2 = 40
 staff = { worker = 2 }
+"""
 
+COMMUNITIES = (
+    TWO
+    + """
 [[communities]]
 id = "c"
 households = 500
@@ -51,6 +55,7 @@ space_m2 = 210
 facilities = ["one_stop"]
 staff = { worker = 1 }
 """
+)
 
 
 def tiny(

@@ -14,22 +14,7 @@ import pytest
 
 import optimize
 
-from .conftest import tiny
-
-TWO = """
-[[communities]]
-id = "a"
-households = 800
-space_m2 = 120
-key = true
-staff = { worker = 1 }
-
-[[communities]]
-id = "b"
-households = 1200
-space_m2 = 40
-staff = { worker = 2 }
-"""
+from .conftest import TWO, tiny
 
 # (label, targets TOML, requirement checker over per-community stocks)
 CASES = {

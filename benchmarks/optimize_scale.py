@@ -246,7 +246,7 @@ def main(argv: list[str]) -> None:
         rows.append(row)
         print(json.dumps(row, indent=1), flush=True)
     out = Path(__file__).parent / "results" / "optimize_scale.json"
-    from commplan.io import write_json
+    from scenarios.files import write_json
 
     write_json(out, {"sizes": rows, "note": "2-core shared machine; compare ratios within one run"})
     print(f"written {out}")

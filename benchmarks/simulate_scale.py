@@ -24,8 +24,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks.plain_model import PlainCommunityModel  # noqa: E402
 from model.model import CommunityModel  # noqa: E402
-from model.plain import PlainCommunityModel  # noqa: E402
 from scenarios.loader import loads  # noqa: E402
 
 CITY = """
@@ -135,7 +135,7 @@ def main() -> None:
     say(f"same rules, share of needs served: columnar {served(vm):.3f}, plain {served(pm):.3f}")
 
     out = Path(__file__).resolve().parent / "results" / "simulate_scale.txt"
-    from commplan.io import atomic_write_text
+    from scenarios.files import atomic_write_text
 
     atomic_write_text(out, "\n".join(lines) + "\n")
     print(f"written to {out}")

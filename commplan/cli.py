@@ -18,17 +18,14 @@ import tempfile
 import traceback
 from pathlib import Path
 
-from commplan.rundir import Run, RunExists, default_out, finished_command
-from commplan.sweep import SweepMismatch
-from optimize.plan_io import PlanFileError
-from results.runs import NotARun
+from commplan.rundir import Run, default_out, finished_command
 from scenarios.loader import bundled_scenarios, load
-from scenarios.problems import ScenarioError
+from scenarios.problems import InputError, ScenarioError
 
 OK, USER_ERROR, INFEASIBLE, INTERNAL = 0, 1, 2, 3
 
 
-class UserError(Exception):
+class UserError(InputError):
     """Bad options or input that are not a scenario problem; the message says the fix."""
 
 
@@ -182,7 +179,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     problems: list[ScenarioError] = []
     for name in args.files:
         try:
-            s = load(name)
+            s = _load(name)
         except ScenarioError as e:
             problems.append(e)
             continue
@@ -192,6 +189,13 @@ def cmd_validate(args: argparse.Namespace) -> int:
     for e in problems:
         print(e, file=sys.stderr)
     return USER_ERROR if problems else OK
+
+
+def _load(name: str):
+    """The scenario, its extensions' services checked too (running the scenario runs their code)."""
+    from model.extensions import services_of
+
+    return load(name, services_of=services_of)
 
 
 def _out(args: argparse.Namespace, scenario, mode: str) -> Path:
@@ -217,13 +221,13 @@ def _solve(scenario, args: argparse.Namespace, quiet: bool):
 
 
 def cmd_plan(args: argparse.Namespace) -> int:
-    import optimize
+    from results.plan_output import write_plan
 
-    scenario = load(args.file)
+    scenario = _load(args.file)
     out = _out(args, scenario, args.mode)
     run = Run(out, scenario, "plan", args.force)
     result = _solve(scenario, args, args.quiet)
-    optimize.write_plan(result, scenario, out)
+    write_plan(result, scenario, out)
     run.finish(status=result.status)
     if not result.feasible:
         _no_plan(result)
@@ -232,11 +236,11 @@ def cmd_plan(args: argparse.Namespace) -> int:
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
-    from commplan.io import atomic_write_bytes, write_json
     from model.runner import write_simulation
     from results.summary import skeleton, with_simulation
+    from scenarios.files import atomic_write_bytes, write_json
 
-    scenario = load(args.file)
+    scenario = _load(args.file)
     plan = _read_plan(args.plan, scenario) if args.plan else None
     out = _out(args, scenario, "simulate" if plan is None else "simulate-plan")
     seed = scenario.seed if args.seed is None else args.seed
@@ -264,6 +268,7 @@ def _read_plan(path: Path, scenario):
 
 
 def _simulate(scenario, plan, args: argparse.Namespace, seed: int):
+    from commplan.parallel import process_pool
     from commplan.progress import bar
     from model.runner import simulate
 
@@ -274,24 +279,25 @@ def _simulate(scenario, plan, args: argparse.Namespace, seed: int):
             b.total = total
             b.update(done - b.n)
 
-        return simulate(
-            scenario, plan, replications=args.replications, seed=seed, processes=args.processes, progress=progress
-        )
+        if args.processes <= 1 or args.replications <= 1:
+            return simulate(scenario, plan, replications=args.replications, seed=seed, progress=progress)
+        with process_pool(args.processes) as pool:
+            return simulate(scenario, plan, replications=args.replications, seed=seed, progress=progress, executor=pool)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    import optimize
-    from commplan.io import write_json
     from model.plan import plan_from_result
     from model.runner import write_simulation
+    from results.plan_output import write_plan
     from results.summary import with_simulation
+    from scenarios.files import write_json
 
-    scenario = load(args.file)
+    scenario = _load(args.file)
     out = _out(args, scenario, args.mode)
     seed = scenario.seed if args.seed is None else args.seed
     run = Run(out, scenario, "run", args.force, seeds={"root": seed, "replications": args.replications})
     result = _solve(scenario, args, args.quiet)
-    optimize.write_plan(result, scenario, out)
+    write_plan(result, scenario, out)
     if not result.feasible:
         run.finish(status=result.status)
         _no_plan(result)
@@ -311,9 +317,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def _simulate_adaptive(scenario, plan, result, args: argparse.Namespace, seed: int, out: Path):
-    from commplan.io import write_csv
     from commplan.progress import bar
     from commplan.replan import simulate_adaptive
+    from scenarios.files import write_csv
 
     with bar(
         12 * scenario.years * args.replications,
@@ -357,7 +363,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     from commplan.progress import bar, spinner
     from commplan.sweep import Sweep
 
-    scenario = load(args.file)
+    scenario = _load(args.file)
     out = args.out if args.out is not None else default_out(scenario, "sweep")
     if args.force:
         for name in ("units", "sweep.json", "frontier.csv", "frontier.png", "manifest.json"):
@@ -453,7 +459,7 @@ def main(argv: list[str] | None = None) -> int:
     except ScenarioError as e:
         print(e, file=sys.stderr)
         return USER_ERROR
-    except (UserError, RunExists, NotARun, SweepMismatch, PlanFileError) as e:
+    except InputError as e:
         print(f"commplan {args.command}: {e}", file=sys.stderr)
         return USER_ERROR
     except Infeasible as e:

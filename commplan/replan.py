@@ -17,6 +17,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+import optimize
+from commplan.parallel import process_pool
 from model.model import CommunityModel
 from model.plan import PlanSchedule, plan_from_result
 from model.records import columns
@@ -154,8 +156,6 @@ def run_adaptive_replication(
     tick: Callable[[], None] | None = None,
 ) -> tuple[Replication, list[Replan]]:
     """One replication that re-solves the remaining years at the end of every plan year."""
-    import optimize
-
     model = CommunityModel(scenario, first, rng=np.random.default_rng(seed_sequence(seed, SIMULATE, index)))
     spent_by_year = list(first_cost_by_year)
     replans: list[Replan] = []
@@ -191,8 +191,6 @@ def simulate_adaptive(
     progress: Callable[[int, int], None] | None = None,
 ) -> tuple[SimulationResult, list[Replan]]:
     """Every replication re-plans yearly; results depend on the seed alone, not on processes."""
-    from commplan.parallel import process_pool
-
     months = 12 * scenario.years
     total, done = months * replications, 0
 

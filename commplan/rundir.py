@@ -18,13 +18,14 @@ from typing import Any
 
 import tomli_w
 
-from commplan.io import atomic_write_text, write_json
+from scenarios.files import atomic_write_text, write_json
+from scenarios.problems import InputError
 from scenarios.schema import Scenario
 
 PACKAGES = ("commplan", "mesa", "numpy", "pulp", "highspy", "matplotlib")
 
 
-class RunExists(Exception):
+class RunExists(InputError):
     """The output folder holds a finished run and --force was not given."""
 
 

@@ -28,13 +28,20 @@ from typing import Any
 
 import pandas as pd
 
-from commplan.io import atomic_write_text, csv_text, write_json
+import optimize
 from commplan.parallel import process_pool
 from commplan.rundir import scenario_toml
+from model.plan import plan_from_rows
+from model.runner import ATTAINMENT_COLUMNS, attainment_rows, run_replication
+from results.plan_output import write_plan
+from results.plots import frontier_chart
+from results.style import save
+from scenarios.files import atomic_write_text, csv_text, write_json
+from scenarios.problems import InputError
 from scenarios.schema import Budget, Scenario
 
 
-class SweepMismatch(Exception):
+class SweepMismatch(InputError):
     """DIR holds units of a different sweep (scenario, seed or solver); mixing them would be wrong."""
 
 
@@ -63,9 +70,6 @@ def simulate_unit(scenario: Scenario, plan_csv: str, seed: int, replication: int
 
     Module-level and free of globals so that a process pool or a Dask worker can run it.
     """
-    from model.plan import plan_from_rows
-    from model.runner import ATTAINMENT_COLUMNS, attainment_rows, run_replication
-
     plan = plan_from_rows(csv.DictReader(io.StringIO(plan_csv)), scenario, "plan.csv")
     rep = run_replication(scenario, plan, seed, replication)
     return csv_text(ATTAINMENT_COLUMNS, attainment_rows([rep]))
@@ -137,8 +141,6 @@ class Sweep:
 
     def run_plans(self, progress: Callable[[str], None] | None = None) -> int:
         """Max-attainment plans for the budgets without one: one built model for all of them."""
-        import optimize
-
         if not (self.out / "sweep.json").exists():
             write_json(self.out / "sweep.json", self.identity)
         missing = self.missing_plans()
@@ -147,7 +149,7 @@ class Sweep:
         results = optimize.frontier(self.scenario, missing, solver=self.solver, progress=progress)
         for budget, result in zip(missing, results, strict=True):
             folder = self.plan_dir(budget)
-            optimize.write_plan(result, with_budget(self.scenario, budget), folder)
+            write_plan(result, with_budget(self.scenario, budget), folder)
             write_json(folder / "done.json", {"status": result.status, "feasible": result.feasible})
         return len(missing)
 
@@ -250,9 +252,6 @@ class Sweep:
         return pd.DataFrame(rows)
 
     def write_frontier(self) -> list[Path]:
-        from results.plots import frontier_chart
-        from results.style import save
-
         table = self.frontier()
         atomic_write_text(
             self.out / "frontier.csv", table.to_csv(index=False, float_format="%.6g", lineterminator="\n")

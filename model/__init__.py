@@ -3,7 +3,7 @@
 ``CommunityModel`` (model.py) is the Mesa model; ``agents.py`` holds every behaviour;
 ``simulate``/``write_simulation`` (runner.py) run replications and write the contract's
 ``timeseries.csv`` and ``attainment.csv``. Imports are lazy because ``scenarios.schema``
-reads ``model.parameters`` while the scenario package itself is still loading.
+reads ``scenarios.parameters`` while the scenario package itself is still loading.
 """
 
 from importlib import import_module

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from mesa import Agent
 
-from model.parameters import SimulationParameters
+from scenarios.parameters import SimulationParameters
 
 if TYPE_CHECKING:
     from model.extensions import Registry
@@ -71,11 +71,7 @@ class Households:
     ones (elderly alone, disabled or low income), who are served first.
     """
 
-    def __init__(
-        self, communities, params: SimulationParameters, rng: np.random.Generator, registry: Registry | None = None
-    ):
-        if registry is None:
-            from model.extensions import CORE as registry
+    def __init__(self, communities, params: SimulationParameters, rng: np.random.Generator, registry: Registry):
         self.registry = registry  # services and extensions (their columns and rules)
         self.p = params
         self.n_communities = len(communities)

@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -54,7 +54,7 @@ from model.agents import (
     Organisation,
     StaffMember,
 )
-from model.parameters import SERVICES, SimulationParameters
+from scenarios.parameters import SERVICES, SimulationParameters
 
 if TYPE_CHECKING:
     from model.agents import Households
@@ -387,8 +387,22 @@ class Registry:
 
     @classmethod
     def for_scenario(cls, scenario: Any, extra: Iterable[str | Extension | type] = ()) -> Registry:
-        """The registry of a scenario's named extensions plus ``extra``."""
-        return cls(resolve_extensions((*getattr(scenario, "extensions", ()), *extra)))
+        """The registry of a scenario's named extensions plus ``extra``.
+
+        A scenario loaded without its extensions (``scenarios.loader.load`` without
+        ``services_of``) may name their services in ``[simulation]``: checked here.
+        """
+        registry = cls(resolve_extensions((*getattr(scenario, "extensions", ()), *extra)))
+        simulation = getattr(scenario, "simulation", None)
+        for f in fields(simulation) if simulation is not None else ():
+            value = getattr(simulation, f.name)
+            unknown = [s for s in value if s not in registry.index] if isinstance(value, Mapping) else []
+            if unknown:
+                raise ExtensionError(
+                    f"[simulation] {f.name}: {', '.join(map(repr, unknown))} not a service of the model "
+                    f"or of its extensions ({', '.join(registry.service_names)})"
+                )
+        return registry
 
     def columns(self, scenario: Any) -> list[str]:
         """Value columns of ``timeseries.csv`` after ``replication, month, community``."""
@@ -418,6 +432,6 @@ class Registry:
 CORE = Registry()
 
 
-def extension_services(names: Iterable[str]) -> tuple[str, ...]:
-    """Names of the services the named extensions declare (for the scenario loader)."""
-    return tuple(s.name for e in resolve_extensions(names) for s in e.services)
+def services_of(name: str) -> tuple[str, ...]:
+    """Names of the services the named extension declares: the scenario loader's ``services_of``."""
+    return tuple(s.name for s in load_extension(name).services)

@@ -121,9 +121,7 @@ class CommunityModel(Model):
 
     def make_households(self):
         """The household population (override to hold households differently)."""
-        if self.registry.extensions:
-            return self.households_class(self.scenario_.communities, self.p, self.rng, registry=self.registry)
-        return self.households_class(self.scenario_.communities, self.p, self.rng)
+        return self.households_class(self.scenario_.communities, self.p, self.rng, registry=self.registry)
 
     def new_staff(self, community: Community, kind: str, skill: float, certified: bool = False) -> StaffMember:
         """A staff member of ``kind`` starts work (the kind's agent class; counted in ``staff_count``)."""

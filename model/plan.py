@@ -1,7 +1,7 @@
 """A plan as the simulation executes it: what is funded in each community and plan year.
 
 The optimiser writes ``plan.csv`` (see ``docs/interfaces.md``); the simulation reads it,
-with the one plan parser (:func:`optimize.plan_io.parse_plan_rows`), into a
+with the one plan parser (:func:`scenarios.plan_file.parse_plan_rows`), into a
 :class:`PlanSchedule` of arrays indexed ``[community, plan year − 1]``. The pay
 policy is the scenario's (``[staff.<kind>] pay_share``), because pay is a policy the plan
 adopts, not a quantity it buys per community. No plan means the status quo: nothing
@@ -17,6 +17,9 @@ from typing import Any
 
 import numpy as np
 
+from scenarios.plan import PlanArrays
+from scenarios.plan_file import parse_plan_rows
+from scenarios.plan_file import read_plan_csv as read_arrays
 from scenarios.schema import Scenario
 
 
@@ -98,12 +101,11 @@ class PlanSchedule:
 
 
 def read_plan_csv(path: str | Path, scenario: Scenario) -> PlanSchedule:
-    """Read the contract's ``plan.csv`` with the one plan parser (:func:`optimize.plan_io.read_plan_csv`).
+    """Read the contract's ``plan.csv`` with the one plan parser (:func:`scenarios.plan_file.read_plan_csv`).
 
-    Raises :class:`optimize.plan_io.PlanFileError`, a :class:`ScenarioError` listing every
+    Raises :class:`scenarios.plan_file.PlanFileError`, a :class:`ScenarioError` listing every
     problem with the file, line and column.
     """
-    from optimize.plan_io import read_plan_csv as read_arrays
 
     return schedule_from_arrays(read_arrays(path, scenario), scenario)
 
@@ -111,16 +113,15 @@ def read_plan_csv(path: str | Path, scenario: Scenario) -> PlanSchedule:
 def plan_from_rows(rows: Iterable[Mapping[str, Any]], scenario: Scenario, source: str = "plan") -> PlanSchedule:
     """A plan from rows with plan.csv's columns (a ``csv.DictReader`` or dicts), checked as strictly as a file.
 
-    Delegates to :func:`optimize.plan_io.parse_plan_rows`; raises its ``PlanFileError``
+    Delegates to :func:`scenarios.plan_file.parse_plan_rows`; raises its ``PlanFileError``
     (a :class:`ScenarioError`).
     """
-    from optimize.plan_io import parse_plan_rows
 
     return schedule_from_arrays(parse_plan_rows(rows, scenario, source), scenario)
 
 
 def schedule_from_arrays(plan: Any, scenario: Scenario) -> PlanSchedule:
-    """The :class:`PlanSchedule` of an :class:`optimize.data.PlanArrays` (the optimiser's or a parsed plan.csv's).
+    """The :class:`PlanSchedule` of an :class:`scenarios.plan.PlanArrays` (the optimiser's or a parsed plan.csv's).
 
     The simulation executes the decisions (space added, openings, hires) and keeps the
     planned staff stocks filled; pay is the scenario's policy.
@@ -135,7 +136,7 @@ def schedule_from_arrays(plan: Any, scenario: Scenario) -> PlanSchedule:
 def plan_from_result(result: Any, scenario: Scenario) -> PlanSchedule:
     """The plan inside an optimiser result, taken from its arrays without a round trip through text.
 
-    Accepts ``result.plan`` as a :class:`PlanSchedule` or as :class:`optimize.data.PlanArrays`
+    Accepts ``result.plan`` as a :class:`PlanSchedule` or as :class:`scenarios.plan.PlanArrays`
     (what ``optimize.PlanResult`` holds); otherwise rows with plan.csv's columns as
     ``result.plan_rows()`` / ``result.rows`` (a list of dicts, or ``(header, rows)``), parsed
     strictly by :func:`plan_from_rows`.
@@ -143,7 +144,6 @@ def plan_from_result(result: Any, scenario: Scenario) -> PlanSchedule:
     plan = getattr(result, "plan", None)
     if isinstance(plan, PlanSchedule):
         return plan
-    from optimize.data import PlanArrays
 
     if isinstance(plan, PlanArrays):
         return schedule_from_arrays(plan, scenario)

@@ -12,18 +12,20 @@ Extensions run here too: the scenario's ``extensions`` list, or ``model_class`` 
 
 from __future__ import annotations
 
+import multiprocessing
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from commplan.io import atomic_file, atomic_write_text, csv_text, write_csv_rows
-from commplan.parallel import process_pool
 from model.model import CommunityModel
 from model.plan import PlanSchedule
 from model.records import columns
+from scenarios.files import atomic_file, atomic_write_text, csv_text, write_csv_rows
 from scenarios.schema import Scenario
 from scenarios.seeding import SIMULATE, seed_sequence
 
@@ -95,6 +97,11 @@ def _run(args: tuple) -> Replication:
     return run_replication(scenario, plan, seed, index, None, model_class, extensions)
 
 
+def _worker_processes(processes: int) -> ProcessPoolExecutor:
+    """Fresh workers from a fork server: forking a caller that runs threads can deadlock."""
+    return ProcessPoolExecutor(max_workers=processes, mp_context=multiprocessing.get_context("forkserver"))
+
+
 def simulate(
     scenario: Scenario,
     plan: PlanSchedule | None = None,
@@ -104,12 +111,16 @@ def simulate(
     progress: Callable[[int, int], None] | None = None,
     model_class: type[CommunityModel] = CommunityModel,
     extensions: Sequence[Any] = (),
+    executor: Executor | None = None,
 ) -> SimulationResult:
     """Run ``replications`` independent replications of the plan (status quo if ``None``).
 
-    ``progress(done, total)`` is called as months × replications complete (per month with
-    one process, per replication with several). ``model_class`` and ``extensions`` extend
+    ``progress(done, total)`` is called as months × replications complete (per month in
+    this process, per replication elsewhere). ``model_class`` and ``extensions`` extend
     the model beyond the scenario's own ``extensions`` (see :mod:`model.extensions`).
+    Replications run in this process, or on ``executor`` (any
+    :class:`concurrent.futures.Executor`; the command line passes its own), or on
+    ``processes`` worker processes started for this call.
     """
     seed = scenario.seed if seed is None else seed
     months = 12 * scenario.years
@@ -123,11 +134,11 @@ def simulate(
             progress(done, total)
 
     reps: list[Replication] = []
-    if processes <= 1 or replications <= 1:
+    if executor is None and (processes <= 1 or replications <= 1):
         for r in range(replications):
             reps.append(run_replication(scenario, plan, seed, r, tick, model_class, extensions))
     else:
-        with process_pool(processes) as pool:
+        with nullcontext(executor) if executor is not None else _worker_processes(processes) as pool:
             futures = [
                 pool.submit(_run, (scenario, plan, seed, r, model_class, tuple(extensions)))
                 for r in range(replications)

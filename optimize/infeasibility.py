@@ -30,11 +30,12 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
-from optimize.result import money, planned_levels
+from optimize.result import money
+from scenarios.plan import cost_table, planned_levels
 from scenarios.targets import Requirement, unit
 
 if TYPE_CHECKING:
-    from optimize.data import PlanData
+    from optimize.data import ProgramData
     from optimize.program import Program
 
 #: Short requirements re-solved one at a time for their "at best" shortfall.
@@ -98,7 +99,7 @@ def _short_list(prog: Program, short: dict[Requirement, float], solver, time_lim
     return items
 
 
-def rooms_too_small(d: PlanData) -> list[dict[str, Any]]:
+def rooms_too_small(d: ProgramData) -> list[dict[str, Any]]:
     """Communities whose facilities already held need more room than any plan can give them.
 
     The program's room rows ask ``space[i,t] >= Σ_u need_m2[u]·has[i,u,t]`` in every plan
@@ -154,8 +155,6 @@ def _least_spending(prog: Program, solver: str, time_limit, gap) -> list[float] 
     out = prog.run(solver, time_limit=time_limit, gap=gap)
     if not out.has_solution:
         return None
-    from optimize.data import cost_table
-
     return [float(v) for v in cost_table(prog.data, prog.plan(prog.solution()), prog.solution().y).sum(axis=1)]
 
 
@@ -237,8 +236,6 @@ def explain(
             out = prog.run(solver, time_limit=time_limit, gap=gap)
             if out.has_solution:
                 plan = prog.plan(prog.solution())
-                from optimize.data import cost_table
-
                 by_year = cost_table(d, plan, prog.solution().y).sum(axis=1)
                 info.update(
                     budget_is_reason=True,

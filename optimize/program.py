@@ -23,7 +23,8 @@ from pulp import LpAffineExpression, LpProblem
 
 from optimize import constraints as C
 from optimize import variables as V
-from optimize.data import PlanArrays, PlanData, stocks_from_decisions
+from optimize.data import ProgramData
+from scenarios.plan import PlanArrays, stocks_from_decisions
 from scenarios.schema import Scenario
 from scenarios.targets import Requirement
 
@@ -86,7 +87,7 @@ class Program:
         Program.builds += 1
         t0 = time.perf_counter()
         self.scenario = scenario
-        self.data = PlanData.from_scenario(scenario)
+        self.data = ProgramData.from_scenario(scenario)
         self.prob = LpProblem(f"commplan-{scenario.name}", pulp.LpMinimize)
         self.req_rows: dict[Requirement, pulp.LpConstraint] = {}
         # decisions and stocks

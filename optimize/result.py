@@ -15,9 +15,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from optimize.data import LINES, PlanArrays, PlanData, cost_table
+from optimize.data import ProgramData
+from scenarios.plan import LINES, PlanArrays, cost_table, planned_levels
+from scenarios.plan_file import plan_table
 from scenarios.schema import Scenario
-from scenarios.targets import Requirement, Stocks
+from scenarios.targets import Requirement
 
 if TYPE_CHECKING:
     from optimize.program import Outcome, Program, Solution
@@ -61,37 +63,6 @@ class RequirementResult:
             "marginal_status": self.marginal_status,
             "dual_lp": None if self.dual_lp is None else round(float(self.dual_lp), 4),
         }
-
-
-def stocks_in_year(data: PlanData, plan: PlanArrays, t: int) -> Stocks:
-    """The :class:`Stocks` of every community in plan year ``t`` under ``plan``."""
-    c = t - 1
-    return Stocks(
-        households=data.H[:, t],
-        space=plan.space[:, c],
-        has={u: plan.has[u][:, c] for u in data.facilities},
-        staff={s: plan.staff[s][:, c] for s in data.staff},
-    )
-
-
-def planned_levels(data: PlanData, plan: PlanArrays) -> dict[Requirement, float]:
-    """What the plan achieves against each requirement, by the shared definitions."""
-    s = data.scenario
-    out: dict[Requirement, float] = {}
-    holds: dict[tuple[str, int], np.ndarray] = {}
-    for r in s.requirements:
-        tg = s.target(r.target)
-        if r.kind in ("share", "keys_by"):
-            key = (r.target, r.year)
-            if key not in holds:
-                holds[key] = tg.condition.holds(stocks_in_year(data, plan, r.year))
-            ok = holds[key]
-            out[r] = float(ok.sum() if r.kind == "share" else ok[data.key].sum())
-        elif r.kind == "count":
-            out[r] = float(plan.opened[tg.has][:, r.year - 1].sum())
-        else:
-            out[r] = float(plan.staff[tg.city_staff][:, r.year - 1].sum())
-    return out
 
 
 @dataclass
@@ -182,8 +153,8 @@ class PlanResult:
         return self.plan is not None
 
     @property
-    def data(self) -> PlanData:
-        return PlanData.from_scenario(self.scenario)
+    def data(self) -> ProgramData:
+        return ProgramData.from_scenario(self.scenario)
 
     @property
     def cost_by_year(self) -> list[float]:
@@ -260,8 +231,7 @@ class PlanResult:
         return out
 
     def plan_rows(self) -> tuple[list[str], list[list[Any]]]:
-        """``plan.csv``'s header and rows (see :mod:`optimize.plan_io`)."""
-        from optimize.plan_io import plan_table
+        """``plan.csv``'s header and rows (see :mod:`scenarios.plan_file`)."""
 
         if self.plan is None:
             raise ValueError(f"no plan: the solve ended {self.status_words()}")

@@ -15,10 +15,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from commplan.io import atomic_write_text
 from results.report import html_image, html_page, html_table, target_probabilities
 from results.runs import Run, load_run
 from results.style import colour, figure, money_label, save
+from scenarios.files import atomic_write_text
 
 
 def met_by_replication(run: Run) -> pd.DataFrame:

@@ -9,9 +9,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from commplan.io import atomic_write_text
 from results.runs import Run
 from results.style import money_label
+from scenarios.files import atomic_write_text
 from scenarios.targets import unit
 
 #: A target counts as "met" in the headline when the simulation meets it this often.

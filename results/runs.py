@@ -17,10 +17,11 @@ from typing import Any
 import pandas as pd
 
 from scenarios.loader import load
+from scenarios.problems import InputError
 from scenarios.schema import Scenario
 
 
-class NotARun(Exception):
+class NotARun(InputError):
     """The folder is missing, or holds no finished run; the message says which."""
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from dataclasses import fields as dc_fields
 from typing import Any
 
-from model.parameters import SimulationParameters
+from scenarios.parameters import SimulationParameters
 
 REQUIRED: Any = object()
 

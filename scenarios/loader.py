@@ -11,15 +11,16 @@ import csv
 import difflib
 import math
 import re
+import sys
 import tomllib
-from collections.abc import Mapping
-from dataclasses import fields as dc_fields
+from collections.abc import Callable, Sequence
+from importlib.machinery import ModuleSpec
 from pathlib import Path
 from typing import Any
 
-from model.parameters import SimulationParameters
 from scenarios import fields as F
 from scenarios.fields import REQUIRED, Key
+from scenarios.parameters import SERVICES, SimulationParameters
 from scenarios.problems import (
     MISSING,
     LineIndex,
@@ -60,8 +61,17 @@ def resolve_path(path: str | Path) -> Path:
     return p
 
 
-def load(path: str | Path) -> Scenario:
-    """Load and check one scenario file (or bundled scenario name)."""
+#: What the named extension declares as services; raises ValueError when it cannot load.
+ServicesOf = Callable[[str], Sequence[str]]
+
+
+def load(path: str | Path, services_of: ServicesOf | None = None) -> Scenario:
+    """Load and check one scenario file (or bundled scenario name).
+
+    ``services_of`` lets the caller (which may run extension code) check ``[simulation]``
+    keys for the services extensions declare; without it such keys are left for the model
+    to check when it loads the extensions, and no extension code runs here.
+    """
     p = resolve_path(path)
     shown = relative(p)
     try:
@@ -71,10 +81,10 @@ def load(path: str | Path) -> Scenario:
         raise ScenarioError([Problem(shown, None, "", MISSING, f"no such file (bundled scenarios: {names})")]) from None
     except (OSError, UnicodeDecodeError) as e:
         raise ScenarioError([Problem(shown, None, "", MISSING, f"cannot be read: {e}")]) from None
-    return loads(text, source=p)
+    return loads(text, source=p, services_of=services_of)
 
 
-def loads(text: str, source: Path | str | None = None) -> Scenario:
+def loads(text: str, source: Path | str | None = None, services_of: ServicesOf | None = None) -> Scenario:
     """Load and check a scenario from its TOML text; ``source`` names it and anchors relative paths."""
     source = Path(source) if source is not None else None
     shown = relative(source) if source is not None else "<scenario>"
@@ -84,11 +94,38 @@ def loads(text: str, source: Path | str | None = None) -> Scenario:
         found = re.search(r"^(.*?)\s*\(at line (\d+), column \d+\)$", str(e))
         message, line = (found.group(1), int(found.group(2))) if found else (str(e), None)
         raise ScenarioError([Problem(shown, line, "", MISSING, f"not valid TOML: {message}")]) from None
-    return _Reader(data, LineIndex(text), shown, source).scenario()
+    return _Reader(data, LineIndex(text), shown, source, services_of).scenario()
 
 
 # --------------------------------------------------------------------------------------
 # checking one value
+
+
+def _module_exists(name: str) -> bool:
+    """Whether ``import name`` would find a module, found without running any of its code
+    (``importlib.util.find_spec`` would import the parent packages)."""
+    path = None
+    spec = None
+    parts = name.split(".")
+    for depth in range(len(parts)):
+        qualified = ".".join(parts[: depth + 1])
+        spec = sys.modules[qualified].__spec__ if qualified in sys.modules else _find_spec(qualified, path)
+        if spec is None:
+            return False
+        path = spec.submodule_search_locations
+        if path is None and depth < len(parts) - 1:
+            return False
+    return spec is not None
+
+
+def _find_spec(name: str, path: Sequence[str] | None) -> ModuleSpec | None:
+    """What the import system's finders (editable installs' among them) would load; nothing runs."""
+    for finder in sys.meta_path:
+        find = getattr(finder, "find_spec", None)
+        spec = find(name, path) if find is not None else None
+        if spec is not None:
+            return spec
+    return None
 
 
 def _number(value: Any) -> bool:
@@ -185,8 +222,11 @@ def _convert(key: Key, value: Any, years: int | None) -> Any:
 class _Reader:
     """Walks the parsed TOML once, collecting problems rather than stopping at the first."""
 
-    def __init__(self, data: dict, lines: LineIndex, shown: str, source: Path | None):
+    def __init__(
+        self, data: dict, lines: LineIndex, shown: str, source: Path | None, services_of: ServicesOf | None = None
+    ):
         self.data, self.lines, self.file, self.source = data, lines, shown, source
+        self.services_of = services_of
         self.problems: list[Problem] = []
         self.years: int | None = None
 
@@ -381,21 +421,34 @@ class _Reader:
             if s not in staff:
                 self.problem(("generate",), s, _unknown_kind(s, staff, KNOWN_STAFF, "staff"))
 
-    def extension_services(self, names: tuple[str, ...]) -> tuple[str, ...]:
-        """Services the named extensions declare; an extension that cannot load is a problem."""
-        from model.extensions import ExtensionError, load_extension
+    def extension_services(self, names: tuple[str, ...]) -> tuple[str, ...] | None:
+        """Services the named extensions declare, or None when their code is not to run here.
 
+        Without ``services_of`` each named module is only looked for on the import path,
+        which runs none of its code.
+        """
+        if self.services_of is None:
+            for name in names:
+                if not _module_exists(name.partition(":")[0]):
+                    self.problem(
+                        ("scenario", "extensions"),
+                        name,
+                        f"cannot import extension module {name.partition(':')[0]!r}: not found in the current "
+                        "folder or among installed packages",
+                    )
+            return None if names else ()
         services: list[str] = []
         for name in names:
             try:
-                services += [s.name for s in load_extension(name).services]
-            except ExtensionError as e:
+                services += list(self.services_of(name))
+            except ValueError as e:
                 self.problem(("scenario", "extensions"), name, str(e))
         return tuple(services)
 
-    def check_simulation(self, sim: dict, extra_services: tuple[str, ...] = ()) -> None:
-        from model.parameters import SERVICES
-
+    def check_simulation(self, sim: dict, extra_services: tuple[str, ...] | None = ()) -> None:
+        """Per-service values name known services; ``None``: extensions not loaded, they may add some."""
+        if extra_services is None:
+            return
         known = (*SERVICES, *extra_services)
         for name, value in sim.items():
             if isinstance(value, dict):
@@ -636,72 +689,3 @@ def _build_target(t: dict, by_name: dict) -> Target:
         written=(kind, frozen_map(t[kind]) if isinstance(t[kind], dict) else t[kind]),
         line=t["_line"],
     )
-
-
-# --------------------------------------------------------------------------------------
-# writing the resolved scenario back
-
-
-def scenario_to_dict(s: Scenario) -> dict[str, Any]:
-    """Every key explicit, communities inline: the file reproduces the run on its own."""
-    sim = {}
-    for f in dc_fields(s.simulation):
-        v = getattr(s.simulation, f.name)
-        sim[f.name] = dict(v) if not isinstance(v, (int, float)) else v
-    out: dict[str, Any] = {
-        "scenario": {"name": s.name, "title": s.title, "years": s.years, "start_year": s.start_year, "seed": s.seed}
-        | ({"extensions": list(s.extensions)} if s.extensions else {}),
-        "costs": {f.name: getattr(s.costs, f.name) for f in dc_fields(s.costs)},
-        "facilities": {
-            u: {"build": f.build, "running": f.running, "space_m2": f.space_m2} for u, f in s.facilities.items()
-        },
-        "staff": {
-            k: {
-                "hire": f.hire,
-                "base_pay_share": f.base_pay_share,
-                "pay_share": list(f.pay_share),
-                "attrition": f.attrition,
-            }
-            for k, f in s.staff.items()
-        },
-    }
-    budget = {}
-    if s.budget.per_year is not None:
-        budget["per_year"] = list(s.budget.per_year)
-    if s.budget.total is not None:
-        budget["total"] = s.budget.total
-    if budget:
-        out["budget"] = budget
-    rows = []
-    for c in s.communities:
-        row = {
-            "id": c.id,
-            "households": c.households,
-            "space_m2": c.space_m2,
-            "key": c.key,
-            "facilities": sorted(c.facilities),
-            "staff": dict(c.staff),
-            "household_growth": c.household_growth,
-            "household_size": c.household_size,
-            "elderly_share": c.elderly_share,
-            "village_to_residence": c.village_to_residence,
-        }
-        if c.max_space_added_m2 is not None:
-            row["max_space_added_m2"] = c.max_space_added_m2
-        rows.append(row)
-    out["communities"] = rows
-    out["targets"] = [_target_to_dict(t) for t in s.targets]
-    out["simulation"] = sim
-    return out
-
-
-def _target_to_dict(t: Target) -> dict[str, Any]:
-    out: dict[str, Any] = {"name": t.name}
-    key, value = t.written
-    out[key] = list(value) if isinstance(value, tuple) else dict(value) if isinstance(value, Mapping) else value
-    for k in ("share", "count", "at_least"):
-        if getattr(t, k) is not None:
-            out[k] = list(getattr(t, k))
-    if t.keys_by is not None:
-        out["keys_by"] = t.keys_by
-    return out

@@ -128,6 +128,11 @@ class _Missing:
 MISSING: Any = _Missing()
 
 
+class InputError(Exception):
+    """Input that needs a change and is not a scenario file's problem (an option, a folder,
+    a run); the message says the fix. The command line exits 1 for it, whoever raises it."""
+
+
 class ScenarioError(Exception):
     """Every problem found in one or more scenario files; ``str()`` is the planner's report."""
 

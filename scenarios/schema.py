@@ -9,6 +9,7 @@ from __future__ import annotations
 import copyreg
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from dataclasses import fields as dc_fields
 from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
@@ -16,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from model.parameters import SimulationParameters
+from scenarios.parameters import SimulationParameters
 from scenarios.targets import Requirement, Stocks, Target
 
 #: Facility kinds the source plans name; a scenario may declare others.
@@ -151,6 +152,69 @@ class Scenario:
 
     def to_dict(self) -> dict[str, Any]:
         """The scenario as a TOML-ready dict with every default resolved (see ``scenario.toml``)."""
-        from scenarios.loader import scenario_to_dict
-
         return scenario_to_dict(self)
+
+
+def scenario_to_dict(s: Scenario) -> dict[str, Any]:
+    """Every key explicit, communities inline: the file reproduces the run on its own."""
+    sim = {}
+    for f in dc_fields(s.simulation):
+        v = getattr(s.simulation, f.name)
+        sim[f.name] = dict(v) if not isinstance(v, (int, float)) else v
+    out: dict[str, Any] = {
+        "scenario": {"name": s.name, "title": s.title, "years": s.years, "start_year": s.start_year, "seed": s.seed}
+        | ({"extensions": list(s.extensions)} if s.extensions else {}),
+        "costs": {f.name: getattr(s.costs, f.name) for f in dc_fields(s.costs)},
+        "facilities": {
+            u: {"build": f.build, "running": f.running, "space_m2": f.space_m2} for u, f in s.facilities.items()
+        },
+        "staff": {
+            k: {
+                "hire": f.hire,
+                "base_pay_share": f.base_pay_share,
+                "pay_share": list(f.pay_share),
+                "attrition": f.attrition,
+            }
+            for k, f in s.staff.items()
+        },
+    }
+    budget = {}
+    if s.budget.per_year is not None:
+        budget["per_year"] = list(s.budget.per_year)
+    if s.budget.total is not None:
+        budget["total"] = s.budget.total
+    if budget:
+        out["budget"] = budget
+    rows = []
+    for c in s.communities:
+        row = {
+            "id": c.id,
+            "households": c.households,
+            "space_m2": c.space_m2,
+            "key": c.key,
+            "facilities": sorted(c.facilities),
+            "staff": dict(c.staff),
+            "household_growth": c.household_growth,
+            "household_size": c.household_size,
+            "elderly_share": c.elderly_share,
+            "village_to_residence": c.village_to_residence,
+        }
+        if c.max_space_added_m2 is not None:
+            row["max_space_added_m2"] = c.max_space_added_m2
+        rows.append(row)
+    out["communities"] = rows
+    out["targets"] = [_target_to_dict(t) for t in s.targets]
+    out["simulation"] = sim
+    return out
+
+
+def _target_to_dict(t: Target) -> dict[str, Any]:
+    out: dict[str, Any] = {"name": t.name}
+    key, value = t.written
+    out[key] = list(value) if isinstance(value, tuple) else dict(value) if isinstance(value, Mapping) else value
+    for k in ("share", "count", "at_least"):
+        if getattr(t, k) is not None:
+            out[k] = list(getattr(t, k))
+    if t.keys_by is not None:
+        out["keys_by"] = t.keys_by
+    return out

@@ -87,8 +87,7 @@ def test_the_remaining_plan_is_costed_as_the_whole_plan_costs_it():
     at exactly the budget they left, in the original accounting."""
     import optimize
     from commplan.replan import committed_yearly_cost
-    from optimize.data import PlanData
-    from optimize.result import stocks_in_year
+    from scenarios.plan import PlanData, stocks_in_year
 
     s = load("tutorial")
     whole = optimize.solve(s, marginal_costs=False)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from extensions.parking import Parking, PropertyManager
-from model.extensions import Extension, ExtensionError, Registry, Service
+from model.extensions import Extension, ExtensionError, Registry, Service, services_of
 from model.invariants import InvariantError, check_invariants
 from model.model import CommunityModel
 from model.plan import PlanSchedule
@@ -167,7 +167,7 @@ def test_an_extension_that_cannot_be_imported_is_a_problem_with_its_line():
     with pytest.raises(ScenarioError, match=r"line 12 .*cannot import extension module 'extensions.nowhere'"):
         loads(tutorial_text(["extensions.nowhere"]))
     with pytest.raises(ScenarioError, match="has no 'extension'"):
-        loads(tutorial_text(["model.plan"]))
+        loads(tutorial_text(["model.plan"]), services_of=services_of)
 
 
 def test_the_resolved_scenario_keeps_its_extensions():

@@ -41,7 +41,7 @@ def test_staff_balance_every_month_previous_plus_hires_minus_exits():
 def test_served_never_exceeds_demand_and_vulnerable_households_are_served_first():
     scenario = tutorial()
     model, col = run(scenario)
-    from model.parameters import SERVICES
+    from scenarios.parameters import SERVICES
 
     for s in SERVICES:
         assert (col[f"served_{s}"] <= col[f"demand_{s}"]).all()

@@ -1,7 +1,7 @@
 """One plan.csv parser: what the simulation executes is checked as strictly as the optimiser's reader.
 
 ``model.plan.read_plan_csv`` / ``plan_from_rows`` (``commplan simulate --plan``, the sweep's
-workers) and ``optimize.read_plan_csv`` share ``optimize.plan_io.parse_plan_rows``.
+workers) and ``optimize.read_plan_csv`` share ``scenarios.plan_file.parse_plan_rows``.
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ import pytest
 import optimize
 from commplan.cli import main
 from model.plan import PlanSchedule, plan_from_result, plan_from_rows, read_plan_csv
-from optimize.plan_io import PlanFileError, parse_plan_rows
+from results.plan_output import write_plan
+from scenarios.plan_file import PlanFileError, parse_plan_rows
 from scenarios.problems import ScenarioError
 from tests.model.conftest import tutorial
 
@@ -30,7 +31,7 @@ def solved(scenario, tmp_path_factory):
     """The tutorial's least-cost plan and its plan.csv text."""
     res = optimize.solve(scenario, marginal_costs=False)
     out = tmp_path_factory.mktemp("plan")
-    optimize.write_plan(res, scenario, out)
+    write_plan(res, scenario, out)
     return res, (out / "plan.csv").read_text(encoding="utf-8")
 
 
@@ -75,12 +76,12 @@ def test_a_valid_plan_round_trips_to_the_same_schedule_as_before(scenario, solve
 
 def test_plan_from_result_uses_the_arrays_without_parsing(scenario, solved, monkeypatch):
     res, _ = solved
-    import optimize.plan_io
+    import model.plan
 
     def boom(*a, **k):
         raise AssertionError("plan_from_result must not round-trip through rows")
 
-    monkeypatch.setattr(optimize.plan_io, "parse_plan_rows", boom)
+    monkeypatch.setattr(model.plan, "parse_plan_rows", boom)
     monkeypatch.setattr(type(res), "plan_rows", boom)
     plan = plan_from_result(res, scenario)
     np.testing.assert_array_equal(plan.space_added, res.plan.space_added)
@@ -236,7 +237,7 @@ def test_empty_plans(scenario):
 
 def test_simulate_rejects_a_plan_missing_a_community(solved, tmp_path, capsys):
     _, text = solved
-    gone = optimize.plan_io.csv.DictReader(io.StringIO(text)).__next__()["community"]
+    gone = csv.DictReader(io.StringIO(text)).__next__()["community"]
     kept = [line for line in text.splitlines() if not line.startswith(gone + ",")]
     (tmp_path / "plan.csv").write_text("\n".join(kept) + "\n", encoding="utf-8")
     assert (

@@ -7,7 +7,7 @@ import textwrap
 import pytest
 
 import optimize
-from optimize.data import PlanData
+from optimize.data import ProgramData as PlanData
 from optimize.infeasibility import rooms_too_small
 from scenarios.loader import loads
 

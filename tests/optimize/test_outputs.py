@@ -7,14 +7,15 @@ import json
 import pytest
 
 import optimize
-from optimize import PlanFileError
+from results.plan_output import write_plan
+from scenarios.plan_file import PlanFileError, read_plan_csv
 
 
 @pytest.fixture(scope="module")
 def written(tutorial, tmp_path_factory):
     out = tmp_path_factory.mktemp("plan")
     res = optimize.solve(tutorial)
-    paths = optimize.write_plan(res, tutorial, out)
+    paths = write_plan(res, tutorial, out)
     return res, out, paths
 
 
@@ -46,14 +47,14 @@ def test_summary_json_has_the_contract_keys(written):
 
 def test_outputs_are_deterministic(written, tutorial, tmp_path):
     _, out, _ = written
-    optimize.write_plan(optimize.solve(tutorial), tutorial, tmp_path)
+    write_plan(optimize.solve(tutorial), tutorial, tmp_path)
     assert (tmp_path / "plan.csv").read_bytes() == (out / "plan.csv").read_bytes()
     assert (tmp_path / "summary.json").read_bytes() == (out / "summary.json").read_bytes()
 
 
 def test_read_plan_csv_round_trips_the_plan(written, tutorial):
     res, out, _ = written
-    back = optimize.read_plan_csv(out / "plan.csv", tutorial)
+    back = read_plan_csv(out / "plan.csv", tutorial)
     assert (back.space == res.plan.space).all()
     for u in tutorial.facilities:
         assert (back.has[u] == res.plan.has[u]).all() and (back.opened[u] == res.plan.opened[u]).all()
@@ -69,7 +70,7 @@ def test_read_plan_csv_names_the_file_and_missing_column(written, tutorial, tmp_
     with pytest.raises(
         PlanFileError, match=r"(?s)bad\.csv has 1 problem.*line 1 +hire_community_worker: missing from the header"
     ):
-        optimize.read_plan_csv(bad, tutorial)
+        read_plan_csv(bad, tutorial)
 
 
 def test_read_plan_csv_names_line_and_column_of_a_bad_value(written, tutorial, tmp_path):
@@ -81,11 +82,11 @@ def test_read_plan_csv_names_line_and_column_of_a_bad_value(written, tutorial, t
     bad = tmp_path / "bad.csv"
     bad.write_text("\n".join(lines) + "\n")
     with pytest.raises(PlanFileError, match=r'line 4 +space_m2 = "lots": must be a number'):
-        optimize.read_plan_csv(bad, tutorial)
+        read_plan_csv(bad, tutorial)
     lines = (out / "plan.csv").read_text().splitlines()
     bad.write_text("\n".join(lines[:-1]) + "\n")
     with pytest.raises(PlanFileError, match='community = "huayuan": has no row for year 3;'):
-        optimize.read_plan_csv(bad, tutorial)
+        read_plan_csv(bad, tutorial)
 
 
 def test_infeasible_result_writes_summary_without_plan(tutorial_text, tmp_path):
@@ -93,7 +94,7 @@ def test_infeasible_result_writes_summary_without_plan(tutorial_text, tmp_path):
 
     s = loads(tutorial_text.replace("total = 12000000", "total = 3000000"))
     res = optimize.solve(s)
-    paths = optimize.write_plan(res, s, tmp_path)
+    paths = write_plan(res, s, tmp_path)
     assert "plan.csv" not in paths and (tmp_path / "summary.json").exists()
     summary = json.loads((tmp_path / "summary.json").read_text())
     assert summary["status"] == "infeasible" and summary["message"]

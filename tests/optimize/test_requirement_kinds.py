@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import optimize
-from optimize.result import planned_levels
+from scenarios.plan import planned_levels
 
 from .conftest import tiny
 

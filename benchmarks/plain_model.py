@@ -1,9 +1,9 @@
-"""The same household rules with one Mesa agent per household: the reference and the yardstick.
+"""The same household rules with one Mesa agent per household: the benchmark's yardstick.
 
 :class:`PlainCommunityModel` differs from :class:`~model.model.CommunityModel` only in how
 households are held: each is a :class:`HouseholdAgent` with its own ``step``-style methods,
-as a Mesa user would first write it. It exists to check the columnar rules against the
-obvious ones and to measure what vectorising buys (``benchmarks/simulate_scale.py``).
+as a Mesa user would first write it. It measures what vectorising buys
+(``benchmarks/simulate_scale.py``); no test relies on it, so it lives with the benchmark.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from mesa import Agent
 
 from model.agents import ELIGIBLE, FLAGS, Households
 from model.model import CommunityModel
-from model.parameters import SERVICES
+from scenarios.parameters import SERVICES
 
 
 class HouseholdAgent(Agent):
@@ -75,7 +75,7 @@ class AgentHouseholds:
 
     def __init__(self, model: PlainCommunityModel):
         self.model = model
-        table = Households(model.scenario_.communities, model.p, model.rng)  # same initial draws
+        table = Households(model.scenario_.communities, model.p, model.rng, model.registry)  # same initial draws
         self.size_mean, self.n_communities = table.size_mean, table.n_communities
         for i in range(len(table)):
             HouseholdAgent(model, {k: v[i] for k, v in table.cols.items()})

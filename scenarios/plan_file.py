@@ -1,4 +1,4 @@
-"""plan.csv and summary.json: writing a plan, and reading a plan back (the one plan.csv parser).
+"""plan.csv, the plan's file: its columns, its rows, and the one parser that reads it back.
 
 Column names are the contract of ``docs/interfaces.md``: ``community, year,
 space_added_m2, space_m2``, then ``open_<u>, has_<u>`` per facility kind, ``hire_<s>,
@@ -13,17 +13,13 @@ import difflib
 import math
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
-from commplan.io import write_csv, write_json
-from optimize.data import PlanArrays, PlanData, stocks_from_decisions
+from scenarios.plan import PlanArrays, PlanData, stocks_from_decisions, stocks_in_year
 from scenarios.problems import MISSING, Problem, ScenarioError, did_you_mean
 from scenarios.schema import Scenario
-
-if TYPE_CHECKING:
-    from optimize.result import PlanResult
 
 
 class PlanFileError(ScenarioError, ValueError):
@@ -46,8 +42,6 @@ def plan_header(scenario: Scenario) -> list[str]:
 
 def plan_table(scenario: Scenario, plan: PlanArrays) -> tuple[list[str], list[list[Any]]]:
     """Header and rows of plan.csv: one row per community and plan year."""
-    from optimize.result import stocks_in_year
-
     data = PlanData.from_scenario(scenario)
     targets = [t for t in scenario.targets if t.per_community]
     meets = {}
@@ -68,31 +62,6 @@ def plan_table(scenario: Scenario, plan: PlanArrays) -> tuple[list[str], list[li
     return plan_header(scenario), rows
 
 
-def write_plan(result: PlanResult, scenario: Scenario, out_dir: str | Path) -> dict[str, Path]:
-    """Write ``plan.csv`` (when there is a plan), ``summary.json`` and the two charts into ``out_dir``.
-
-    Every file is written atomically (commplan.io). Returns the paths written, by name.
-    """
-    from results.plan_plots import plot_attainment, plot_cost_breakdown
-
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    written: dict[str, Path] = {}
-    if result.feasible:
-        header, rows = result.plan_rows()
-        write_csv(out / "plan.csv", header, rows)
-        written["plan.csv"] = out / "plan.csv"
-    write_json(out / "summary.json", result.summary())
-    written["summary.json"] = out / "summary.json"
-    summary = result.summary()
-    if result.feasible:
-        written["cost_breakdown.png"] = plot_cost_breakdown(summary, result.costs, scenario, out / "cost_breakdown.png")
-    written["attainment.png"] = plot_attainment(summary, scenario, out / "attainment.png")
-    return written
-
-
-#: The columns that hold stocks: derived from the decisions when a plan leaves them out.
-STOCK_PREFIXES = ("has_", "staff_")
 KIND_PREFIXES = ("open_", "has_", "hire_", "staff_")
 
 
@@ -347,9 +316,3 @@ def read_plan_csv(path: str | Path, scenario: Scenario) -> PlanArrays:
                 )
             ]
         ) from None
-
-
-def write_summary(result: PlanResult, out_dir: str | Path) -> Path:
-    p = Path(out_dir) / "summary.json"
-    write_json(p, result.summary())
-    return p

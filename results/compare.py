@@ -17,7 +17,7 @@ import pandas as pd
 
 from results.report import html_image, html_page, html_table, target_probabilities
 from results.runs import Run, load_run
-from results.style import colour, figure, money_label, save
+from results.style import chart, colour, figure, money_label, save
 from scenarios.files import atomic_write_text
 
 
@@ -104,6 +104,7 @@ def compare(dirs: list[Path], out: Path) -> list[Path]:
     return written
 
 
+@chart
 def comparison_chart(table: pd.DataFrame):
     """Cost of each run, and each target's probability of being met, side by side."""
     prob_cols = [c for c in table.columns if c.startswith("probability_met_")]

@@ -10,11 +10,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.patches import Patch
 
-from results.style import BLUE, GREEN, ORANGE, PURPLE, SKY, VERMILION
+from results.style import BLUE, GREEN, ORANGE, PURPLE, SKY, VERMILION, chart, figure
 from results.style import save as _save
 
 #: Cost lines in colours that stay apart in greyscale too (orange, sky blue, green, blue).
@@ -22,13 +21,15 @@ LINE_COLOURS = (ORANGE, SKY, GREEN, BLUE, PURPLE, VERMILION)
 LINE_NAMES = {"space": "Service space", "facilities": "Facilities", "hires": "Hiring", "pay": "Staff pay"}
 
 
+@chart
 def plot_cost_breakdown(summary: dict[str, Any], costs: np.ndarray, scenario, path: str | Path) -> Path:
     """Stacked bars: the plan's cost in each plan year, split into space, facilities, hires and pay."""
     path = Path(path)
     lines = list(summary["cost_by_line"])
     years = [scenario.start_year + t for t in range(costs.shape[0])]
     scale, unit = (1e6, "million") if np.abs(costs).max(initial=0) >= 1e6 else (1e3, "thousand")
-    fig, ax = plt.subplots(figsize=(7, 4.2))
+    fig = figure(7, 4.2, layout=None)
+    ax = fig.subplots()
     pos = np.zeros(len(years))
     neg = np.zeros(len(years))
     for k, line in enumerate(lines):
@@ -64,11 +65,13 @@ def plot_cost_breakdown(summary: dict[str, Any], costs: np.ndarray, scenario, pa
     return _save(fig, path)
 
 
+@chart
 def plot_attainment(summary: dict[str, Any], scenario, path: str | Path) -> Path:
     """Horizontal bars: required vs planned for every requirement (target, kind, year)."""
     path = Path(path)
     reqs = summary["requirements"]
-    fig, ax = plt.subplots(figsize=(8, 0.32 * max(len(reqs), 3) + 1.6))
+    fig = figure(8, 0.32 * max(len(reqs), 3) + 1.6, layout=None)
+    ax = fig.subplots()
     if not reqs:
         ax.text(0.5, 0.5, "The scenario sets no requirements", ha="center", va="center", transform=ax.transAxes)
         ax.set_axis_off()

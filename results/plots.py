@@ -11,7 +11,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from results.style import BLUE, GREY, ORANGE, VERMILION, colour, figure, money_label
+from results.style import BLUE, GREY, ORANGE, VERMILION, chart, colour, figure, money_label
 
 UNITS = {"share": "communities", "keys_by": "key communities", "count": "facilities opened", "city_staff": "staff"}
 KIND_WORDS = {
@@ -32,6 +32,7 @@ def _grid(n: int, ncols: int = 3, panel: tuple[float, float] = (3.6, 2.7)) -> tu
     return fig, axes[:n]
 
 
+@chart
 def requirements_chart(requirements: pd.DataFrame, attainment: pd.DataFrame | None, title: str) -> Figure:
     """Each requirement by year: required (outline), planned (bar, when there is a plan), achieved (median, 5–95 % range)."""
     groups = list(requirements.groupby(["target", "kind"], sort=False))
@@ -104,6 +105,7 @@ def city_series(timeseries: pd.DataFrame) -> dict[str, pd.DataFrame]:
     return out
 
 
+@chart
 def fan_charts(timeseries: pd.DataFrame, title: str) -> Figure:
     """Median and 5–95 % band over replications, month by month."""
     series = city_series(timeseries)
@@ -128,6 +130,7 @@ def fan_charts(timeseries: pd.DataFrame, title: str) -> Figure:
     return fig
 
 
+@chart
 def community_heatmap(plan: pd.DataFrame, title: str, max_rows: int = 60) -> Figure:
     """Which community meets which target, year by year, in the plan."""
     meets = [c for c in plan.columns if c.startswith("meets_")]
@@ -184,6 +187,7 @@ def community_heatmap(plan: pd.DataFrame, title: str, max_rows: int = 60) -> Fig
     return fig
 
 
+@chart
 def frontier_chart(frontier: pd.DataFrame, title: str, currency: str = "yuan") -> Figure:
     """Budget against planned attainment and against the probability of meeting each target."""
     fig = figure(11, 4.6)

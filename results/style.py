@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 import io
+from collections.abc import Callable
 from pathlib import Path
 
 import matplotlib
+from cycler import cycler
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-
-from scenarios.files import atomic_write_bytes  # noqa: E402
+from scenarios.files import atomic_write_bytes
 
 #: Okabe & Ito (2008): distinguishable with every common colour-vision deficiency.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
@@ -25,32 +24,43 @@ def colour(i: int) -> str:
     return PALETTE[i % len(PALETTE)]
 
 
-plt.rcParams.update(
-    {
-        "figure.dpi": 110,
-        "savefig.dpi": 110,
-        "font.size": 10,
-        "axes.titlesize": 11,
-        "axes.titleweight": "bold",
-        "axes.spines.top": False,
-        "axes.spines.right": False,
-        "axes.prop_cycle": matplotlib.cycler(color=PALETTE),
-        "legend.frameon": False,
-    }
-)
+#: Applied while a chart is drawn and saved, never to matplotlib's global settings: importing
+#: commplan changes nothing in a researcher's own plots (nor picks a backend: a
+#: :class:`Figure` made without pyplot needs none).
+STYLE = {
+    "figure.dpi": 110,
+    "savefig.dpi": 110,
+    "font.size": 10,
+    "axes.titlesize": 11,
+    "axes.titleweight": "bold",
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.prop_cycle": cycler(color=PALETTE),
+    "legend.frameon": False,
+}
 
 
-def figure(width: float = 9, height: float = 5) -> Figure:
-    return plt.figure(figsize=(width, height), layout="constrained")
+def chart[**P, R](draw: Callable[P, R]) -> Callable[P, R]:
+    """Decorate a function that draws a chart: it draws in commplan's style."""
+
+    @functools.wraps(draw)
+    def styled(*args: P.args, **kwargs: P.kwargs) -> R:
+        with matplotlib.rc_context(STYLE):
+            return draw(*args, **kwargs)
+
+    return styled
+
+
+@chart
+def figure(width: float = 9, height: float = 5, layout: str | None = "constrained") -> Figure:
+    return Figure(figsize=(width, height), layout=layout)
 
 
 def save(fig: Figure, path: str | Path) -> Path:
-    """Write a PNG atomically and free the figure (a sweep draws hundreds)."""
+    """Write a PNG atomically (a figure made without pyplot is freed with its last reference)."""
     buf = io.BytesIO()
-    fig.savefig(
-        buf, format="png", bbox_inches="tight", metadata={"Software": None}
-    )  # no version stamp: same chart, same bytes
-    plt.close(fig)
+    with matplotlib.rc_context(STYLE):  # no version stamp: same chart, same bytes
+        fig.savefig(buf, format="png", bbox_inches="tight", metadata={"Software": None})
     atomic_write_bytes(path, buf.getvalue())
     return Path(path)
 

@@ -17,6 +17,7 @@ import pandas as pd
 import optimize
 from model.plan import plan_from_result
 from model.runner import simulate
+from results import style
 from results.style import figure, money_label, save
 from scenarios.loader import load
 
@@ -43,6 +44,7 @@ def compare_budgets(scenario_name: str, budgets: list[float], replications: int 
     return pd.DataFrame(rows)
 
 
+@style.chart
 def chart(table: pd.DataFrame, title: str, path: Path) -> Path:
     fig = figure(7, 4)
     ax = fig.subplots()

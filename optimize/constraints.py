@@ -30,7 +30,7 @@ def add_row(
 ) -> LpConstraint:
     """Add ``Σ coef·var + constant (sense) rhs`` under ``name`` (kept verbatim, unlike PuLP's own naming)."""
     e = LpAffineExpression.from_list(pairs, constant=constant - rhs)
-    e._set_sense(sense)
+    e.sense = sense
     c = prog.prob.addConstraint(e)
     c.name = name
     return c

@@ -63,7 +63,7 @@ class Solution:
     b: dict[str, np.ndarray]
     h: dict[str, np.ndarray]
     shortfall: dict[Requirement, float]
-    values: list[tuple[int, float]]  # every variable's value, for warm starts
+    values: dict[str, float]  # every variable's value by name (names are unique), for warm starts
 
 
 class Program:
@@ -222,7 +222,7 @@ class Program:
             a = np.array([[v.varValue or 0.0 for v in row] for row in g], dtype=float).reshape(d.n, d.years)
             return np.rint(a) if integer else np.where(np.abs(a) < 1e-7, 0.0, np.round(a, 6))
 
-        values = [(v.id(), v.value) for v in self.prob._model.list_variables() if v.value is not None]
+        values = {v.name: x for v in self.prob.variables() if (x := v.varValue) is not None}
         return Solution(
             x=grid(self.x, False),
             y=grid(self.y, True),
@@ -234,7 +234,7 @@ class Program:
 
     def restore(self, sol: Solution) -> None:
         """Put a solution back into the variables, as the warm start of the next solve."""
-        self.prob._model.set_variable_values(sol.values)
+        self.prob.assignVarsVals(sol.values)
 
     def plan(self, sol: Solution) -> PlanArrays:
         return stocks_from_decisions(self.data, sol.x, sol.b, sol.h)

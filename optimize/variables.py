@@ -2,9 +2,11 @@
 
 Each function defines one family over its whole index set (communities × years, and
 facility or staff kinds), in the manner of PyPSA's ``define_*_variables``: it returns
-early when the set is empty, and creates the variables in one batch through the
-problem (``LpProblem._model.add_variables_batch``, which ``add_variable_dicts`` uses),
-so that building stays a small share of a large solve.
+early when the set is empty, and creates the variables in one batch through PuLP's
+public :meth:`LpProblem.add_variable_matrix` (one call into PuLP's core per batch, with
+the full names as the index and ``"%s"`` as the name pattern), so that building stays
+a small share of a large solve. A bound of ``None`` is "no bound": PuLP's public API
+takes finite bounds only.
 
 Stocks are not variables: they are affine expressions of the decisions (the stock
 recursion of the formulation), kept as ``(pairs, constant)`` so that constraints can
@@ -16,7 +18,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from pulp import LpVariable
-from pulp.core._internal import _const_to_rust_cat
 
 if TYPE_CHECKING:
     from optimize.program import Program
@@ -24,15 +25,16 @@ if TYPE_CHECKING:
 Lin = tuple[list[tuple[LpVariable, float]], float]  # sum of coef * var, plus a constant
 
 
-def batch(prog: Program, names: list[str], lb: float, ub: float, cat: str) -> list[LpVariable]:
-    """Create many variables of one category and bounds in one call into the Rust core."""
-    rust_cat = _const_to_rust_cat("Integer" if cat == "Binary" else cat)
-    if cat == "Binary":
-        lb, ub = 0.0, 1.0
-    return [LpVariable(v) for v in prog.prob._model.add_variables_batch(names, float(lb), float(ub), rust_cat)]
+def batch(prog: Program, names: list[str], lb: float, ub: float | None, cat: str) -> list[LpVariable]:
+    """Create variables named ``names``, in that order, with one category and bounds, in one call.
+
+    ``ub=None`` is no upper bound; ``Binary`` is an integer in [0, 1] whatever the bounds.
+    ``"%s"`` as the pattern makes each name exactly the index value (no ``_`` added).
+    """
+    return prog.prob.add_variable_matrix("%s", names, lowBound=lb, upBound=ub, cat=cat)
 
 
-def _grid(prog: Program, prefix: str, lb: float, ub: float, cat: str) -> list[list[LpVariable]]:
+def _grid(prog: Program, prefix: str, lb: float, ub: float | None, cat: str) -> list[list[LpVariable]]:
     d = prog.data
     Y = d.years
     flat = batch(prog, [f"{prefix}|{cid}|y{t}" for cid in d.ids for t in d.T], lb, ub, cat)
@@ -46,7 +48,7 @@ def define_space_variables(prog: Program) -> None:
     space, so both are fixed at 0 (the solver's presolve then drops them).
     """
     d = prog.data
-    prog.x = _grid(prog, "space_added", 0.0, float("inf"), "Continuous")
+    prog.x = _grid(prog, "space_added", 0.0, None, "Continuous")
     prog.y = _grid(prog, "space_project", 0.0, 1.0, "Binary")
     if d.n == 0:
         return
@@ -80,7 +82,7 @@ def define_hire_variables(prog: Program) -> None:
     if not d.staff:
         return
     for s in d.staff:
-        prog.h[s] = _grid(prog, f"hire_{s}", 0.0, float("inf"), "Integer")
+        prog.h[s] = _grid(prog, f"hire_{s}", 0.0, None, "Integer")
 
 
 def define_stocks(prog: Program) -> None:

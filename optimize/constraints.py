@@ -10,19 +10,30 @@ the raw keys, so the simulation (which evaluates the same atoms) agrees with the
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 from pulp import LpAffineExpression, LpConstraint, LpVariable
 from pulp import constants as const
 
-from optimize.variables import Lin, stock
+from optimize.variables import Lin, batch, stock
 from scenarios.targets import TOLERANCE, Requirement
 
 if TYPE_CHECKING:
     from optimize.program import Program
 
-GE, LE, EQ = const.LpConstraintGE, const.LpConstraintLE, const.LpConstraintEQ
+GE, LE = const.LpConstraintGE, const.LpConstraintLE
+
+
+@dataclass
+class BudgetRow:
+    """A budget row ``cost − slack <= limit`` and its slack (fixed at 0 while the budget holds)."""
+
+    row: LpConstraint
+    slack: LpVariable
+    limit: float | None  # None: no such budget (the row is kept for the frontier to move)
+    constant: float  # the cost's constant part, moved to the right-hand side
 
 
 def add_row(
@@ -113,10 +124,12 @@ def define_conditions(prog: Program) -> None:
     d = prog.data
     for (name, t), zs in prog.z.items():
         cond = prog.scenario.target(name).condition
+        assert cond is not None  # z exists only for targets with a per-community condition
         for atom in cond.atoms:
             beta = atom.bound(d.H[:, t])
             if (
                 atom.kind == "staff"
+                and atom.item is not None
                 and d.attr[atom.item] == 0
                 and np.all(d.staff0[atom.item] == np.round(d.staff0[atom.item]))
             ):
@@ -175,6 +188,7 @@ def define_count(prog: Program) -> None:
         if r.kind != "count":
             continue
         u = prog.scenario.target(r.target).has
+        assert u is not None  # a count target names its facility kind
         _requirement_row(prog, r, ([(prog.b[u][i][r.year - 1], 1.0) for i in range(d.n)], 0.0))
 
 
@@ -185,6 +199,7 @@ def define_city_staff(prog: Program) -> None:
         if r.kind != "city_staff":
             continue
         s = prog.scenario.target(r.target).city_staff
+        assert s is not None  # a city_staff target names its staff kind
         pairs: list[tuple[LpVariable, float]] = []
         c = 0.0
         for i in range(d.n):
@@ -198,7 +213,7 @@ def define_city_staff(prog: Program) -> None:
 # cost and budget
 
 
-def define_cost(prog: Program) -> None:
+def define_cost(prog: Program) -> dict[int, dict[str, Lin]]:
     """``cost[t]`` by line as affine expressions (pairs and constant), per the formulation.
 
     space: ``c_m2·x + c_proj·y + o_m2·(space − space0)``; facilities: ``c_u·b + o_u·(has − has0)``;
@@ -206,7 +221,7 @@ def define_cost(prog: Program) -> None:
     policy on today's staff, is a cost the plan cannot avoid).
     """
     d = prog.data
-    prog.cost = {}
+    cost: dict[int, dict[str, Lin]] = {}
     for t in d.T:
         space: list[tuple[LpVariable, float]] = []
         fac: list[tuple[LpVariable, float]] = []
@@ -234,7 +249,8 @@ def define_cost(prog: Program) -> None:
                 w = float(d.pay[s][t])
                 pay += [(v, w * k) for v, k in p]
                 pay_c += w * c - float(d.pay[s][0]) * float(d.staff0[s][i])
-        prog.cost[t] = {"space": (space, 0.0), "facilities": (fac, 0.0), "hires": (hires, 0.0), "pay": (pay, pay_c)}
+        cost[t] = {"space": (space, 0.0), "facilities": (fac, 0.0), "hires": (hires, 0.0), "pay": (pay, pay_c)}
+    return cost
 
 
 def cost_of_year(prog: Program, t: int) -> Lin:
@@ -246,7 +262,7 @@ def cost_of_year(prog: Program, t: int) -> Lin:
     return pairs, c
 
 
-def define_budget(prog: Program, total_row: bool = False) -> None:
+def define_budget(prog: Program, total_row: bool = False) -> dict[str, BudgetRow]:
     """``cost[t] <= B[t]`` and ``Σ_t cost[t] <= B_total`` where given.
 
     Each row has a slack variable (``budget-slack|...``) that is fixed at 0 while the
@@ -256,7 +272,6 @@ def define_budget(prog: Program, total_row: bool = False) -> None:
     """
     d = prog.data
     b = prog.scenario.budget
-    prog.budget_rows = {}
     rows: dict[str, tuple[Lin, float | None]] = {}
     if b.per_year is not None:
         for t in d.T:
@@ -270,12 +285,12 @@ def define_budget(prog: Program, total_row: bool = False) -> None:
             c += k
         rows["total"] = ((pairs, c), b.total)
     if not rows:
-        return
-    from optimize.variables import batch
-
+        return {}
+    budget_rows: dict[str, BudgetRow] = {}
     slacks = batch(prog, [f"budget-slack|{k}" for k in rows], 0.0, 0.0, "Continuous")
     for (key, ((pairs, c), limit)), slack in zip(rows.items(), slacks, strict=True):
         if limit is None:
             slack.upBound = None
         row = add_row(prog, [*pairs, (slack, -1.0)], c, LE, float(limit or 0.0), f"budget|{key}")
-        prog.budget_rows[key] = [row, slack, limit, c]
+        budget_rows[key] = BudgetRow(row, slack, limit, c)
+    return budget_rows

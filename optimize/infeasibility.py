@@ -209,7 +209,7 @@ def explain(
 ) -> tuple[dict[str, Any], str]:
     """The ``infeasibility`` object of summary.json and the message a planner reads."""
     d = prog.data
-    has_budget = any(entry[2] is not None for entry in prog.budget_rows.values())
+    has_budget = any(entry.limit is not None for entry in prog.budget_rows.values())
     info: dict[str, Any] = {"budget_is_reason": None, "short": [], "smallest_total_budget": None}
     lines: list[str] = []
     try:

@@ -75,7 +75,7 @@ class Marginal:
     seconds: float = 0.0
 
 
-def lp_duals(prog: Program, solver: str, session: HighsSession | None = None) -> dict[Requirement, float]:
+def lp_duals(prog: Program, solver: str, session: HighsSession | None = None) -> dict[Requirement, float | None]:
     """Duals of the requirement rows in the min-cost LP relaxation (cost per unit required).
 
     With a kept HiGHS model the relaxation is solved from a copy of it (no re-pass).
@@ -106,6 +106,7 @@ def hire_back_cost(prog: Program, r: Requirement) -> float | None:
         return None
     d = prog.data
     s = prog.scenario.target(r.target).city_staff
+    assert s is not None  # a city_staff requirement's target names its staff kind
     keep = 1.0 - d.attr[s]
     t = r.year
     cost = d.c_hire[s] * d.discount(t)
@@ -144,7 +145,7 @@ def marginal_costs(
         c0, lb0 = session.objective0, session.bound0
     else:
         prog.restore(sol)
-        c0 = prog.cost_objective.value()
+        c0 = float(prog.cost_objective.value() or 0.0)  # restored: every variable has a value
         lb0 = base.bound if base.bound is not None else (c0 if base.status == "optimal" else None)
     if lb0 is None and base.status == "optimal":
         lb0 = c0  # an LP-free solve proven optimal (no MIP bound reported)

@@ -19,11 +19,13 @@ from dataclasses import dataclass
 
 import numpy as np
 import pulp
-from pulp import LpAffineExpression, LpProblem
+from pulp import LpAffineExpression, LpConstraint, LpProblem, LpVariable
 
 from optimize import constraints as C
 from optimize import variables as V
+from optimize.constraints import BudgetRow
 from optimize.data import ProgramData
+from optimize.variables import Grid, Lin, Stocks
 from scenarios.plan import PlanArrays, stocks_from_decisions
 from scenarios.schema import Scenario
 from scenarios.targets import Requirement
@@ -32,9 +34,6 @@ MODES = ("min-cost", "max-attainment")
 SOLVERS = ("highs", "cbc")
 #: What ``solve(marginal_costs=...)`` accepts: re-solves (True, "resolve"), LP duals only, none.
 MARGINALS = (True, False, "resolve", "dual")
-#: A requirement is binding when the plan has less than one unit (community, facility,
-#: staff member) to spare: relaxing it by one unit could then change the plan.
-BINDING_SLACK = 1.0 - 1e-6
 
 
 @dataclass
@@ -76,6 +75,23 @@ class Program:
 
     builds = 0  # how many programs were built in this process (the frontier test reads it)
 
+    # decisions (optimize.variables), each [i][t-1]; facility and staff families by kind
+    x: Grid  # m² added
+    y: Grid  # a space project happens (binary)
+    b: dict[str, Grid]  # facility opened (binary)
+    h: dict[str, Grid]  # hires (integer)
+    # stocks: affine expressions of the decisions
+    space: Stocks
+    has: dict[str, Stocks]
+    staff: dict[str, Stocks]
+    z: dict[tuple[str, int], dict[int, LpVariable]]  # (target, year) -> community -> held to it
+    shortfall: dict[Requirement, LpVariable]
+    # rows (optimize.constraints)
+    req_rows: dict[Requirement, LpConstraint]
+    cost: dict[int, dict[str, Lin]]  # year -> line -> expression
+    budget_rows: dict[str, BudgetRow]  # "y<t>" or "total"
+    attainment_row: LpConstraint | None
+
     def __init__(
         self,
         scenario: Scenario,
@@ -89,14 +105,14 @@ class Program:
         self.scenario = scenario
         self.data = ProgramData.from_scenario(scenario)
         self.prob = LpProblem(f"commplan-{scenario.name}", pulp.LpMinimize)
-        self.req_rows: dict[Requirement, pulp.LpConstraint] = {}
+        self.req_rows = {}
         # decisions and stocks
-        V.define_space_variables(self)
-        V.define_facility_variables(self)
-        V.define_hire_variables(self)
-        V.define_stocks(self)
-        V.define_condition_variables(self)
-        V.define_shortfall_variables(self)
+        self.x, self.y = V.define_space_variables(self)
+        self.b = V.define_facility_variables(self)
+        self.h = V.define_hire_variables(self)
+        self.space, self.has, self.staff = V.define_stocks(self)
+        self.z = V.define_condition_variables(self)
+        self.shortfall = V.define_shortfall_variables(self)
         # physical rules
         C.define_space_projects(self)
         C.define_open_once(self)
@@ -108,8 +124,8 @@ class Program:
         C.define_count(self)
         C.define_city_staff(self)
         # cost, budget, objectives
-        C.define_cost(self)
-        C.define_budget(self, total_row=total_budget_row)
+        self.cost = C.define_cost(self)
+        self.budget_rows = C.define_budget(self, total_row=total_budget_row)
         self.weights = weights or {r: 1.0 / r.required for r in scenario.requirements}
         self._define_objectives()
         self.attainment_row = None
@@ -151,12 +167,11 @@ class Program:
     def set_budget(self, hard: bool = True, total: float | None | str = "keep") -> None:
         """Hold or drop the budget rows; optionally move the total budget (``None``: no total)."""
         for key, entry in self.budget_rows.items():
-            row, slack, limit, constant = entry
             if key == "total" and total != "keep":
-                entry[2] = limit = total
-                if limit is not None:
-                    row.changeRHS(float(limit) - constant)
-            slack.upBound = 0.0 if (hard and limit is not None) else None
+                entry.limit = None if total is None else float(total)
+                if entry.limit is not None:
+                    entry.row.changeRHS(entry.limit - entry.constant)
+            entry.slack.upBound = 0.0 if (hard and entry.limit is not None) else None
 
     def set_attainment_bound(self, bound: float | None) -> None:
         if self.attainment_row is not None:
@@ -175,6 +190,7 @@ class Program:
         mip: bool = True,
     ) -> Outcome:
         """Solve the problem as it stands and classify the outcome in the summary's words."""
+        sv: pulp.LpSolver
         if solver == "highs":
             sv = pulp.HiGHS(msg=False, mip=mip, gapRel=gap, timeLimit=time_limit, warmStart=warm)
         elif solver == "cbc":

@@ -25,6 +25,11 @@ if TYPE_CHECKING:
     from optimize.program import Outcome, Program, Solution
 
 
+#: A requirement is binding when the plan has less than one unit (community, facility,
+#: staff member) to spare: relaxing it by one unit could then change the plan.
+BINDING_SLACK = 1.0 - 1e-6
+
+
 def money(v: float | None) -> float | None:
     """Costs are reported to the cent: enough for a budget, stable across platforms."""
     return None if v is None else round(float(v), 2)
@@ -99,12 +104,11 @@ class PlanResult:
         d = prog.data
         plan = prog.plan(sol)
         levels = planned_levels(d, plan)
-        reqs = [RequirementResult(r, levels[r], levels[r] - r.required < 1.0 - 1e-6) for r in d.scenario.requirements]
-        total_limit = (
-            prog.budget_rows.get("total", [None, None, d.scenario.budget.total])[2]
-            if prog.budget_rows
-            else d.scenario.budget.total
-        )
+        reqs = [
+            RequirementResult(r, levels[r], levels[r] - r.required < BINDING_SLACK) for r in d.scenario.requirements
+        ]
+        total_row = prog.budget_rows.get("total")
+        total_limit = total_row.limit if total_row is not None else d.scenario.budget.total
         return cls(
             d.scenario,
             mode,

@@ -109,8 +109,8 @@ class HighsSession:
         st = h.getModelStatus()
         info = h.getInfo()
         obj = float(info.objective_function_value)
-        bound = float(info.mip_dual_bound)
-        bound = bound if math.isfinite(bound) else None
+        dual_bound = float(info.mip_dual_bound)
+        bound = dual_bound if math.isfinite(dual_bound) else None
         S = highspy.HighsModelStatus
         has = info.primal_solution_status == 2 and math.isfinite(obj)  # kSolutionStatusFeasible
         values = np.array(h.getSolution().col_value, dtype=float) if has else None

@@ -15,17 +15,22 @@ be assembled with :meth:`LpAffineExpression.from_list` without intermediate copi
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from pulp import LpVariable
+
+from scenarios.targets import Requirement
 
 if TYPE_CHECKING:
     from optimize.program import Program
 
 Lin = tuple[list[tuple[LpVariable, float]], float]  # sum of coef * var, plus a constant
+Grid = list[list[LpVariable]]  # [i][t-1]: one variable per community and plan year
+Stocks = list[list[Lin]]  # [i][t-1]: one affine expression per community and plan year
+Category = Literal["Continuous", "Integer", "Binary"]
 
 
-def batch(prog: Program, names: list[str], lb: float, ub: float | None, cat: str) -> list[LpVariable]:
+def batch(prog: Program, names: list[str], lb: float, ub: float | None, cat: Category) -> list[LpVariable]:
     """Create variables named ``names``, in that order, with one category and bounds, in one call.
 
     ``ub=None`` is no upper bound; ``Binary`` is an integer in [0, 1] whatever the bounds.
@@ -34,58 +39,51 @@ def batch(prog: Program, names: list[str], lb: float, ub: float | None, cat: str
     return prog.prob.add_variable_matrix("%s", names, lowBound=lb, upBound=ub, cat=cat)
 
 
-def _grid(prog: Program, prefix: str, lb: float, ub: float | None, cat: str) -> list[list[LpVariable]]:
+def _grid(prog: Program, prefix: str, lb: float, ub: float | None, cat: Category) -> Grid:
     d = prog.data
     Y = d.years
     flat = batch(prog, [f"{prefix}|{cid}|y{t}" for cid in d.ids for t in d.T], lb, ub, cat)
     return [flat[i * Y : (i + 1) * Y] for i in range(d.n)]
 
 
-def define_space_variables(prog: Program) -> None:
+def define_space_variables(prog: Program) -> tuple[Grid, Grid]:
     """``x[i,t] >= 0`` m² added and ``y[i,t]`` binary: a space project happens.
 
     Where the derived bound ``max_m2[i]`` is 0 the community can never usefully add
     space, so both are fixed at 0 (the solver's presolve then drops them).
     """
     d = prog.data
-    prog.x = _grid(prog, "space_added", 0.0, None, "Continuous")
-    prog.y = _grid(prog, "space_project", 0.0, 1.0, "Binary")
-    if d.n == 0:
-        return
+    x = _grid(prog, "space_added", 0.0, None, "Continuous")
+    y = _grid(prog, "space_project", 0.0, 1.0, "Binary")
     for i in range(d.n):
         m = float(d.max_m2[i])
         for t in range(d.years):
-            prog.x[i][t].upBound = m
+            x[i][t].upBound = m
             if m <= 0:
-                prog.y[i][t].upBound = 0.0
+                y[i][t].upBound = 0.0
+    return x, y
 
 
-def define_facility_variables(prog: Program) -> None:
+def define_facility_variables(prog: Program) -> dict[str, Grid]:
     """``b[i,u,t]`` binary: facility u opened in community i in year t (fixed 0 where it exists)."""
     d = prog.data
-    prog.b = {}
-    if not d.facilities:
-        return
+    b: dict[str, Grid] = {}
     for u in d.facilities:
         grid = _grid(prog, f"open_{u}", 0.0, 1.0, "Binary")
         for i in range(d.n):
             if d.has0[u][i] >= 1:
                 for v in grid[i]:
                     v.upBound = 0.0
-        prog.b[u] = grid
+        b[u] = grid
+    return b
 
 
-def define_hire_variables(prog: Program) -> None:
+def define_hire_variables(prog: Program) -> dict[str, Grid]:
     """``h[i,s,t]`` integer hires (whole people)."""
-    d = prog.data
-    prog.h = {}
-    if not d.staff:
-        return
-    for s in d.staff:
-        prog.h[s] = _grid(prog, f"hire_{s}", 0.0, None, "Integer")
+    return {s: _grid(prog, f"hire_{s}", 0.0, None, "Integer") for s in prog.data.staff}
 
 
-def define_stocks(prog: Program) -> None:
+def define_stocks(prog: Program) -> tuple[Stocks, dict[str, Stocks], dict[str, Stocks]]:
     """Stock expressions of the formulation.
 
     ``space[i,t] = space0[i] + Σ_{τ≤t} x[i,τ]``; ``has[i,u,t] = has0[i,u] + Σ_{τ≤t} b[i,u,τ]``;
@@ -95,38 +93,40 @@ def define_stocks(prog: Program) -> None:
     """
     d = prog.data
     Y = d.years
-    prog.space = [
+    space = [
         [([(prog.x[i][k], 1.0) for k in range(t)], float(d.space0[i])) for t in range(1, Y + 1)] for i in range(d.n)
     ]
-    prog.has = {
+    has = {
         u: [
             [([(prog.b[u][i][k], 1.0) for k in range(t)], float(d.has0[u][i])) for t in range(1, Y + 1)]
             for i in range(d.n)
         ]
         for u in d.facilities
     }
-    prog.staff = {}
+    staff: dict[str, Stocks] = {}
     for s in d.staff:
         keep = 1.0 - d.attr[s]
-        prog.staff[s] = [
+        staff[s] = [
             [
                 ([(prog.h[s][i][k], keep ** (t - 1 - k)) for k in range(t)], float(d.staff0[s][i]) * keep**t)
                 for t in range(1, Y + 1)
             ]
             for i in range(d.n)
         ]
+    return space, has, staff
 
 
 def stock(prog: Program, kind: str, item: str | None, i: int, t: int) -> Lin:
     """The stock an :class:`~scenarios.targets.Atom` reads, for community i in plan year t."""
     if kind == "space":
         return prog.space[i][t - 1]
+    assert item is not None  # an Atom of kind has/staff always names its facility or staff kind
     if kind == "has":
         return prog.has[item][i][t - 1]
     return prog.staff[item][i][t - 1]
 
 
-def define_condition_variables(prog: Program) -> None:
+def define_condition_variables(prog: Program) -> dict[tuple[str, int], dict[int, LpVariable]]:
     """``z[target,i,t]`` binary: community i is held to the target's condition in year t.
 
     One ``z`` per (target, community, year) serves every requirement on that target in
@@ -134,7 +134,7 @@ def define_condition_variables(prog: Program) -> None:
     every community in a year with a share, else only the key communities.
     """
     d = prog.data
-    prog.z = {}
+    z: dict[tuple[str, int], dict[int, LpVariable]] = {}
     for tg in prog.scenario.targets:
         if tg.condition is None:
             continue
@@ -145,21 +145,19 @@ def define_condition_variables(prog: Program) -> None:
                 continue
             members = range(d.n) if share else [i for i in range(d.n) if d.key[i]]
             vs = batch(prog, [f"meets|{tg.name}|{d.ids[i]}|y{t}" for i in members], 0.0, 1.0, "Binary")
-            prog.z[tg.name, t] = dict(zip(members, vs, strict=True))
+            z[tg.name, t] = dict(zip(members, vs, strict=True))
+    return z
 
 
-def define_shortfall_variables(prog: Program) -> None:
+def define_shortfall_variables(prog: Program) -> dict[Requirement, LpVariable]:
     """One shortfall variable per requirement: communities, facilities or staff short of it.
 
     Fixed at 0 in min-cost mode (every requirement is hard); freed up to the requirement
     in max-attainment mode and in the elastic re-solve that explains infeasibility; freed
     by one unit to measure a requirement's marginal cost.
     """
-    prog.shortfall = {}
-    reqs = prog.scenario.requirements
-    if not reqs:
-        return
-    names = [f"shortfall|{r.target}|{r.kind}|y{r.year}" for r in reqs]
-    cats = ["Continuous" if r.kind == "city_staff" else "Integer" for r in reqs]
-    for r, name, cat in zip(reqs, names, cats, strict=True):
-        prog.shortfall[r] = batch(prog, [name], 0.0, 0.0, cat)[0]
+    shortfall: dict[Requirement, LpVariable] = {}
+    for r in prog.scenario.requirements:
+        cat: Category = "Continuous" if r.kind == "city_staff" else "Integer"
+        shortfall[r] = batch(prog, [f"shortfall|{r.target}|{r.kind}|y{r.year}"], 0.0, 0.0, cat)[0]
+    return shortfall

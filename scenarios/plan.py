@@ -10,6 +10,7 @@ indexed ``[i, t]`` hold year 0 = today in column 0; plan arrays ``[i, t-1]``).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Self
 
 import numpy as np
 
@@ -44,7 +45,7 @@ class PlanData:
     discount_rate: float
 
     @classmethod
-    def from_scenario(cls, s: Scenario) -> PlanData:
+    def from_scenario(cls, s: Scenario) -> Self:
         Y = s.years
         comms = s.communities
         H = np.array([[c.households_in(t) for t in range(Y + 1)] for c in comms], dtype=float).reshape(

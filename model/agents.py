@@ -390,8 +390,6 @@ class StaffMember(Agent):
         self.kind = kind
         self.skill = 1.0 if certified else skill
         self.certified = certified
-        self.tenure = 0  # months
-        self.trained = 0
         model.staff_count[kind][community.index] += 1
 
     @property
@@ -402,10 +400,8 @@ class StaffMember(Agent):
     def step(self) -> None:
         """Learn from the month's work, maybe be trained, maybe leave."""
         p = self.model.p
-        self.tenure += 1
         self.skill += p.skill_learning_rate * (1.0 - self.skill)
         if self.random.random() < p.training_rate:
-            self.trained += 1
             self.skill += p.training_skill_gain * (1.0 - self.skill)
         if self.random.random() < self.model.exit_risk[self.kind][self.community.index]:
             self.leave()

@@ -14,7 +14,6 @@ from __future__ import annotations
 import numpy as np
 from mesa import Model
 from mesa.agent import AgentSet
-from mesa.datacollection import DataCollector
 
 from model.agents import (
     Community,
@@ -107,15 +106,6 @@ class CommunityModel(Model):
 
         self.attainment: list[tuple] = []  # (year, target, kind, required, achieved, met)
         self.recorder = Recorder(self)
-        self.datacollector = DataCollector(
-            model_reporters={
-                "households": lambda m: int(m.households.counts.sum()),
-                "satisfaction": lambda m: float(m.households.satisfaction.mean()) if len(m.households) else 0.0,
-                "served_share": lambda m: float(m.served.sum() / max(m.demand.sum(), 1)),
-                "staff": lambda m: len(m.staff),
-                "organisations": lambda m: len(m.organisations),
-            }
-        )
         for ext in self._extensions:
             ext.setup(self)
 
@@ -174,7 +164,6 @@ class CommunityModel(Model):
         for ext in self._extensions:
             ext.end_month(self)
         self.recorder.collect(self)
-        self.datacollector.collect(self)
         if self.month % 12 == 0:
             self.evaluate_targets()
         if self.month >= 12 * self.years:

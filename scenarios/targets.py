@@ -36,17 +36,6 @@ class Atom:
         """The level the stock must reach, for a scalar or an array of household counts."""
         return self.constant + self.per_household * households
 
-    def describe(self) -> str:
-        what = {"space": "space (m²)", "has": f"has {self.item}", "staff": f"{self.item} staff"}[self.kind]
-        if self.kind == "has":
-            return what
-        parts = []
-        if self.constant:
-            parts.append(f"{self.constant:g}")
-        if self.per_household:
-            parts.append(f"{self.per_household:g} × households")
-        return f"{what} ≥ {' + '.join(parts) or '0'}"
-
 
 @dataclass(frozen=True)
 class Stocks:

@@ -382,7 +382,12 @@ class Organisation(Agent):
 
 
 class StaffMember(Agent):
-    """A paid staff member: serves residents, learns, is trained, and may leave."""
+    """A paid staff member: serves residents, learns, is trained, and may leave.
+
+    Why staff leave lives here and nowhere else: :meth:`exit_risk` sets the month's risk
+    for a staff kind in every community, :meth:`leaves` draws one member's decision.
+    Override either in a subclass (an extension's ``staff_classes``) to change the rule.
+    """
 
     def __init__(self, model: CommunityModel, community: Community, kind: str, skill: float, certified: bool = False):
         super().__init__(model)
@@ -397,14 +402,39 @@ class StaffMember(Agent):
         """Effective service hours a month: hours worked × skill."""
         return self.model.p.staff_service_hours * self.skill
 
+    @classmethod
+    def exit_risk(cls, model: CommunityModel, kind: str) -> np.ndarray:
+        """Monthly probability that a member of ``kind`` leaves, per community: higher when
+        pay is below the average wage and when the workload is high.
+
+        Called once a month per staff kind, before any member steps; the model keeps the
+        result in ``model.exit_risk[kind]``, where :meth:`leaves` reads it.
+        """
+        p = model.p
+        over = np.clip(model.workload, 1.0, p.workload_cap) - 1.0
+        h = (
+            p.exit_hazard
+            * math.exp(p.exit_pay_elasticity * (1.0 - model.pay_share(kind)))
+            * np.exp(p.exit_workload_elasticity * over)
+        )
+        return np.minimum(h, 1.0)
+
     def step(self) -> None:
         """Learn from the month's work, maybe be trained, maybe leave."""
+        self.learn()
+        if self.leaves():
+            self.leave()
+
+    def learn(self) -> None:
+        """Skill grows with the month's work, and more in a month of training."""
         p = self.model.p
         self.skill += p.skill_learning_rate * (1.0 - self.skill)
         if self.random.random() < p.training_rate:
             self.skill += p.training_skill_gain * (1.0 - self.skill)
-        if self.random.random() < self.model.exit_risk[self.kind][self.community.index]:
-            self.leave()
+
+    def leaves(self) -> bool:
+        """Whether this member decides to leave this month (one draw at the month's risk)."""
+        return self.random.random() < self.model.exit_risk[self.kind][self.community.index]
 
     def leave(self) -> None:
         """Leave the job: counted in ``exits`` and ``staff_count`` (never end a staff member otherwise)."""
@@ -412,14 +442,3 @@ class StaffMember(Agent):
         m.staff_count[self.kind][i] -= 1
         m.exits[self.kind][i] += 1
         self.remove()
-
-
-def exit_hazard(params: SimulationParameters, pay_share: float, workload: np.ndarray) -> np.ndarray:
-    """Monthly probability of leaving: higher when pay is below the average wage and workload high."""
-    over = np.clip(workload, 1.0, params.workload_cap) - 1.0
-    h = (
-        params.exit_hazard
-        * math.exp(params.exit_pay_elasticity * (1.0 - pay_share))
-        * np.exp(params.exit_workload_elasticity * over)
-    )
-    return np.minimum(h, 1.0)

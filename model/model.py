@@ -20,7 +20,6 @@ from model.agents import (
     Households,
     Organisation,
     StaffMember,
-    exit_hazard,
 )
 from model.extensions import Extension, Registry, resolve_extensions
 from model.plan import PlanSchedule
@@ -309,9 +308,9 @@ class CommunityModel(Model):
 
     # -- staff ---------------------------------------------------------------------------
     def staff_turnover(self) -> None:
-        """Staff learn, are trained and may leave, at a risk set by this month's pay and workload."""
+        """Staff learn, are trained and may leave, at a risk their class sets (:meth:`StaffMember.exit_risk`)."""
         for s in self.scenario_.staff:
-            self.exit_risk[s] = exit_hazard(self.p, self.pay_share(s), self.workload)
+            self.exit_risk[s] = self.registry.staff_class(s).exit_risk(self, s)
         self.staff.shuffle_do("step")
 
     def recruit(self) -> None:

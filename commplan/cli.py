@@ -202,32 +202,37 @@ def _out(args: argparse.Namespace, scenario, mode: str) -> Path:
     return args.out if args.out is not None else default_out(scenario, mode)
 
 
-def _solve(scenario, args: argparse.Namespace, quiet: bool):
-    import optimize
-    from commplan.progress import spinner
+def _solve_options(args: argparse.Namespace):
+    from commplan.pipeline import SolveOptions
 
-    with spinner(f"planning {scenario.name}", quiet) as say:
-        marginal = {"resolve": True, "dual": "dual", "none": False}[args.marginal_costs]
-        return optimize.solve(
-            scenario,
-            mode=args.mode,
-            solver=args.solver,
-            time_limit=args.time_limit,
-            gap=args.gap,
-            marginal_costs=marginal,
-            marginal_time_limit=args.marginal_time_limit,
-            progress=say,
-        )
+    return SolveOptions(
+        mode=args.mode,
+        solver=args.solver,
+        time_limit=args.time_limit,
+        gap=args.gap,
+        marginal_costs=args.marginal_costs,
+        marginal_time_limit=args.marginal_time_limit,
+    )
+
+
+def _sim_options(args: argparse.Namespace):
+    from commplan.pipeline import SimulationOptions
+
+    return SimulationOptions(
+        replications=args.replications,
+        seed=args.seed,
+        processes=args.processes,
+        replan=getattr(args, "replan", "none"),
+    )
 
 
 def cmd_plan(args: argparse.Namespace) -> int:
-    from results.plan_output import write_plan
+    from commplan import pipeline
 
     scenario = _load(args.file)
     out = _out(args, scenario, args.mode)
     run = Run(out, scenario, "plan", args.force)
-    result = _solve(scenario, args, args.quiet)
-    write_plan(result, scenario, out)
+    result = pipeline.plan(scenario, _solve_options(args), out, args.quiet)
     run.finish(status=result.status)
     if not result.feasible:
         _no_plan(result)
@@ -236,125 +241,50 @@ def cmd_plan(args: argparse.Namespace) -> int:
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
-    from model.runner import write_simulation
-    from results.summary import skeleton, with_simulation
-    from scenarios.files import atomic_write_bytes, write_json
+    from commplan import pipeline
+    from model.plan import read_plan_csv
+    from results.summary import skeleton
+    from scenarios.files import atomic_write_bytes
 
     scenario = _load(args.file)
-    plan = _read_plan(args.plan, scenario) if args.plan else None
+    plan = read_plan_csv(args.plan, scenario) if args.plan else None
     out = _out(args, scenario, "simulate" if plan is None else "simulate-plan")
-    seed = scenario.seed if args.seed is None else args.seed
+    options = _sim_options(args)
     planned = args.plan.parent / "summary.json" if args.plan else None
     if planned is not None and planned.exists():  # the plan's own folder: carry its summary and plan along
         summary = json.loads(planned.read_text(encoding="utf-8"))
         plan_bytes = args.plan.read_bytes()
     else:
         summary, plan_bytes = skeleton(scenario, "status-quo" if plan is None else "plan"), None
-    run = Run(out, scenario, "simulate", args.force, seeds={"root": seed, "replications": args.replications})
+    seeds = {"root": options.root_seed(scenario), "replications": args.replications}
+    run = Run(out, scenario, "simulate", args.force, seeds=seeds)
     if plan_bytes is not None:
         atomic_write_bytes(out / "plan.csv", plan_bytes)
-    result = _simulate(scenario, plan, args, seed)
-    write_json(out / "summary.json", with_simulation(summary, write_simulation(result, scenario, out)))
-    _publish(out, args.quiet)
+    result = pipeline.simulate_plan(scenario, plan, options, args.quiet)
+    pipeline.record_simulation(summary, result, scenario, out)
+    pipeline.draw(out, args.quiet)
     run.finish()
     _say(args, f"{scenario.title}: {args.replications} replications simulated; written to {out}/")
     return OK
 
 
-def _read_plan(path: Path, scenario):
-    from model.plan import read_plan_csv
-
-    return read_plan_csv(path, scenario)
-
-
-def _simulate(scenario, plan, args: argparse.Namespace, seed: int):
-    from commplan.parallel import process_pool
-    from commplan.progress import bar
-    from model.runner import simulate
-
-    months = 12 * scenario.years
-    with bar(months * args.replications, f"simulating {scenario.name}", args.quiet, unit="month") as b:
-
-        def progress(done: int, total: int) -> None:
-            b.total = total
-            b.update(done - b.n)
-
-        if args.processes <= 1 or args.replications <= 1:
-            return simulate(scenario, plan, replications=args.replications, seed=seed, progress=progress)
-        with process_pool(args.processes) as pool:
-            return simulate(scenario, plan, replications=args.replications, seed=seed, progress=progress, executor=pool)
-
-
 def cmd_run(args: argparse.Namespace) -> int:
-    from model.plan import plan_from_result
-    from model.runner import write_simulation
-    from results.plan_output import write_plan
-    from results.summary import with_simulation
-    from scenarios.files import write_json
+    from commplan import pipeline
 
     scenario = _load(args.file)
     out = _out(args, scenario, args.mode)
-    seed = scenario.seed if args.seed is None else args.seed
-    run = Run(out, scenario, "run", args.force, seeds={"root": seed, "replications": args.replications})
-    result = _solve(scenario, args, args.quiet)
-    write_plan(result, scenario, out)
-    if not result.feasible:
-        run.finish(status=result.status)
-        _no_plan(result)
-    plan = plan_from_result(result, scenario)
-    if args.replan == "yearly":
-        sim = _simulate_adaptive(scenario, plan, result, args, seed, out)
-    else:
-        sim = _simulate(scenario, plan, args, seed)
-    write_json(out / "summary.json", with_simulation(result.summary(), write_simulation(sim, scenario, out)))
-    _publish(out, args.quiet)
+    options = _sim_options(args)
+    seeds = {"root": options.root_seed(scenario), "replications": args.replications}
+    run = Run(out, scenario, "run", args.force, seeds=seeds)
+    result = pipeline.run(scenario, _solve_options(args), options, out, args.quiet)
     run.finish(status=result.status)
+    if not result.feasible:
+        _no_plan(result)
     _say(
         args,
         f"{scenario.title}: {result.status}, total cost {result.total_cost:,.0f}; plan and {args.replications} simulated replications in {out}/",
     )
     return OK
-
-
-def _simulate_adaptive(scenario, plan, result, args: argparse.Namespace, seed: int, out: Path):
-    from commplan.progress import bar
-    from commplan.replan import simulate_adaptive
-    from scenarios.files import write_csv
-
-    with bar(
-        12 * scenario.years * args.replications,
-        f"simulating {scenario.name}, re-planning yearly",
-        args.quiet,
-        unit="month",
-    ) as b:
-
-        def progress(done: int, total: int) -> None:
-            b.update(done - b.n)
-
-        sim, replans = simulate_adaptive(
-            scenario,
-            plan,
-            result.summary()["cost_by_year"],
-            args.replications,
-            seed,
-            args.processes,
-            args.solver,
-            progress,
-        )
-    write_csv(
-        out / "replans.csv",
-        ["replication", "year", "status", "remaining_cost"],
-        [[r.replication, r.year, r.status, r.remaining_cost] for r in replans],
-    )
-    return sim
-
-
-def _publish(out: Path, quiet: bool) -> None:
-    from commplan.progress import spinner
-    from results.publish import publish
-
-    with spinner("drawing charts and the report", quiet):
-        publish(out)
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:

@@ -1,0 +1,166 @@
+"""The main job, in one place: plan → simulate → publish, into a run folder.
+
+The command line parses options into :class:`SolveOptions` and :class:`SimulationOptions`
+and calls these functions; a script can call them too. Each step writes its files
+atomically as it finishes, so a run folder holds whole files only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import optimize
+from commplan.parallel import process_pool
+from commplan.progress import bar, spinner
+from commplan.replan import simulate_adaptive
+from model.plan import PlanSchedule, plan_from_result
+from model.runner import SimulationResult, simulate, write_simulation
+from optimize import PlanResult
+from results.plan_output import write_plan
+from results.publish import publish
+from results.summary import with_simulation
+from scenarios.files import write_csv, write_json
+from scenarios.schema import Scenario
+
+
+@dataclass(frozen=True)
+class SolveOptions:
+    """How to solve the planning program (``commplan plan --help`` says what each does)."""
+
+    mode: str = "min-cost"
+    solver: str = "highs"
+    time_limit: float | None = None
+    gap: float = 1e-4
+    marginal_costs: str = "resolve"  # resolve, dual or none
+    marginal_time_limit: float | None = None
+
+
+@dataclass(frozen=True)
+class SimulationOptions:
+    """How to simulate a plan: replications from one root seed, on how many processes."""
+
+    replications: int = 20
+    seed: int | None = None  # None: the scenario's
+    processes: int = 1
+    replan: str = "none"  # none or yearly
+
+    def root_seed(self, scenario: Scenario) -> int:
+        return scenario.seed if self.seed is None else self.seed
+
+
+def solve(scenario: Scenario, options: SolveOptions, quiet: bool = False) -> PlanResult:
+    """The plan, its cost and what each target costs (marginal costs as the options say)."""
+    marginal = {"resolve": True, "dual": "dual", "none": False}[options.marginal_costs]
+    with spinner(f"planning {scenario.name}", quiet) as say:
+        return optimize.solve(
+            scenario,
+            mode=options.mode,
+            solver=options.solver,
+            time_limit=options.time_limit,
+            gap=options.gap,
+            marginal_costs=marginal,
+            marginal_time_limit=options.marginal_time_limit,
+            progress=say,
+        )
+
+
+def plan(scenario: Scenario, options: SolveOptions, out: Path, quiet: bool = False) -> PlanResult:
+    """Solve and write ``plan.csv`` (when there is a plan), ``summary.json`` and the plan charts."""
+    result = solve(scenario, options, quiet)
+    write_plan(result, scenario, out)
+    return result
+
+
+def simulate_plan(
+    scenario: Scenario, plan: PlanSchedule | None, options: SimulationOptions, quiet: bool = False
+) -> SimulationResult:
+    """Replications of a fixed plan (the status quo when ``plan`` is None), on local processes."""
+    months = 12 * scenario.years
+    seed = options.root_seed(scenario)
+    with bar(months * options.replications, f"simulating {scenario.name}", quiet, unit="month") as b:
+
+        def progress(done: int, total: int) -> None:
+            b.total = total
+            b.update(done - b.n)
+
+        if options.processes <= 1 or options.replications <= 1:
+            return simulate(scenario, plan, replications=options.replications, seed=seed, progress=progress)
+        with process_pool(options.processes) as pool:
+            return simulate(
+                scenario, plan, replications=options.replications, seed=seed, progress=progress, executor=pool
+            )
+
+
+def simulate_replanning(
+    scenario: Scenario,
+    plan: PlanSchedule,
+    result: PlanResult,
+    options: SimulationOptions,
+    solver: str,
+    out: Path,
+    quiet: bool = False,
+) -> SimulationResult:
+    """Replications that re-solve the remaining years at each year's end; writes ``replans.csv``."""
+    with bar(
+        12 * scenario.years * options.replications,
+        f"simulating {scenario.name}, re-planning yearly",
+        quiet,
+        unit="month",
+    ) as b:
+
+        def progress(done: int, total: int) -> None:
+            b.update(done - b.n)
+
+        sim, replans = simulate_adaptive(
+            scenario,
+            plan,
+            result.summary()["cost_by_year"],
+            options.replications,
+            options.root_seed(scenario),
+            options.processes,
+            solver,
+            progress,
+        )
+    write_csv(
+        out / "replans.csv",
+        ["replication", "year", "status", "remaining_cost"],
+        [[r.replication, r.year, r.status, r.remaining_cost] for r in replans],
+    )
+    return sim
+
+
+def record_simulation(summary: dict, sim: SimulationResult, scenario: Scenario, out: Path) -> None:
+    """Write ``timeseries.csv`` and ``attainment.csv``, then ``summary.json`` with what was achieved."""
+    write_json(out / "summary.json", with_simulation(summary, write_simulation(sim, scenario, out)))
+
+
+def draw(out: Path, quiet: bool = False) -> None:
+    """The charts and ``report.html`` of what the folder holds."""
+    with spinner("drawing charts and the report", quiet):
+        publish(out)
+
+
+def run(
+    scenario: Scenario,
+    solve_options: SolveOptions,
+    sim_options: SimulationOptions,
+    out: Path,
+    quiet: bool = False,
+) -> PlanResult:
+    """Plan, simulate the plan (re-planning yearly if asked), write everything, draw the report.
+
+    Returns the plan's result; when the solve found no plan, only the plan's files are
+    written and the caller says why (its status and explanation).
+    """
+    result = plan(scenario, solve_options, out, quiet)
+    if not result.feasible:
+        return result
+    schedule = plan_from_result(result, scenario)
+    if sim_options.replan == "yearly":
+        sim = simulate_replanning(scenario, schedule, result, sim_options, solve_options.solver, out, quiet)
+    else:
+        sim = simulate_plan(scenario, schedule, sim_options, quiet)
+    record_simulation(result.summary(), sim, scenario, out)
+    draw(out, quiet)
+    return result

@@ -360,10 +360,10 @@ class Registry:
                     raise ExtensionError(f"extension {e.name}: staff kind {kind!r} already has an agent class")
                 self.staff_classes[kind] = cls
             facilities += list(e.facilities)
-            for col, f in e.reporters.items():
+            for col, reporter in e.reporters.items():
                 if col in self.reporters:
                     raise ExtensionError(f"extension {e.name}: column {col!r} is already reported")
-                self.reporters[col] = f
+                self.reporters[col] = reporter
         self.services = tuple(services.values())
         self.service_names = tuple(services)
         self.index = {s: j for j, s in enumerate(self.service_names)}

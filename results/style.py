@@ -11,6 +11,7 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.rcsetup import cycler  # noqa: E402
 
 from scenarios.files import atomic_write_bytes  # noqa: E402
 
@@ -34,7 +35,7 @@ plt.rcParams.update(
         "axes.titleweight": "bold",
         "axes.spines.top": False,
         "axes.spines.right": False,
-        "axes.prop_cycle": matplotlib.cycler(color=PALETTE),
+        "axes.prop_cycle": cycler(color=PALETTE),
         "legend.frameon": False,
     }
 )

@@ -186,8 +186,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
         print(
             f"{name}: ok — {len(s.communities)} communities, {len(s.targets)} targets, {len(s.requirements)} requirements over {s.years} years"
         )
-    for e in problems:
-        print(e, file=sys.stderr)
+    for problem in problems:
+        print(problem, file=sys.stderr)
     return USER_ERROR if problems else OK
 
 
@@ -309,9 +309,11 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         planned = sweep.run_plans(progress=say)
     todo = len(sweep.missing_simulations())
     with bar(todo, "simulating budgets × replications", args.quiet, unit="run") as b:
-        simulated = sweep.run_simulations(
-            processes=args.processes, scheduler=args.scheduler, progress=lambda done, total: b.update(1)
-        )
+
+        def progress(done: int, total: int) -> None:
+            b.update(1)
+
+        simulated = sweep.run_simulations(processes=args.processes, scheduler=args.scheduler, progress=progress)
     sweep.write_frontier()
     run.finish(budgets=sweep.budgets, planned=planned, simulated=simulated)
     _say(

@@ -51,7 +51,8 @@ class SimulationOptions:
 
 def solve(scenario: Scenario, options: SolveOptions, quiet: bool = False) -> PlanResult:
     """The plan, its cost and what each target costs (marginal costs as the options say)."""
-    marginal = {"resolve": True, "dual": "dual", "none": False}[options.marginal_costs]
+    marginal_by_choice: dict[str, bool | str] = {"resolve": True, "dual": "dual", "none": False}
+    marginal = marginal_by_choice[options.marginal_costs]
     with spinner(f"planning {scenario.name}", quiet) as say:
         return optimize.solve(
             scenario,

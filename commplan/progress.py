@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from tqdm import tqdm
@@ -23,7 +23,7 @@ def bar(total: int, desc: str, quiet: bool, unit: str = "it") -> tqdm:
 
 
 @contextmanager
-def spinner(desc: str, quiet: bool) -> Iterator[callable]:
+def spinner(desc: str, quiet: bool) -> Iterator[Callable[[str], None]]:
     """An elapsed-time line for a step whose length is unknown (a MIP solve).
 
     Yields a function that changes the line's text ("solving", "marginal costs 3/12" …).

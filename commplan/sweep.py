@@ -182,13 +182,14 @@ class Sweep:
 
         if not todo:
             return 0
+        workers = processes or os.cpu_count() or 1
         if scheduler:
             self._run_dask(todo, plans, scheduler, finished)
-        elif (processes or os.cpu_count() or 1) <= 1:
+        elif workers <= 1:
             for u in todo:
                 finished(u, simulate_unit(self.scenario, plans[u.budget], self.seed, u.replication))
         else:
-            with process_pool(processes or os.cpu_count()) as pool:
+            with process_pool(workers) as pool:
                 futures = {
                     pool.submit(simulate_unit, self.scenario, plans[u.budget], self.seed, u.replication): u
                     for u in todo

@@ -345,7 +345,7 @@ class Registry:
         self.extensions = tuple(extensions)
         services = {s.name: s for s in core_services()}
         kinds = {k.name: k for k in core_organisations()}
-        self.staff_classes: dict[str, type] = {}
+        self.staff_classes: dict[str, type[StaffMember]] = {}
         facilities = list(core_facilities())
         self.reporters: dict[str, Callable] = {}
         for e in self.extensions:
@@ -360,10 +360,10 @@ class Registry:
                     raise ExtensionError(f"extension {e.name}: staff kind {kind!r} already has an agent class")
                 self.staff_classes[kind] = cls
             facilities += list(e.facilities)
-            for col, f in e.reporters.items():
+            for col, reporter in e.reporters.items():
                 if col in self.reporters:
                     raise ExtensionError(f"extension {e.name}: column {col!r} is already reported")
-                self.reporters[col] = f
+                self.reporters[col] = reporter
         self.services = tuple(services.values())
         self.service_names = tuple(services)
         self.index = {s: j for j, s in enumerate(self.service_names)}
@@ -425,7 +425,7 @@ class Registry:
             )
         return k.agent_class or Organisation
 
-    def staff_class(self, kind: str) -> type:
+    def staff_class(self, kind: str) -> type[StaffMember]:
         return self.staff_classes.get(kind, StaffMember)
 
 

@@ -249,7 +249,7 @@ class CommunityModel(Model):
                 for s, x in o.service_capacity().items():
                     cells.append(o.community.index * k + index[s])
                     values.append(x)
-        cap = np.zeros(n * k)
+        cap: np.ndarray = np.zeros(n * k)  # flat, then reshaped to (community, service)
         if rows:
             # each organisation's capacity split evenly over its kind's services, summed in agent order
             per_kind = {
@@ -384,11 +384,15 @@ class CommunityModel(Model):
                 continue
             target = self.scenario_.target(r.target)
             if r.kind == "share":
+                assert target.condition is not None  # a share or keys_by target is per community
                 achieved = float(target.condition.holds(stocks).sum())
             elif r.kind == "keys_by":
+                assert target.condition is not None
                 achieved = float(target.condition.holds(stocks)[key].sum())
             elif r.kind == "count":
+                assert target.has is not None  # a count target counts facilities of one kind
                 achieved = float(self.opened_this_year[target.has])
             else:  # city_staff
+                assert target.city_staff is not None
                 achieved = float(stocks.staff[target.city_staff].sum())
             self.attainment.append((t, r.target, r.kind, float(r.required), achieved, achieved >= r.required - 1e-9))

@@ -51,8 +51,10 @@ class ProgramData(PlanData):
         if atom.kind == "space":
             level = self.space0
         elif atom.kind == "has":
+            assert atom.item is not None  # only a space atom has no item
             level = self.has0[atom.item]
         else:
+            assert atom.item is not None
             if self.attr[atom.item] > 0:
                 return np.zeros(self.n, dtype=bool)
             level = self.staff0[atom.item]

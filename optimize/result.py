@@ -35,6 +35,12 @@ def money(v: float | None) -> float | None:
     return None if v is None else round(float(v), 2)
 
 
+def _with_plan(v: float | None) -> float:
+    """A number that a result with a plan always has: each requirement's planned level and shortfall, the attainment."""
+    assert v is not None
+    return v
+
+
 @dataclass
 class RequirementResult:
     """One requirement: required vs planned, whether it binds, and what it costs at the margin."""
@@ -191,13 +197,13 @@ class PlanResult:
             return None
         if not self.requirements:
             return 1.0
-        return float(np.mean([min(1.0, rr.planned / rr.requirement.required) for rr in self.requirements]))
+        return float(np.mean([min(1.0, _with_plan(rr.planned) / rr.requirement.required) for rr in self.requirements]))
 
     @property
     def requirements_met(self) -> int | None:
         if not self.feasible:
             return None
-        return sum(1 for rr in self.requirements if rr.shortfall < 1e-6)
+        return sum(1 for rr in self.requirements if _with_plan(rr.shortfall) < 1e-6)
 
     def status_words(self) -> str:
         if self.status == "optimal_within_gap":
@@ -224,7 +230,7 @@ class PlanResult:
             out["total_cost_undiscounted"] = money(self.total_cost_undiscounted)
         if self.feasible:
             out["binding"] = [rr.requirement.label for rr in self.requirements if rr.binding]
-            out["attainment"] = round(self.attainment, 6)
+            out["attainment"] = round(_with_plan(self.attainment), 6)
             out["requirements_met"] = self.requirements_met
         if self.budget is not None:
             out["budget_total"] = money(self.budget)

@@ -26,6 +26,7 @@ def write_plan(result: PlanResult, scenario: Scenario, out_dir: str | Path) -> d
     written["summary.json"] = out / "summary.json"
     summary = result.summary()
     if result.feasible:
+        assert result.costs is not None  # a result with a plan has its costs
         written["cost_breakdown.png"] = plot_cost_breakdown(summary, result.costs, scenario, out / "cost_breakdown.png")
     written["attainment.png"] = plot_attainment(summary, scenario, out / "attainment.png")
     return written

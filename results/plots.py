@@ -38,6 +38,7 @@ def requirements_chart(requirements: pd.DataFrame, attainment: pd.DataFrame | No
     groups = list(requirements.groupby(["target", "kind"], sort=False))
     fig, axes = _grid(len(groups))
     for ax, ((target, kind), rows) in zip(axes, groups, strict=True):
+        assert isinstance(kind, str)  # a requirement kind
         rows = rows.sort_values("year")
         x = rows["year"].to_numpy()
         if "planned" in rows:
@@ -48,7 +49,8 @@ def requirements_chart(requirements: pd.DataFrame, attainment: pd.DataFrame | No
         if attainment is not None and len(attainment):
             sel = attainment[(attainment["target"] == target) & (attainment["kind"] == kind)]
             if len(sel):
-                q = sel.groupby("year")["achieved"].quantile([0.05, 0.5, 0.95], interpolation="nearest").unstack()
+                levels = np.array([0.05, 0.5, 0.95])
+                q = sel.groupby("year")["achieved"].quantile(levels, interpolation="nearest").unstack()
                 q = q.reindex(x)
                 ax.errorbar(
                     q.index,
@@ -151,7 +153,7 @@ def community_heatmap(plan: pd.DataFrame, title: str, max_rows: int = 60) -> Fig
         vmax=1,
         interpolation="nearest",
     )
-    ax.set_xticks(range(table.shape[1]), [f"y{y}" for _, y in table.columns], fontsize=7.5)
+    ax.set_xticks(range(table.shape[1]), [f"y{c[1]}" for c in table.columns], fontsize=7.5)
     start = 0
     for i, m in enumerate(meets):
         width = sum(1 for c in table.columns if c[0] == m)

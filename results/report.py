@@ -75,7 +75,7 @@ def year_by_year(timeseries: pd.DataFrame) -> pd.DataFrame:
             .groupby(["replication", "year"])
             .apply(
                 lambda g: (g["satisfaction"] * g["households"]).sum() / max(g["households"].sum(), 1),
-                include_groups=False,
+                include_groups=False,  # type: ignore[call-overload]  # pandas-stubs 3 omit it; pandas 2.2 needs it
             ),
         }
     )
@@ -129,9 +129,9 @@ def html_table(df: pd.DataFrame) -> str:
                 return "—"
             if "probability" in column or column.startswith("P("):
                 return f"{v:.0%}"
-            if float(v).is_integer() or abs(v) >= 1000:
+            if float(v).is_integer() or abs(float(v)) >= 1000:
                 return f"{v:,.0f}"
-            return f"{v:,.2f}" if abs(v) < 1 else f"{v:,.1f}"
+            return f"{v:,.2f}" if abs(float(v)) < 1 else f"{v:,.1f}"
         return html.escape(str(v))
 
     head = "".join(f"<th>{html.escape(str(c)).replace('_', ' ')}</th>" for c in df.columns)

@@ -6,10 +6,11 @@ import functools
 import io
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any, Literal
 
 import matplotlib
-from cycler import cycler
 from matplotlib.figure import Figure
+from matplotlib.rcsetup import cycler
 
 from scenarios.files import atomic_write_bytes
 
@@ -27,7 +28,7 @@ def colour(i: int) -> str:
 #: Applied while a chart is drawn and saved, never to matplotlib's global settings: importing
 #: commplan changes nothing in a researcher's own plots (nor picks a backend: a
 #: :class:`Figure` made without pyplot needs none).
-STYLE = {
+STYLE: dict[Any, Any] = {
     "figure.dpi": 110,
     "savefig.dpi": 110,
     "font.size": 10,
@@ -52,7 +53,7 @@ def chart[**P, R](draw: Callable[P, R]) -> Callable[P, R]:
 
 
 @chart
-def figure(width: float = 9, height: float = 5, layout: str | None = "constrained") -> Figure:
+def figure(width: float = 9, height: float = 5, layout: Literal["constrained"] | None = "constrained") -> Figure:
     return Figure(figsize=(width, height), layout=layout)
 
 

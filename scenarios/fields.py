@@ -6,7 +6,7 @@ generated from them (``python -m scenarios.reference``), so the reference cannot
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import MISSING, dataclass
 from dataclasses import fields as dc_fields
 from typing import Any
 
@@ -163,6 +163,7 @@ def simulation_keys() -> tuple[Key, ...]:
     out = []
     for f in dc_fields(SimulationParameters):
         default = f.default_factory() if callable(f.default_factory) else f.default
+        assert default is not MISSING  # every simulation parameter has a default
         if isinstance(default, bool):
             kind = "bool"
         elif isinstance(default, int):

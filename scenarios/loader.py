@@ -571,7 +571,7 @@ class _Reader:
         )
         by_name = {t["name"]: t for t in targets}
         built = tuple(_build_target(t, by_name) for t in targets)
-        sim_values = {
+        sim_values: dict[str, Any] = {
             k: (frozen_map({**dict(getattr(SimulationParameters(), k)), **v}) if isinstance(v, dict) else v)
             for k, v in simulation.items()
         }

@@ -43,11 +43,11 @@ def plan_header(scenario: Scenario) -> list[str]:
 def plan_table(scenario: Scenario, plan: PlanArrays) -> tuple[list[str], list[list[Any]]]:
     """Header and rows of plan.csv: one row per community and plan year."""
     data = PlanData.from_scenario(scenario)
-    targets = [t for t in scenario.targets if t.per_community]
+    conditions = [t.condition for t in scenario.targets if t.condition is not None]
     meets = {}
     for t in data.T:
         st = stocks_in_year(data, plan, t)
-        meets[t] = [tg.condition.holds(st) for tg in targets]
+        meets[t] = [condition.holds(st) for condition in conditions]
     rows = []
     for i, cid in enumerate(plan.ids):
         for t in data.T:
@@ -87,6 +87,11 @@ def _header_of(rows: Iterable[Mapping[str, Any]], first: Mapping[str, Any] | Non
     if isinstance(rows, csv.DictReader):
         return [c for c in (rows.fieldnames or []) if c is not None]
     return [] if first is None else [str(c) for c in first if c is not None]
+
+
+def _extra_cells(row: Mapping[Any, Any]) -> Any:
+    """The cells beyond the header's columns: csv.DictReader puts them under the key None."""
+    return row.get(None)
 
 
 def parse_plan_rows(rows: Iterable[Mapping[str, Any]], scenario: Scenario, source: str = "plan") -> PlanArrays:
@@ -193,7 +198,7 @@ def parse_plan_rows(rows: Iterable[Mapping[str, Any]], scenario: Scenario, sourc
 
     rules = {c: rule(c) for c in value_cols}
     for line, row in ([first] if first is not None else []) + list(numbered):
-        if row.get(None):  # csv.DictReader puts extra cells under None
+        if _extra_cells(row):
             problem(
                 line,
                 "",

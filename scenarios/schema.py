@@ -31,7 +31,7 @@ def frozen_map(d: Mapping) -> Mapping:
     return MappingProxyType(dict(d))
 
 
-def _rebuild_frozen_map(d: dict) -> Mapping:
+def _rebuild_frozen_map(d: dict) -> MappingProxyType:
     return MappingProxyType(d)
 
 
@@ -178,7 +178,7 @@ def scenario_to_dict(s: Scenario) -> dict[str, Any]:
             for k, f in s.staff.items()
         },
     }
-    budget = {}
+    budget: dict[str, list[float] | float] = {}
     if s.budget.per_year is not None:
         budget["per_year"] = list(s.budget.per_year)
     if s.budget.total is not None:

@@ -49,6 +49,7 @@ class Stocks:
     def level(self, atom: Atom) -> np.ndarray:
         if atom.kind == "space":
             return np.asarray(self.space, dtype=float)
+        assert atom.item is not None  # only a space atom has no item
         source = self.has if atom.kind == "has" else self.staff
         return np.asarray(source[atom.item], dtype=float)
 

@@ -25,6 +25,9 @@ from typing import Any
 
 import numpy as np
 
+from model.model import CommunityModel
+from model.runner import SimulationResult
+
 
 class InvariantError(AssertionError):
     """One or more invariants do not hold; ``problems`` lists each one."""
@@ -36,9 +39,6 @@ class InvariantError(AssertionError):
 
 def invariant_violations(model_or_result: Any, scenario: Any = None) -> list[str]:
     """Every broken invariant as a message (empty when all hold); see :func:`check_invariants`."""
-    from model.model import CommunityModel
-    from model.runner import SimulationResult
-
     if isinstance(model_or_result, CommunityModel):
         m = model_or_result
         problems = _table_violations(

@@ -1,6 +1,6 @@
 """A plan as the simulation executes it: what is funded in each community and plan year.
 
-The optimiser writes ``plan.csv`` (see ``docs/interfaces.md``); the simulation reads it,
+The optimiser writes ``plan.csv`` (its columns: :mod:`scenarios.plan_file`); the simulation reads it,
 with the one plan parser (:func:`scenarios.plan_file.parse_plan_rows`), into a
 :class:`PlanSchedule` of arrays indexed ``[community, plan year − 1]``. The pay
 policy is the scenario's (``[staff.<kind>] pay_share``), because pay is a policy the plan

@@ -1,4 +1,4 @@
-"""The monthly per-community record behind ``timeseries.csv`` (columns as in interfaces.md).
+"""The monthly per-community record behind ``timeseries.csv`` (its columns: the README's "What a run writes").
 
 Mesa's DataCollector keeps one value per reporter per step; the contract needs one row per
 community per month, so this recorder stores one ``(communities × columns)`` array a month.
@@ -10,8 +10,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from model.extensions import Registry
+
 if TYPE_CHECKING:
-    from model.extensions import Registry
     from model.model import CommunityModel
 
 
@@ -21,8 +22,6 @@ def columns(scenario, registry: Registry | None = None) -> list[str]:
     Every service (the core's, then extensions') has ``demand_<s>`` and ``served_<s>``;
     extensions' reporters come last. ``registry`` defaults to the scenario's extensions.
     """
-    from model.extensions import Registry
-
     return (registry or Registry.for_scenario(scenario)).columns(scenario)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 
+from optimize.infeasibility import explain
 from optimize.program import Outcome, Program, lexicographic
 from optimize.result import PlanResult
 from scenarios.schema import Scenario
@@ -44,8 +45,6 @@ def frontier(
         if out.has_solution:
             res = PlanResult.from_solution(prog, prog.solution(), "max-attainment", solver, out, timings)
         else:
-            from optimize.infeasibility import explain
-
             text = "No plan fits this budget."
             info = None
             if out.status == "infeasible":

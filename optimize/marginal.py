@@ -20,7 +20,7 @@ which it is, in plain words:
 - ``failed: ...`` — the re-solve ended without a plan (should not happen: the plan
   itself stays feasible when a requirement is relaxed).
 
-How the re-solves are made affordable (``docs/planning-problem.md`` asks for re-solves):
+How the re-solves are made affordable (``docs/planning.md`` asks for re-solves):
 
 - one HiGHS model is kept in memory (:class:`~optimize.session.HighsSession`): a
   re-solve moves one column bound and runs, no rebuild, no re-pass;

@@ -1,6 +1,6 @@
 """Build the canonical planning program once, then solve it in any mode.
 
-:class:`Program` holds one PuLP problem built from a scenario (``docs/planning-problem.md``).
+:class:`Program` holds one PuLP problem built from a scenario (``docs/planning.md``, "The formulation").
 The build is a short table of contents: decision families, stocks, physical rules,
 target conditions, requirements by kind, cost, budget. Modes do not rebuild: they move
 variable bounds (the shortfall and budget-slack variables), right-hand sides and the
@@ -25,6 +25,11 @@ from optimize import constraints as C
 from optimize import variables as V
 from optimize.constraints import BudgetRow
 from optimize.data import ProgramData
+from optimize.infeasibility import explain
+from optimize.marginal import DUALS_ONLY, NOT_BINDING, lp_duals
+from optimize.marginal import marginal_costs as compute_marginals
+from optimize.result import PlanResult
+from optimize.session import HighsSession
 from optimize.variables import Grid, Lin, Stocks
 from scenarios.plan import PlanArrays, stocks_from_decisions
 from scenarios.schema import Scenario
@@ -258,8 +263,6 @@ class Program:
 
 def _session(prog: Program):
     """The HiGHS model of the main solve, kept for the re-solves (None if PuLP left none)."""
-    from optimize.session import HighsSession
-
     try:
         return HighsSession(prog)
     except ValueError:
@@ -347,11 +350,6 @@ def solve(
     Marginal costs are ``exact`` only when the plan itself is proven optimal to within
     a currency unit: pass ``gap=0`` for exact marginal costs on large cities.
     """
-    from optimize.infeasibility import explain
-    from optimize.marginal import DUALS_ONLY, NOT_BINDING, lp_duals
-    from optimize.marginal import marginal_costs as compute_marginals
-    from optimize.result import PlanResult
-
     if mode not in MODES:
         raise ValueError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
     if marginal_costs not in MARGINALS:

@@ -214,7 +214,7 @@ class PlanResult:
         return self.status
 
     def summary(self) -> dict[str, Any]:
-        """The ``summary.json`` dict (keys per docs/interfaces.md, plus a few extras)."""
+        """The ``summary.json`` dict (its keys: docs/planning.md, "What a solve reports")."""
         out: dict[str, Any] = {
             "status": self.status,
             "mode": self.mode,

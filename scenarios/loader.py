@@ -20,6 +20,7 @@ from typing import Any
 
 from scenarios import fields as F
 from scenarios.fields import REQUIRED, Key
+from scenarios.generate import generate_communities
 from scenarios.parameters import SERVICES, SimulationParameters
 from scenarios.problems import (
     MISSING,
@@ -314,8 +315,6 @@ class _Reader:
             self.check_generate(params, facilities, staff)
             if self.problems:
                 return []
-            from scenarios.generate import generate_communities
-
             rows = generate_communities(params, meta.get("seed", 0))
             return [dict(row, _path=("generate",), _file=None, _line=None) for row in rows]
         if "communities_csv" in d:

@@ -1,6 +1,6 @@
 """plan.csv, the plan's file: its columns, its rows, and the one parser that reads it back.
 
-Column names are the contract of ``docs/interfaces.md``: ``community, year,
+Column names are the contract (the README's "What a run writes"): ``community, year,
 space_added_m2, space_m2``, then ``open_<u>, has_<u>`` per facility kind, ``hire_<s>,
 staff_<s>`` per staff kind, ``meets_<target>`` per per-community target. ``meets`` is
 evaluated with :meth:`Condition.holds` (the definition the simulation uses too).

@@ -2,7 +2,7 @@
 
 The enumeration re-states the formulation independently (it does not use the optimiser's
 cost or stock code): every combination of space levels, facility openings and hires for
-two communities over two years, priced with the cost formula of docs/planning-problem.md.
+two communities over two years, priced with the cost formula of docs/planning.md.
 """
 
 from __future__ import annotations

@@ -9,18 +9,16 @@ from __future__ import annotations
 
 import csv
 import difflib
-import math
 import re
-import sys
 import tomllib
 from collections.abc import Callable, Sequence
-from importlib.machinery import ModuleSpec
 from pathlib import Path
 from typing import Any
 
 from scenarios import fields as F
 from scenarios.fields import REQUIRED, Key
 from scenarios.generate import generate_communities
+from scenarios.modules import module_exists
 from scenarios.parameters import SERVICES, SimulationParameters
 from scenarios.problems import (
     MISSING,
@@ -30,7 +28,6 @@ from scenarios.problems import (
     did_you_mean,
     display_path,
     relative,
-    show_value,
 )
 from scenarios.schema import (
     KNOWN_FACILITIES,
@@ -43,10 +40,10 @@ from scenarios.schema import (
     StaffKind,
     frozen_map,
 )
-from scenarios.targets import Atom, Condition, Target
+from scenarios.target_kinds import build_target, standard_cycle
+from scenarios.values import NAME, Invalid, convert, csv_value
 
 BUNDLED = Path(__file__).parent
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]*$")
 
 
 def bundled_scenarios() -> dict[str, Path]:
@@ -99,124 +96,6 @@ def loads(text: str, source: Path | str | None = None, services_of: ServicesOf |
 
 
 # --------------------------------------------------------------------------------------
-# checking one value
-
-
-def _module_exists(name: str) -> bool:
-    """Whether ``import name`` would find a module, found without running any of its code
-    (``importlib.util.find_spec`` would import the parent packages)."""
-    path = None
-    spec = None
-    parts = name.split(".")
-    for depth in range(len(parts)):
-        qualified = ".".join(parts[: depth + 1])
-        spec = sys.modules[qualified].__spec__ if qualified in sys.modules else _find_spec(qualified, path)
-        if spec is None:
-            return False
-        path = spec.submodule_search_locations
-        if path is None and depth < len(parts) - 1:
-            return False
-    return spec is not None
-
-
-def _find_spec(name: str, path: Sequence[str] | None) -> ModuleSpec | None:
-    """What the import system's finders (editable installs' among them) would load; nothing runs."""
-    for finder in sys.meta_path:
-        find = getattr(finder, "find_spec", None)
-        spec = find(name, path) if find is not None else None
-        if spec is not None:
-            return spec
-    return None
-
-
-def _number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-
-
-def _range_message(key: Key) -> str:
-    low, high = key.low, key.high
-    if low is not None and high is not None:
-        return f"must be between {low:g} and {high:g}" + (f" (and not {low:g})" if key.low_open else "")
-    if low is not None:
-        return f"must be {'>' if key.low_open else '≥'} {low:g}"
-    return f"must be ≤ {high:g}"
-
-
-def _in_range(key: Key, x: float) -> bool:
-    if key.low is not None and (x < key.low or (key.low_open and x == key.low)):
-        return False
-    return key.high is None or x <= key.high
-
-
-class _Invalid(Exception):
-    def __init__(self, message: str, value: Any = MISSING):
-        self.message, self.value = message, value
-
-
-def _convert(key: Key, value: Any, years: int | None) -> Any:
-    """The checked value of ``key``, or raise _Invalid with what would be right."""
-    kind = key.kind
-    if kind in ("str", "name", "path"):
-        if not isinstance(value, str) or not value.strip():
-            raise _Invalid("must be a non-empty string in quotes")
-        if kind == "name" and not _NAME.match(value):
-            raise _Invalid("may hold only letters, digits, '-' and '_' (it names files and columns)")
-        return value
-    if kind == "bool":
-        if not isinstance(value, bool):
-            raise _Invalid("must be true or false")
-        return value
-    if kind == "int":
-        if isinstance(value, float) and value.is_integer():
-            raise _Invalid(f"must be a whole number: write {int(value)}")
-        if not isinstance(value, int) or isinstance(value, bool):
-            raise _Invalid("must be a whole number")
-        if not _in_range(key, value):
-            raise _Invalid(_range_message(key))
-        return value
-    if kind == "float":
-        if not _number(value):
-            raise _Invalid("must be a number")
-        if not _in_range(key, value):
-            raise _Invalid(_range_message(key))
-        return float(value)
-    if kind == "names":
-        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-            raise _Invalid(f"must be a list of names, e.g. {key.example or '["one_stop"]'}")
-        if len(set(value)) != len(value):
-            raise _Invalid("lists a name twice")
-        return tuple(value)
-    if kind in ("floats_by_year", "ints_by_year"):
-        whole = kind == "ints_by_year"
-        items = value if isinstance(value, list) else [value]
-        noun = "whole number" if whole else "number"
-        if not items or not all(_number(v) for v in items) or (whole and not all(float(v).is_integer() for v in items)):
-            raise _Invalid(f"must be a {noun} or a list of one {noun} per plan year")
-        bad = [v for v in items if not _in_range(key, v)]
-        if bad:
-            raise _Invalid(_range_message(key) + (f" (not {show_value(bad[0])})" if isinstance(value, list) else ""))
-        if isinstance(value, list) and years is not None and len(value) != years:
-            raise _Invalid(
-                f"has {len(value)} entries but the plan has {years} years: give one per year, or a single number for every year"
-            )
-        if years is not None and not isinstance(value, list):
-            items = items * years
-        conv = int if whole else float
-        return tuple(conv(v) for v in items)
-    if kind in ("int_map", "float_map"):
-        if not isinstance(value, dict):
-            raise _Invalid("must be a table of numbers by kind, e.g. { community_worker = 5 }")
-        out = {}
-        for name, v in value.items():
-            try:
-                out[name] = _convert(Key(name, kind[:-4], REQUIRED, "", key.low, key.high, key.low_open), v, years)
-            except _Invalid as e:
-                raise _Invalid(f"{name}: {e.message}") from None
-        return out
-    raise AssertionError(f"unknown key kind {kind}")
-
-
-# --------------------------------------------------------------------------------------
 # reading the whole file
 
 
@@ -257,8 +136,8 @@ class _Reader:
                     out[key.name] = key.default
                 continue
             try:
-                out[key.name] = _convert(key, value[key.name], self.years)
-            except _Invalid as e:
+                out[key.name] = convert(key, value[key.name], self.years)
+            except Invalid as e:
                 self.problem((*path, key.name), value[key.name], e.message)
         return out
 
@@ -293,7 +172,7 @@ class _Reader:
             return {}
         out = {}
         for name, table in value.items():
-            if not _NAME.match(name):
+            if not NAME.match(name):
                 self.problem((section, name), MISSING, "a kind's name may hold only letters, digits, '-' and '_'")
             out[name] = self.table((section, name), table, keys)
         return out
@@ -365,7 +244,7 @@ class _Reader:
             for col, text in record.items():
                 if col is None or text is None or text.strip() == "":
                     continue
-                value = _csv_value(text.strip(), kinds.get(col, "int"))
+                value = csv_value(text.strip(), kinds.get(col, "int"))
                 if col.startswith("staff_"):
                     staff[col[len("staff_") :]] = value
                 elif col == "facilities":
@@ -428,7 +307,7 @@ class _Reader:
         """
         if self.services_of is None:
             for name in names:
-                if not _module_exists(name.partition(":")[0]):
+                if not module_exists(name.partition(":")[0]):
                     self.problem(
                         ("scenario", "extensions"),
                         name,
@@ -546,7 +425,7 @@ class _Reader:
                             ref,
                             "is a city-wide target; a standard combines per-community conditions",
                         )
-                if t.get("name") and _standard_cycle(t["name"], by_name):
+                if t.get("name") and standard_cycle(t["name"], by_name):
                     self.problem(
                         (*t["_path"], "standard"), t["standard"], "refers back to itself through other standards"
                     )
@@ -569,7 +448,7 @@ class _Reader:
             for row in rows
         )
         by_name = {t["name"]: t for t in targets}
-        built = tuple(_build_target(t, by_name) for t in targets)
+        built = tuple(build_target(t, by_name) for t in targets)
         sim_values: dict[str, Any] = {
             k: (frozen_map({**dict(getattr(SimulationParameters(), k)), **v}) if isinstance(v, dict) else v)
             for k, v in simulation.items()
@@ -605,86 +484,3 @@ def _unknown_kind(name: str, declared: dict, known: tuple[str, ...], section: st
         )
     listed = ", ".join(f'"{d}"' for d in declared) or "none"
     return f"not a declared {noun} kind (declared: {listed}); declare it with a [{section}.{name}] table"
-
-
-def _csv_value(text: str, kind: str) -> Any:
-    """A CSV cell as its column's declared kind: ids stay text ("001" keeps its zeros)."""
-    if kind in ("str", "name", "path"):
-        return text
-    if kind == "bool":
-        low = text.lower()
-        return {"true": True, "false": False, "1": True, "0": False, "yes": True, "no": False}.get(low, text)
-    for conv in (int, float):
-        try:
-            return conv(text)
-        except ValueError:
-            pass
-    return text
-
-
-def _standard_cycle(name: str, by_name: dict, seen: tuple = ()) -> bool:
-    if name in seen:
-        return True
-    t = by_name.get(name)
-    if not t or t["_kind"] != "standard" or not isinstance(t.get("standard"), tuple):
-        return False
-    return any(_standard_cycle(ref, by_name, (*seen, name)) for ref in t["standard"])
-
-
-def _atoms(t: dict, by_name: dict) -> tuple[Atom, ...]:
-    kind = t["_kind"]
-    v = t[kind]
-    if kind == "space_at_least":
-        return (Atom("space", None, constant=v),)
-    if kind == "space_per_100_households":
-        return (Atom("space", None, per_household=v / 100.0),)
-    if kind == "has":
-        return (Atom("has", v, constant=1.0),)
-    if kind == "staff_per_households":
-        return tuple(Atom("staff", s, per_household=1.0 / n) for s, n in v.items())
-    if kind == "staff_at_least":
-        return tuple(Atom("staff", s, constant=m) for s, m in v.items())
-    if kind == "standard":
-        atoms: list[Atom] = []
-        for ref in v:
-            atoms += [a for a in _atoms(by_name[ref], by_name) if a not in atoms]
-        return tuple(atoms)
-    raise AssertionError(kind)
-
-
-def _condition_text(t: dict, by_name: dict) -> str:
-    kind, v = t["_kind"], t[t["_kind"]]
-    if kind == "space_at_least":
-        return f"space ≥ {v:g} m²"
-    if kind == "space_per_100_households":
-        return f"space ≥ {v:g} m² per 100 households"
-    if kind == "has":
-        return f"has {v}"
-    if kind == "staff_per_households":
-        return ", ".join(f"one {s} per {n:g} households" for s, n in v.items())
-    if kind == "staff_at_least":
-        return ", ".join(f"≥ {m:g} {s}" for s, m in v.items())
-    return "all of: " + "; ".join(_condition_text(by_name[r], by_name) for r in v)
-
-
-def _build_target(t: dict, by_name: dict) -> Target:
-    kind = t["_kind"]
-    if kind == "city_staff":
-        return Target(
-            t["name"],
-            None,
-            city_staff=t["city_staff"],
-            at_least=t["at_least"],
-            written=(kind, t[kind]),
-            line=t["_line"],
-        )
-    return Target(
-        t["name"],
-        Condition(_atoms(t, by_name), _condition_text(t, by_name)),
-        share=t.get("share"),
-        keys_by=t.get("keys_by"),
-        count=t.get("count"),
-        has=t.get("has") if kind == "has" else None,
-        written=(kind, frozen_map(t[kind]) if isinstance(t[kind], dict) else t[kind]),
-        line=t["_line"],
-    )

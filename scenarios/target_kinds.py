@@ -1,0 +1,81 @@
+"""The condition kinds a scenario's targets may write: each kind's atoms and its words.
+
+A target is written with one condition key (``space_at_least``, ``has``,
+``staff_per_households`` …) or ``city_staff``; :func:`build_target` turns the loader's
+checked table into a :class:`~scenarios.targets.Target` whose condition is a list of
+:class:`~scenarios.targets.Atom` (what the optimiser's rows and the simulation's checks
+both read) and a sentence for reports.
+"""
+
+from __future__ import annotations
+
+from scenarios.schema import frozen_map
+from scenarios.targets import Atom, Condition, Target
+
+
+def standard_cycle(name: str, by_name: dict, seen: tuple = ()) -> bool:
+    if name in seen:
+        return True
+    t = by_name.get(name)
+    if not t or t["_kind"] != "standard" or not isinstance(t.get("standard"), tuple):
+        return False
+    return any(standard_cycle(ref, by_name, (*seen, name)) for ref in t["standard"])
+
+
+def condition_atoms(t: dict, by_name: dict) -> tuple[Atom, ...]:
+    kind = t["_kind"]
+    v = t[kind]
+    if kind == "space_at_least":
+        return (Atom("space", None, constant=v),)
+    if kind == "space_per_100_households":
+        return (Atom("space", None, per_household=v / 100.0),)
+    if kind == "has":
+        return (Atom("has", v, constant=1.0),)
+    if kind == "staff_per_households":
+        return tuple(Atom("staff", s, per_household=1.0 / n) for s, n in v.items())
+    if kind == "staff_at_least":
+        return tuple(Atom("staff", s, constant=m) for s, m in v.items())
+    if kind == "standard":
+        atoms: list[Atom] = []
+        for ref in v:
+            atoms += [a for a in condition_atoms(by_name[ref], by_name) if a not in atoms]
+        return tuple(atoms)
+    raise AssertionError(kind)
+
+
+def condition_text(t: dict, by_name: dict) -> str:
+    kind, v = t["_kind"], t[t["_kind"]]
+    if kind == "space_at_least":
+        return f"space ≥ {v:g} m²"
+    if kind == "space_per_100_households":
+        return f"space ≥ {v:g} m² per 100 households"
+    if kind == "has":
+        return f"has {v}"
+    if kind == "staff_per_households":
+        return ", ".join(f"one {s} per {n:g} households" for s, n in v.items())
+    if kind == "staff_at_least":
+        return ", ".join(f"≥ {m:g} {s}" for s, m in v.items())
+    return "all of: " + "; ".join(condition_text(by_name[r], by_name) for r in v)
+
+
+def build_target(t: dict, by_name: dict) -> Target:
+    kind = t["_kind"]
+    if kind == "city_staff":
+        return Target(
+            t["name"],
+            None,
+            city_staff=t["city_staff"],
+            at_least=t["at_least"],
+            written=(kind, t[kind]),
+            line=t["_line"],
+        )
+    return Target(
+        t["name"],
+        Condition(condition_atoms(t, by_name), condition_text(t, by_name)),
+        share=t.get("share"),
+        keys_by=t.get("keys_by"),
+        count=t.get("count"),
+        has=t.get("has") if kind == "has" else None,
+        written=(kind, frozen_map(t[kind]) if isinstance(t[kind], dict) else t[kind]),
+        line=t["_line"],
+    )

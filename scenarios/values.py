@@ -1,0 +1,123 @@
+"""Checking one value of a scenario file against its declared key (kind and range).
+
+:func:`convert` returns the checked value or raises :class:`Invalid` with what would be
+right; the loader turns that into a located problem. :func:`csv_value` reads a CSV cell
+as its column's kind.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+from scenarios.fields import REQUIRED, Key
+from scenarios.problems import MISSING, show_value
+
+NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]*$")
+
+
+def is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def range_message(key: Key) -> str:
+    low, high = key.low, key.high
+    if low is not None and high is not None:
+        return f"must be between {low:g} and {high:g}" + (f" (and not {low:g})" if key.low_open else "")
+    if low is not None:
+        return f"must be {'>' if key.low_open else '≥'} {low:g}"
+    return f"must be ≤ {high:g}"
+
+
+def in_range(key: Key, x: float) -> bool:
+    if key.low is not None and (x < key.low or (key.low_open and x == key.low)):
+        return False
+    return key.high is None or x <= key.high
+
+
+class Invalid(Exception):
+    def __init__(self, message: str, value: Any = MISSING):
+        self.message, self.value = message, value
+
+
+def convert(key: Key, value: Any, years: int | None) -> Any:
+    """The checked value of ``key``, or raise Invalid with what would be right."""
+    kind = key.kind
+    if kind in ("str", "name", "path"):
+        if not isinstance(value, str) or not value.strip():
+            raise Invalid("must be a non-empty string in quotes")
+        if kind == "name" and not NAME.match(value):
+            raise Invalid("may hold only letters, digits, '-' and '_' (it names files and columns)")
+        return value
+    if kind == "bool":
+        if not isinstance(value, bool):
+            raise Invalid("must be true or false")
+        return value
+    if kind == "int":
+        if isinstance(value, float) and value.is_integer():
+            raise Invalid(f"must be a whole number: write {int(value)}")
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise Invalid("must be a whole number")
+        if not in_range(key, value):
+            raise Invalid(range_message(key))
+        return value
+    if kind == "float":
+        if not is_number(value):
+            raise Invalid("must be a number")
+        if not in_range(key, value):
+            raise Invalid(range_message(key))
+        return float(value)
+    if kind == "names":
+        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+            raise Invalid(f"must be a list of names, e.g. {key.example or '["one_stop"]'}")
+        if len(set(value)) != len(value):
+            raise Invalid("lists a name twice")
+        return tuple(value)
+    if kind in ("floats_by_year", "ints_by_year"):
+        whole = kind == "ints_by_year"
+        items = value if isinstance(value, list) else [value]
+        noun = "whole number" if whole else "number"
+        if (
+            not items
+            or not all(is_number(v) for v in items)
+            or (whole and not all(float(v).is_integer() for v in items))
+        ):
+            raise Invalid(f"must be a {noun} or a list of one {noun} per plan year")
+        bad = [v for v in items if not in_range(key, v)]
+        if bad:
+            raise Invalid(range_message(key) + (f" (not {show_value(bad[0])})" if isinstance(value, list) else ""))
+        if isinstance(value, list) and years is not None and len(value) != years:
+            raise Invalid(
+                f"has {len(value)} entries but the plan has {years} years: give one per year, or a single number for every year"
+            )
+        if years is not None and not isinstance(value, list):
+            items = items * years
+        conv = int if whole else float
+        return tuple(conv(v) for v in items)
+    if kind in ("int_map", "float_map"):
+        if not isinstance(value, dict):
+            raise Invalid("must be a table of numbers by kind, e.g. { community_worker = 5 }")
+        out = {}
+        for name, v in value.items():
+            try:
+                out[name] = convert(Key(name, kind[:-4], REQUIRED, "", key.low, key.high, key.low_open), v, years)
+            except Invalid as e:
+                raise Invalid(f"{name}: {e.message}") from None
+        return out
+    raise AssertionError(f"unknown key kind {kind}")
+
+
+def csv_value(text: str, kind: str) -> Any:
+    """A CSV cell as its column's declared kind: ids stay text ("001" keeps its zeros)."""
+    if kind in ("str", "name", "path"):
+        return text
+    if kind == "bool":
+        low = text.lower()
+        return {"true": True, "false": False, "1": True, "0": False, "yes": True, "no": False}.get(low, text)
+    for conv in (int, float):
+        try:
+            return conv(text)
+        except ValueError:
+            pass
+    return text

@@ -382,17 +382,5 @@ class CommunityModel(Model):
         for r in self.scenario_.requirements:
             if r.year != t:
                 continue
-            target = self.scenario_.target(r.target)
-            if r.kind == "share":
-                assert target.condition is not None  # a share or keys_by target is per community
-                achieved = float(target.condition.holds(stocks).sum())
-            elif r.kind == "keys_by":
-                assert target.condition is not None
-                achieved = float(target.condition.holds(stocks)[key].sum())
-            elif r.kind == "count":
-                assert target.has is not None  # a count target counts facilities of one kind
-                achieved = float(self.opened_this_year[target.has])
-            else:  # city_staff
-                assert target.city_staff is not None
-                achieved = float(stocks.staff[target.city_staff].sum())
-            self.attainment.append((t, r.target, r.kind, float(r.required), achieved, achieved >= r.required - 1e-9))
+            achieved = self.scenario_.target(r.target).achieved(r.kind, stocks, key, self.opened_this_year)
+            self.attainment.append((t, r.target, r.kind, float(r.required), achieved, r.met(achieved)))

@@ -181,17 +181,12 @@ def planned_levels(data: PlanData, plan: PlanArrays) -> dict[Requirement, float]
     holds: dict[tuple[str, int], np.ndarray] = {}
     for r in s.requirements:
         tg = s.target(r.target)
-        if r.kind in ("share", "keys_by"):
-            key = (r.target, r.year)
-            if key not in holds:
-                assert tg.condition is not None  # a share or keys_by target is per community
-                holds[key] = tg.condition.holds(stocks_in_year(data, plan, r.year))
-            ok = holds[key]
-            out[r] = float(ok.sum() if r.kind == "share" else ok[data.key].sum())
-        elif r.kind == "count":
-            assert tg.has is not None  # a count target counts facilities of one kind
-            out[r] = float(plan.opened[tg.has][:, r.year - 1].sum())
-        else:
-            assert tg.city_staff is not None
-            out[r] = float(plan.staff[tg.city_staff][:, r.year - 1].sum())
+        stocks = stocks_in_year(data, plan, r.year)
+        opened = {u: plan.opened[u][:, r.year - 1].sum() for u in data.facilities}
+        ok = None
+        if tg.condition is not None:
+            if (r.target, r.year) not in holds:
+                holds[r.target, r.year] = tg.condition.holds(stocks)
+            ok = holds[r.target, r.year]
+        out[r] = tg.achieved(r.kind, stocks, data.key, opened, ok)
     return out

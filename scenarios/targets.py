@@ -106,6 +106,10 @@ class Requirement:
     def label(self) -> str:
         return f"{self.target} ({self.kind}), year {self.year}"
 
+    def met(self, achieved: float) -> bool:
+        """Whether ``achieved`` meets it (levels are counts: a rounding error is not a shortfall)."""
+        return achieved >= self.required - 1e-9
+
 
 @dataclass(frozen=True)
 class Target:
@@ -144,3 +148,29 @@ class Target:
         if self.at_least is not None:
             out += [Requirement(self.name, "city_staff", t, n) for t, n in enumerate(self.at_least, start=1) if n]
         return out
+
+    def achieved(
+        self,
+        kind: RequirementKind,
+        stocks: Stocks,
+        key: np.ndarray,
+        opened: Mapping[str, float],
+        holds: np.ndarray | None = None,
+    ) -> float:
+        """How much of this target's requirement of ``kind`` a city reaches in one plan year.
+
+        share: communities meeting the condition; keys_by: key communities (``key`` is
+        the mask) meeting it; count: facilities of the kind opened that year (``opened``
+        by kind); city_staff: staff of the kind city-wide. The plan's planned level and
+        the simulation's achieved level are both this. ``holds`` may pass the condition
+        already evaluated on ``stocks``.
+        """
+        if kind in ("share", "keys_by"):
+            assert self.condition is not None  # a share or keys_by target is per community
+            ok = self.condition.holds(stocks) if holds is None else holds
+            return float(ok.sum() if kind == "share" else ok[key].sum())
+        if kind == "count":
+            assert self.has is not None  # a count target counts facilities of one kind
+            return float(opened[self.has])
+        assert self.city_staff is not None  # a city_staff target names its staff kind
+        return float(stocks.staff[self.city_staff].sum())

@@ -121,23 +121,6 @@ def _merge(scenario: Scenario, executed: PlanSchedule, new: PlanSchedule, done: 
     )
 
 
-def committed_stocks(model: CommunityModel) -> Stocks:
-    """What the city has now, counting projects already funded but still being built.
-
-    A project under construction is paid for and will open: re-planning must not buy it twice.
-    """
-    now = model.stocks()
-    space = now.space.copy()
-    has = {u: v.copy() for u, v in now.has.items()}
-    for c in model.communities:
-        for p in c.pending:
-            if p.facility is None:
-                space[c.index] += p.space_m2
-            else:
-                has[p.facility][c.index] = True
-    return Stocks(households=now.households, space=space, has=has, staff=now.staff)
-
-
 @dataclass(frozen=True)
 class Replan:
     replication: int
@@ -165,7 +148,7 @@ def run_adaptive_replication(
             tick()
         done = model.month // 12
         if model.month % 12 == 0 and model.running:
-            rest = remaining_scenario(scenario, done, committed_stocks(model), float(sum(spent_by_year[:done])))
+            rest = remaining_scenario(scenario, done, model.committed_stocks(), float(sum(spent_by_year[:done])))
             result = optimize.solve(rest, solver=solver, marginal_costs=False)
             if not result.feasible:  # the state fell too far behind: buy the most the money allows
                 result = optimize.solve(rest, mode="max-attainment", solver=solver, marginal_costs=False)

@@ -375,6 +375,20 @@ class CommunityModel(Model):
             staff={s: v.astype(float) for s, v in self.staff_count.items()},
         )
 
+    def committed_stocks(self) -> Stocks:
+        """What the city has now, counting projects already funded but still being built.
+
+        A project under construction is paid for and will open: re-planning must not buy it twice.
+        """
+        now = self.stocks()
+        for c in self.communities:
+            for p in c.pending:
+                if p.facility is None:
+                    now.space[c.index] += p.space_m2
+                else:
+                    now.has[p.facility][c.index] = True
+        return now
+
     def evaluate_targets(self) -> None:
         """Which requirements of this plan year the simulated city meets (the optimiser's definitions)."""
         t, stocks = self.year, self.stocks()

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from commplan.cli import main
-from commplan.replan import committed_stocks, remaining_scenario, run_adaptive_replication
+from commplan.replan import remaining_scenario, run_adaptive_replication
 from model.model import CommunityModel
 from model.plan import plan_from_result
 from scenarios.loader import load
@@ -54,7 +54,7 @@ def test_projects_under_construction_count_as_committed():
         model.step()
     funded = plan.space_added[:, 0]
     assert np.allclose(model.space, slow.initial_stocks().space)  # nothing has opened yet
-    assert np.allclose(committed_stocks(model).space, slow.initial_stocks().space + funded)
+    assert np.allclose(model.committed_stocks().space, slow.initial_stocks().space + funded)
 
 
 def test_adaptive_replication_with_perfect_execution_meets_every_requirement():

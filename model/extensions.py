@@ -38,6 +38,7 @@ columns, never rows); every random draw comes from the model's generators (``mod
 
 from __future__ import annotations
 
+import difflib
 import importlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, fields
@@ -180,6 +181,7 @@ class Extension:
         super().__init_subclass__(**kw)
         if not cls.__dict__.get("name"):
             cls.name = f"{cls.__module__}.{cls.__qualname__}"
+        _check_hook_names(cls)
 
     # -- households (columnar: one call covers every row) ----------------------------------
     def household_columns(
@@ -219,6 +221,36 @@ class Extension:
 
     def end_month(self, model: CommunityModel) -> None:
         """At the end of each month, after pay and before the month is recorded."""
+
+    # -- staff ----------------------------------------------------------------------------
+    def exit_risk(self, model: CommunityModel, kind: str, risk: np.ndarray) -> np.ndarray:
+        """This month's risk that a member of staff ``kind`` leaves, per community: return it changed.
+
+        Runs after the staff class has set the risk (:meth:`StaffMember.exit_risk
+        <model.agents.StaffMember.exit_risk>`) and before any member draws, for every
+        staff kind; extensions apply in the order they are listed, each to the previous
+        one's result. Values must stay probabilities (0 to 1), one per community.
+        """
+        return risk
+
+
+def _check_hook_names(cls: type) -> None:
+    """A public method that is not a hook would never be called: a misspelt hook is an error.
+
+    Helpers of an extension start with ``_``; declarations are attributes, not methods.
+    """
+    hooks = {n for n, v in vars(Extension).items() if callable(v) and not n.startswith("_")}
+    for name, value in vars(cls).items():
+        if name.startswith("_") or not callable(value) or isinstance(value, type) or name in hooks:
+            continue
+        code = getattr(value, "__code__", None)
+        where = f" ({code.co_filename}:{code.co_firstlineno})" if code is not None else ""
+        close = difflib.get_close_matches(name, sorted(hooks), n=1, cutoff=0.6)
+        hint = f'did you mean "{close[0]}"?' if close else "the hooks are " + ", ".join(sorted(hooks))
+        raise ExtensionError(
+            f"extension {cls.__qualname__}{where}: {name!r} is not a hook, so it would never run; {hint} "
+            "(a helper method's name starts with '_')"
+        )
 
 
 # --------------------------------------------------------------------------------------
@@ -291,7 +323,6 @@ def load_extension(reference: str) -> Extension:
 
 def _sibling_modules(module_name: str) -> str:
     """``did you mean "pkg.mod"?`` among the modules of the package that did import."""
-    import difflib
     import pkgutil
 
     package_name, _, leaf = module_name.rpartition(".")

@@ -11,6 +11,8 @@ month below is also a documented place for a subclass to override.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from mesa import Model
 from mesa.agent import AgentSet
@@ -21,7 +23,7 @@ from model.agents import (
     Organisation,
     StaffMember,
 )
-from model.extensions import Extension, Registry, resolve_extensions
+from model.extensions import Extension, ExtensionError, Registry, resolve_extensions
 from model.plan import PlanSchedule
 from model.records import Recorder
 from scenarios.schema import Scenario
@@ -310,7 +312,10 @@ class CommunityModel(Model):
     def staff_turnover(self) -> None:
         """Staff learn, are trained and may leave, at a risk their class sets (:meth:`StaffMember.exit_risk`)."""
         for s in self.scenario_.staff:
-            self.exit_risk[s] = self.registry.staff_class(s).exit_risk(self, s)
+            risk = self.registry.staff_class(s).exit_risk(self, s)
+            for ext in self._extensions:
+                risk = _checked_risk(ext, s, ext.exit_risk(self, s, risk), self.n)
+            self.exit_risk[s] = risk
         self.staff.shuffle_do("step")
 
     def recruit(self) -> None:
@@ -398,3 +403,15 @@ class CommunityModel(Model):
                 continue
             achieved = self.scenario_.target(r.target).achieved(r.kind, stocks, key, self.opened_this_year)
             self.attainment.append((t, r.target, r.kind, float(r.required), achieved, r.met(achieved)))
+
+
+def _checked_risk(ext: Extension, kind: str, risk: Any, n: int) -> np.ndarray:
+    """An extension's exit risk, refused unless it is one probability per community."""
+    out = np.asarray(risk, dtype=float)
+    if out.shape != (n,) or not np.all((out >= 0.0) & (out <= 1.0)):
+        raise ExtensionError(
+            f"extension {ext.name}: exit_risk for {kind!r} must return one probability (0 to 1) per "
+            f"community, {n} in all; it returned shape {out.shape} with values from "
+            f"{out.min() if out.size else 'none'} to {out.max() if out.size else 'none'}"
+        )
+    return out

@@ -371,53 +371,67 @@ def solve(
         out, _ = lexicographic(prog, solver, time_limit=time_limit, gap=gap)
     timings["solve"] = out.seconds
     if not out.has_solution:
-        if out.status == "infeasible":
-            say("no plan meets every requirement: finding out which ones and why")
-            info, text = explain(prog, solver, time_limit=time_limit, gap=gap)
-        elif out.status == "time_limit":
-            info, text = (
-                None,
-                "The solver found no plan within the time limit: give it longer (--time-limit), or accept a larger --gap.",
-            )
-        else:
-            info, text = None, f"The solver failed: {out.detail or 'no details'}."
+        info, text = _why_no_plan(prog, out, solver, time_limit, gap, say)
         timings["total"] = time.perf_counter() - t_start
         return PlanResult.without_plan(scenario, mode, solver, out, info, text, timings)
     sol = prog.solution()
     result = PlanResult.from_solution(prog, sol, mode, solver, out, timings)
     if mode == "min-cost" and marginal_costs and result.requirements:
         t0 = time.perf_counter()
-        session = _session(prog) if solver == "highs" else None
-        say(
-            "pricing each requirement: LP duals"
-            + ("" if marginal_costs == "dual" else ", then re-solves of the binding ones")
-        )
-        duals = lp_duals(prog, solver, session)
-        for rr in result.requirements:
-            rr.dual_lp = duals.get(rr.requirement)
-            rr.marginal_status = NOT_BINDING if not rr.binding else DUALS_ONLY
-        if marginal_costs != "dual":
-            if session is None:
-                prog.restore(sol)
-            budget = marginal_time_limit if marginal_time_limit is not None else max(5.0, 3.0 * out.seconds)
-            if time_limit is not None:
-                budget = min(budget, time_limit)
-            marg = compute_marginals(
-                prog,
-                sol,
-                result,
-                solver,
-                base=out,
-                budget=budget,
-                min_share=2.0 * out.seconds,
-                session=session,
-                progress=say,
-            )
-            for rr in result.requirements:
-                m = marg.get(rr.requirement)
-                if m is not None:
-                    rr.marginal_cost, rr.marginal_cost_max, rr.marginal_status = m.saving, m.saving_max, m.status
+        _price_requirements(prog, sol, result, out, solver, marginal_costs, time_limit, marginal_time_limit, say)
         result.timings["marginal"] = time.perf_counter() - t0
     result.timings["total"] = time.perf_counter() - t_start
     say(f"done: {result.status_words()}")
     return result
+
+
+def _why_no_plan(
+    prog: Program, out: Outcome, solver: str, time_limit: float | None, gap: float, say: Callable[[str], None]
+) -> tuple[dict | None, str]:
+    """The explanation of a solve without a plan: infeasible (which targets, by how much), out of time, or failed."""
+    if out.status == "infeasible":
+        say("no plan meets every requirement: finding out which ones and why")
+        return explain(prog, solver, time_limit=time_limit, gap=gap)
+    if out.status == "time_limit":
+        return (
+            None,
+            "The solver found no plan within the time limit: give it longer (--time-limit), or accept a larger --gap.",
+        )
+    return None, f"The solver failed: {out.detail or 'no details'}."
+
+
+def _price_requirements(
+    prog: Program,
+    sol: Solution,
+    result: PlanResult,
+    out: Outcome,
+    solver: str,
+    marginal_costs: bool | str,
+    time_limit: float | None,
+    marginal_time_limit: float | None,
+    say: Callable[[str], None],
+) -> None:
+    """Every requirement's LP dual, then (unless duals only) the binding ones' re-solved marginal costs."""
+    session = _session(prog) if solver == "highs" else None
+    say(
+        "pricing each requirement: LP duals"
+        + ("" if marginal_costs == "dual" else ", then re-solves of the binding ones")
+    )
+    duals = lp_duals(prog, solver, session)
+    for rr in result.requirements:
+        rr.dual_lp = duals.get(rr.requirement)
+        rr.marginal_status = NOT_BINDING if not rr.binding else DUALS_ONLY
+    if marginal_costs == "dual":
+        return
+    if session is None:
+        prog.restore(sol)
+    budget = marginal_time_limit if marginal_time_limit is not None else max(5.0, 3.0 * out.seconds)
+    if time_limit is not None:
+        budget = min(budget, time_limit)
+    marg = compute_marginals(
+        prog, sol, result, solver, base=out, budget=budget, min_share=2.0 * out.seconds, session=session, progress=say
+    )
+    for rr in result.requirements:
+        m = marg.get(rr.requirement)
+        if m is not None:
+            rr.marginal_cost, rr.marginal_cost_max, rr.marginal_status = m.saving, m.saving_max, m.status

@@ -330,6 +330,7 @@ def solve(
     Marginal costs are ``exact`` only when the plan itself is proven optimal to within
     a currency unit: pass ``gap=0`` for exact marginal costs on large cities.
     """
+    from optimize.check import check_plan
     from optimize.infeasibility import explain
     from optimize.marginal import DUALS_ONLY, NOT_BINDING, lp_duals
     from optimize.marginal import marginal_costs as compute_marginals
@@ -370,6 +371,7 @@ def solve(
         return PlanResult.without_plan(scenario, mode, solver, out, info, text, timings)
     sol = prog.solution()
     result = PlanResult.from_solution(prog, sol, mode, solver, out, timings)
+    check_plan(result, objective=out.objective, shortfall=sol.shortfall)  # raises rather than report a wrong plan
     if mode == "min-cost" and marginal_costs and result.requirements:
         t0 = time.perf_counter()
         session = _session(prog) if solver == "highs" else None

@@ -27,3 +27,20 @@ def test_replications_differ_within_one_seed_and_replication_r_ignores_how_many_
             assert not np.array_equal(three[a].timeseries, three[b].timeseries), (a, b)
     for r in range(2):
         np.testing.assert_array_equal(two[r].timeseries, three[r].timeseries)
+
+
+def test_a_re_planned_replication_draws_from_its_own_stream():
+    """Re-planning starts at the first year's end: until then replication r is the plain replication r."""
+    import optimize
+    from commplan.replan import run_adaptive_replication
+    from model.plan import plan_from_result
+    from model.runner import run_replication
+
+    scenario = tutorial()
+    result = optimize.solve(scenario, marginal_costs=False)
+    plan = plan_from_result(result, scenario)
+    for r in (1, 2):
+        adaptive, _ = run_adaptive_replication(scenario, plan, result.cost_by_year, 5, r)
+        plain = run_replication(scenario, plan, 5, r)
+        np.testing.assert_array_equal(adaptive.timeseries[:12], plain.timeseries[:12])
+    assert not np.array_equal(adaptive.timeseries[:12], run_replication(scenario, plan, 5, 1).timeseries[:12])

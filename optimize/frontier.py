@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 
+from optimize.check import check_plan
 from optimize.infeasibility import explain
 from optimize.program import Outcome, Program, lexicographic
 from optimize.result import PlanResult
@@ -43,7 +44,9 @@ def frontier(
         out, _ = lexicographic(prog, solver, time_limit=time_limit, gap=gap)
         timings = {"build": prog.build_seconds if k == 1 else 0.0, "solve": time.perf_counter() - t0}
         if out.has_solution:
-            res = PlanResult.from_solution(prog, prog.solution(), "max-attainment", solver, out, timings)
+            sol = prog.solution()
+            res = PlanResult.from_solution(prog, sol, "max-attainment", solver, out, timings)
+            check_plan(res, objective=out.objective, shortfall=sol.shortfall)
         else:
             text = "No plan fits this budget."
             info = None

@@ -23,6 +23,7 @@ from pulp import LpAffineExpression, LpConstraint, LpProblem, LpVariable
 
 from optimize import constraints as C
 from optimize import variables as V
+from optimize.check import check_plan
 from optimize.constraints import BudgetRow
 from optimize.data import ProgramData
 from optimize.infeasibility import explain
@@ -376,6 +377,7 @@ def solve(
         return PlanResult.without_plan(scenario, mode, solver, out, info, text, timings)
     sol = prog.solution()
     result = PlanResult.from_solution(prog, sol, mode, solver, out, timings)
+    check_plan(result, objective=out.objective, shortfall=sol.shortfall)  # raises rather than report a wrong plan
     if mode == "min-cost" and marginal_costs and result.requirements:
         t0 = time.perf_counter()
         _price_requirements(prog, sol, result, out, solver, marginal_costs, time_limit, marginal_time_limit, say)

@@ -94,9 +94,10 @@ def _half_space_conditions(prog):
 
 
 def _cost_without_hires(prog):
-    ORIGINAL["define_cost"](prog)
-    for t in prog.cost:
-        prog.cost[t]["hires"] = ([], 0.0)
+    cost = ORIGINAL["define_cost"](prog)
+    for t in cost:
+        cost[t]["hires"] = ([], 0.0)
+    return cost
 
 
 def _nothing(prog):

@@ -140,6 +140,8 @@ ALL_NAMES = tuple(dict.fromkeys([*ALWAYS, *(n for names in WRITES.values() for n
 UNIT_DIR = re.compile(r"^budget-[0-9A-Za-z.+\-]+$")
 UNIT_FILES = (*_PLAN, "done.json")
 UNIT_FILE = re.compile(r"^rep-\d{5}\.(csv|json)$")
+#: Any file name of a sweep's budget folder.
+UNIT_NAME = re.compile("|".join([*(re.escape(n) for n in UNIT_FILES), r"rep-\d{5}\.(csv|json)"]))
 
 
 def writes(command: str) -> tuple[str, ...]:
@@ -159,8 +161,8 @@ def owned_names(out: Path, manifest: dict[str, Any] | None) -> set[str]:
     """The names in ``out`` that a commplan command wrote (only ever names commplan writes)."""
     if manifest is not None:
         listed = manifest.get("files")
-        if isinstance(listed, list):
-            return {n for n in listed if isinstance(n, str) and n in ALL_NAMES}
+        if isinstance(listed, list):  # and the error log, written after the manifest of a run that failed
+            return {n for n in listed if isinstance(n, str) and n in ALL_NAMES} | {ERROR_LOG}
         return set(ALL_NAMES)  # written by a commplan that did not list its files yet
     if _is_sweep_identity(out / "sweep.json"):  # a sweep stopped before it wrote its manifest
         return set(writes("sweep"))
@@ -175,7 +177,7 @@ def remove_units(units: Path) -> None:
         if not UNIT_DIR.match(folder.name) or folder.is_symlink() or not folder.is_dir():
             continue
         names = [f for f in folder.iterdir() if f.name in UNIT_FILES or UNIT_FILE.match(f.name)]
-        names += orphaned_temporaries(folder, [f.name for f in folder.iterdir()] + list(UNIT_FILES))
+        names += orphaned_temporaries(folder, UNIT_NAME)
         for f in names:
             if f.is_file() or f.is_symlink():
                 f.unlink(missing_ok=True)

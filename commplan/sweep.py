@@ -38,7 +38,7 @@ import pandas as pd
 
 import optimize
 from commplan.parallel import process_pool
-from commplan.rundir import UNIT_FILES, scenario_toml
+from commplan.rundir import UNIT_FILES, UNIT_NAME, scenario_toml
 from model.plan import plan_from_rows
 from model.runner import ATTAINMENT_COLUMNS, attainment_rows, run_replication
 from results.plan_output import write_plan
@@ -199,7 +199,7 @@ class Sweep:
         self._plans_checked = True
         for b in self.budgets:
             folder = self.plan_dir(b)
-            for tmp in orphaned_temporaries(folder, UNIT_FILES):
+            for tmp in orphaned_temporaries(folder, UNIT_NAME):
                 tmp.unlink(missing_ok=True)
             done = folder / "done.json"
             if not done.exists():
@@ -293,8 +293,10 @@ class Sweep:
             return f"has {info.get('rows')} rows, not the {self.expected_rows()} expected"
         try:
             data = (self.units / unit.file).read_bytes()
-        except OSError:
-            return "cannot be read"
+        except FileNotFoundError:
+            return "is missing (its check file is there)"
+        except OSError as e:
+            return f"cannot be read ({e.strerror})"
         if hashlib.sha256(data).hexdigest() != info.get("sha256"):
             return "does not match its checksum (truncated or edited)"
         rows = list(csv.reader(io.StringIO(data.decode("utf-8", errors="replace"))))

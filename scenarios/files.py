@@ -61,14 +61,27 @@ def file_mode() -> int:
 TEMPORARY = re.compile(r"^\.(?P<name>.+)\.[a-z0-9_]{8}\.tmp$")
 
 
-def orphaned_temporaries(folder: Path, names: Iterable[str]) -> list[Path]:
-    """Temporary files :func:`atomic_file` left in ``folder`` for any of ``names`` (a killed run's)."""
-    wanted = set(names)
+def orphaned_temporaries(folder: Path, names: Iterable[str] | re.Pattern[str]) -> list[Path]:
+    """Temporary files :func:`atomic_file` left in ``folder`` (a killed run's) for any of ``names``.
+
+    ``names``: the file names, or a pattern the whole name matches.
+    """
+    if isinstance(names, re.Pattern):
+        pattern = names
+
+        def wanted(name: str) -> bool:
+            return pattern.fullmatch(name) is not None
+    else:
+        known = set(names)
+
+        def wanted(name: str) -> bool:
+            return name in known
+
     try:
         entries = list(folder.iterdir())
     except OSError:
         return []
-    return [p for p in entries if (m := TEMPORARY.match(p.name)) and m["name"] in wanted and p.is_file()]
+    return [p for p in entries if (m := TEMPORARY.match(p.name)) and wanted(m["name"]) and p.is_file()]
 
 
 def _cannot_write(path: Path, error: OSError) -> CannotWrite:

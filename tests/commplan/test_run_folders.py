@@ -81,8 +81,10 @@ def test_a_users_file_under_a_name_commplan_writes_is_refused_even_with_force(tm
 def test_a_file_added_to_a_finished_run_is_left_alone(planned, tmp_path):
     out = copy_of(planned, tmp_path / "run")
     (out / "notes.txt").write_text("what I thought of this plan")
+    (out / "my-sketch.png").write_text("drawn by hand")
     assert plan(out, "--force") == 0
     assert (out / "notes.txt").read_text() == "what I thought of this plan"
+    assert (out / "my-sketch.png").read_text() == "drawn by hand"
 
 
 def test_the_scenario_inside_out_is_refused(tmp_path, monkeypatch, capsys):

@@ -52,6 +52,12 @@ def _no_plan(result) -> None:
     raise SolverFailed(result.explanation)
 
 
+def _solver_broke(result) -> None:
+    """A solver that broke down leaves the run folder unfinished (no manifest passes it for a result)."""
+    if not result.feasible and result.status not in ("infeasible", "time_limit"):
+        raise SolverFailed(result.explanation)
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse, with the contract's exit code: a bad option is the user's input to fix (1), not 2."""
 
@@ -296,6 +302,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
     refuse_inputs_inside(out, [("the scenario", _scenario_file(args.file))])
     run = _hold(args, Run(out, scenario, "plan", args.force))
     result = pipeline.plan(scenario, _solve_options(args), out, args.quiet)
+    _solver_broke(result)
     run.finish(status=result.status)
     if not result.feasible:
         _no_plan(result)
@@ -342,6 +349,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     refuse_inputs_inside(out, [("the scenario", _scenario_file(args.file))])
     run = _hold(args, Run(out, scenario, "run", args.force, seeds=seeds))
     result = pipeline.run(scenario, _solve_options(args), options, out, args.quiet)
+    _solver_broke(result)
     run.finish(status=result.status)
     if not result.feasible:
         _no_plan(result)

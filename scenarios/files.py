@@ -111,7 +111,10 @@ def atomic_file(path: str | Path, mode: str = "w") -> Iterator[IO]:
                 raise  # the caller's own error, on some other file
             try:
                 f.flush()
-                os.fchmod(f.fileno(), file_mode())
+                if hasattr(os, "fchmod"):
+                    os.fchmod(f.fileno(), file_mode())
+                else:  # Windows before Python 3.13: only the read-only bit exists there
+                    os.chmod(tmp, file_mode())
                 os.fsync(f.fileno())
             except OSError as e:
                 raise _cannot_write(path, e) from e

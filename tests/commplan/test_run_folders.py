@@ -278,3 +278,18 @@ def test_sweep_force_clears_its_own_units_and_nothing_else(swept, tmp_path):
     assert main([*args, "--out", str(out), "--force"]) == 0
     assert sorted(p.name for p in (out / "units").iterdir()) == ["budget-6000000", "budget-7000000", "my-notes.txt"]
     assert [p.name for p in (out / "units" / "budget-6000000").iterdir()] == ["chart-i-drew.png"]
+
+
+def test_a_solver_that_broke_down_leaves_the_folder_unfinished(tmp_path, monkeypatch, capsys):
+    """Issue 10: a solve ending in "error" left a finished manifest, as if it were a result."""
+    from types import SimpleNamespace
+
+    import commplan.pipeline as pipeline
+
+    broke = SimpleNamespace(feasible=False, status="error", explanation="solver stopped: numerical trouble")
+    monkeypatch.setattr(pipeline, "plan", lambda *args, **kwargs: broke)
+    out = tmp_path / "broke"
+    assert plan(out) == 3
+    assert "solver stopped: numerical trouble" in capsys.readouterr().err
+    assert not is_finished(out)
+    assert plan(out) == 3  # and it may be run again without --force

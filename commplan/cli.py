@@ -523,7 +523,8 @@ def _run_command(args: argparse.Namespace) -> int:
     except OSError as e:
         if e.errno in _MACHINE_ERRORS and (e.filename is not None or e.errno in (errno.ENOSPC, errno.EDQUOT)):
             where = e.filename if e.filename is not None else "an output"
-            print(f"commplan {args.command}: cannot write {where}: {e.strerror or e}", file=sys.stderr)
+            verb = "cannot write" if e.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS) else "cannot access"
+            print(f"commplan {args.command}: {verb} {where}: {e.strerror or e}", file=sys.stderr)
             return USER_ERROR
         return _internal_error(args, e)
     except Exception as e:

@@ -3,23 +3,29 @@
 Exit codes (the contract): 0 done; 1 the user's input is wrong (the message says what to
 change); 2 the plan is infeasible (the message says which targets and by how much); 3 an
 internal error. No traceback reaches the user: an internal error's details go to a log
-file whose path is printed.
+file whose path is printed (in the run folder when the command has one). A bad option is
+an input error too: exit 1 with the usage line, never argparse's 2.
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
 import json
+import math
 import os
 import re
+import site
 import sys
 import sysconfig
 import tempfile
 import traceback
 from pathlib import Path
+from typing import NoReturn
 
-from commplan.rundir import Run, default_out, finished_command
-from scenarios.loader import bundled_scenarios, load
+from commplan.rundir import ERROR_LOG, Run, RunFolder, default_out, refuse_inputs_inside
+from scenarios.files import atomic_write_text
+from scenarios.loader import bundled_scenarios, load, resolve_path
 from scenarios.problems import InputError, ScenarioError
 
 OK, USER_ERROR, INFEASIBLE, INTERNAL = 0, 1, 2, 3
@@ -46,24 +52,74 @@ def _no_plan(result) -> None:
     raise SolverFailed(result.explanation)
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
-    return value
+def _solver_broke(result) -> None:
+    """A solver that broke down leaves the run folder unfinished (no manifest passes it for a result)."""
+    if not result.feasible and result.status not in ("infeasible", "time_limit"):
+        raise SolverFailed(result.explanation)
 
 
-def _non_negative_float(text: str) -> float:
+class _Parser(argparse.ArgumentParser):
+    """argparse, with the contract's exit code: a bad option is the user's input to fix (1), not 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(USER_ERROR, f"{self.prog}: error: {message}\n")
+
+
+#: The most worker processes and replications an option may ask for (more is a typo).
+MAX_PROCESSES, MAX_REPLICATIONS = 1024, 1_000_000
+#: The largest budget ``--budgets`` takes: a thousand trillion yuan, far beyond any city's programme.
+MAX_BUDGET = 1e15
+MAX_SEED = 2**64 - 1
+
+
+def _whole(low: int, high: int):
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if value < low:
+            raise argparse.ArgumentTypeError(f"must be at least {low}, not {value}")
+        if value > high:
+            raise argparse.ArgumentTypeError(f"must be at most {high:,}, not {value:,}")
+        return value
+
+    return parse
+
+
+_processes = _whole(1, MAX_PROCESSES)
+_replications = _whole(1, MAX_REPLICATIONS)
+_seed = _whole(0, MAX_SEED)
+
+
+def _number(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if math.isnan(value):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number")
     if value < 0:
         raise argparse.ArgumentTypeError(f"must be ≥ 0, not {text}")
     return value
+
+
+def _finite_number(text: str) -> float:
+    value = _number(text)
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"must be a finite number, not {text}")
+    return value
+
+
+def _seconds(text: str) -> float | None:
+    """A time limit in seconds; ``inf`` is no limit at all."""
+    value = _number(text)
+    return None if math.isinf(value) else value
+
+
+def _seconds_or_inf(text: str) -> float:
+    return _number(text)
 
 
 def _budgets(text: str) -> list[float]:
@@ -73,14 +129,16 @@ def _budgets(text: str) -> list[float]:
         raise argparse.ArgumentTypeError(
             f"{text!r}: give budgets as numbers separated by commas, e.g. 1e6,2e6,3e6"
         ) from None
-    if not values or any(v < 0 for v in values):
-        raise argparse.ArgumentTypeError("give one or more budgets ≥ 0, separated by commas")
+    if not values or any(not (0 <= v <= MAX_BUDGET) for v in values):  # NaN fails too
+        raise argparse.ArgumentTypeError(
+            f"give one or more budgets from 0 to {MAX_BUDGET:.0e} yuan, separated by commas (not {text!r})"
+        )
     return values
 
 
 def build_parser() -> argparse.ArgumentParser:
     scenario_help = "scenario file, or the name of a bundled scenario (" + ", ".join(bundled_scenarios()) + ")"
-    p = argparse.ArgumentParser(
+    p = _Parser(
         prog="commplan",
         description="Plan and simulate multi-year urban community construction programmes.",
         epilog="Exit codes: 0 done, 1 input to fix, 2 plan infeasible, 3 internal error.",
@@ -101,10 +159,10 @@ def build_parser() -> argparse.ArgumentParser:
     def solve_options(cmd: argparse.ArgumentParser) -> None:
         cmd.add_argument("--mode", choices=("min-cost", "max-attainment"), default="min-cost")
         cmd.add_argument("--solver", choices=("highs", "cbc"), default="highs")
-        cmd.add_argument("--time-limit", type=_non_negative_float, metavar="S", help="seconds the solver may take")
+        cmd.add_argument("--time-limit", type=_seconds, metavar="S", help="seconds the solver may take")
         cmd.add_argument(
             "--gap",
-            type=_non_negative_float,
+            type=_finite_number,
             default=1e-4,
             metavar="G",
             help="relative optimality gap (default 1e-4; 0 for exact marginal costs on large cities)",
@@ -117,7 +175,7 @@ def build_parser() -> argparse.ArgumentParser:
         )
         cmd.add_argument(
             "--marginal-time-limit",
-            type=_non_negative_float,
+            type=_seconds_or_inf,
             metavar="S",
             help="total seconds for the marginal-cost re-solves, most valuable first (default: max(5, 3 × the solve); 'inf' for all)",
         )
@@ -132,18 +190,18 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument(
         "--plan", type=Path, metavar="PLAN.csv", help="a plan.csv written by 'commplan plan' (default: the status quo)"
     )
-    sim.add_argument("--replications", type=_positive_int, default=20, metavar="N")
-    sim.add_argument("--seed", type=int, metavar="S", help="root seed (default: the scenario's)")
+    sim.add_argument("--replications", type=_replications, default=20, metavar="N")
+    sim.add_argument("--seed", type=_seed, metavar="S", help="root seed (default: the scenario's)")
     sim.add_argument(
-        "--processes", type=_positive_int, default=1, metavar="P", help="worker processes (results do not depend on it)"
+        "--processes", type=_processes, default=1, metavar="P", help="worker processes (results do not depend on it)"
     )
     common(sim)
 
     run = sub.add_parser("run", help="plan, simulate the plan, and write plots and a report (the main job)")
     run.add_argument("file", metavar="FILE", help=scenario_help)
-    run.add_argument("--replications", type=_positive_int, default=20, metavar="N")
-    run.add_argument("--seed", type=int, metavar="S", help="root seed (default: the scenario's)")
-    run.add_argument("--processes", type=_positive_int, default=1, metavar="P")
+    run.add_argument("--replications", type=_replications, default=20, metavar="N")
+    run.add_argument("--seed", type=_seed, metavar="S", help="root seed (default: the scenario's)")
+    run.add_argument("--processes", type=_processes, default=1, metavar="P")
     run.add_argument(
         "--replan",
         choices=("none", "yearly"),
@@ -156,8 +214,8 @@ def build_parser() -> argparse.ArgumentParser:
     sw = sub.add_parser("sweep", help="plan and simulate for each budget; write the frontier")
     sw.add_argument("file", metavar="FILE", help=scenario_help)
     sw.add_argument("--budgets", type=_budgets, required=True, metavar="B1,B2,…")
-    sw.add_argument("--replications", type=_positive_int, default=20, metavar="N")
-    sw.add_argument("--processes", type=_positive_int, metavar="P", help="local worker processes (default: all cores)")
+    sw.add_argument("--replications", type=_replications, default=20, metavar="N")
+    sw.add_argument("--processes", type=_processes, metavar="P", help="local worker processes (default: all cores)")
     sw.add_argument(
         "--scheduler",
         metavar="ADDRESS",
@@ -226,13 +284,25 @@ def _sim_options(args: argparse.Namespace):
     )
 
 
+def _hold(args: argparse.Namespace, run: Run) -> Run:
+    """Remember the command's run folder: its lock is released, and an error logged in it, by :func:`main`."""
+    args.folder = run.folder
+    return run
+
+
+def _scenario_file(name: str) -> Path:
+    return resolve_path(name)
+
+
 def cmd_plan(args: argparse.Namespace) -> int:
     from commplan import pipeline
 
     scenario = _load(args.file)
     out = _out(args, scenario, args.mode)
-    run = Run(out, scenario, "plan", args.force)
+    refuse_inputs_inside(out, [("the scenario", _scenario_file(args.file))])
+    run = _hold(args, Run(out, scenario, "plan", args.force))
     result = pipeline.plan(scenario, _solve_options(args), out, args.quiet)
+    _solver_broke(result)
     run.finish(status=result.status)
     if not result.feasible:
         _no_plan(result)
@@ -249,6 +319,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     scenario = _load(args.file)
     plan = read_plan_csv(args.plan, scenario) if args.plan else None
     out = _out(args, scenario, "simulate" if plan is None else "simulate-plan")
+    refuse_inputs_inside(out, [("the scenario", _scenario_file(args.file)), ("the plan", args.plan)])
     options = _sim_options(args)
     planned = args.plan.parent / "summary.json" if args.plan else None
     if planned is not None and planned.exists():  # the plan's own folder: carry its summary and plan along
@@ -257,7 +328,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     else:
         summary, plan_bytes = skeleton(scenario, "status-quo" if plan is None else "plan"), None
     seeds = {"root": options.root_seed(scenario), "replications": args.replications}
-    run = Run(out, scenario, "simulate", args.force, seeds=seeds)
+    run = _hold(args, Run(out, scenario, "simulate", args.force, seeds=seeds))
     if plan_bytes is not None:
         atomic_write_bytes(out / "plan.csv", plan_bytes)
     result = pipeline.simulate_plan(scenario, plan, options, args.quiet)
@@ -275,8 +346,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     out = _out(args, scenario, args.mode)
     options = _sim_options(args)
     seeds = {"root": options.root_seed(scenario), "replications": args.replications}
-    run = Run(out, scenario, "run", args.force, seeds=seeds)
+    refuse_inputs_inside(out, [("the scenario", _scenario_file(args.file))])
+    run = _hold(args, Run(out, scenario, "run", args.force, seeds=seeds))
     result = pipeline.run(scenario, _solve_options(args), options, out, args.quiet)
+    _solver_broke(result)
     run.finish(status=result.status)
     if not result.feasible:
         _no_plan(result)
@@ -288,23 +361,22 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
-    import shutil
-
     from commplan.progress import bar, spinner
-    from commplan.sweep import Sweep
+    from commplan.sweep import RESUMED, Sweep
 
     scenario = _load(args.file)
     out = args.out if args.out is not None else default_out(scenario, "sweep")
-    if args.force:
-        for name in ("units", "sweep.json", "frontier.csv", "frontier.png", "manifest.json"):
-            target = out / name
-            shutil.rmtree(target) if target.is_dir() else target.unlink(missing_ok=True)
+    refuse_inputs_inside(out, [("the scenario", _scenario_file(args.file))])
     seed = scenario.seed
-    resuming = finished_command(out) == "sweep" or (out / "sweep.json").exists()
-    sweep = Sweep(scenario, args.budgets, out, args.replications, seed)
-    run = Run(
-        out, scenario, "sweep", force=args.force or resuming, seeds={"root": seed, "replications": args.replications}
-    )
+    folder = RunFolder(out, "sweep", args.force, resume=True)
+    args.folder = folder
+    seeds = {"root": seed, "replications": args.replications}
+    if args.force:  # start afresh: what earlier sweeps wrote here goes first
+        run = _hold(args, Run(out, scenario, "sweep", True, seeds=seeds, folder=folder))
+        sweep = Sweep(scenario, args.budgets, out, args.replications, seed, warn=_warn)
+    else:  # resume: refuse another sweep's units before touching anything; keep the finished frontier until replaced
+        sweep = Sweep(scenario, args.budgets, out, args.replications, seed, warn=_warn)
+        run = _hold(args, Run(out, scenario, "sweep", False, seeds=seeds, folder=folder, keep=RESUMED))
     with spinner(f"planning {len(sweep.missing_plans())} budgets", args.quiet) as say:
         planned = sweep.run_plans(progress=say)
     todo = len(sweep.missing_simulations())
@@ -324,11 +396,13 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from results.compare import compare
+    from results.compare import load_runs, write_comparison
 
     out = args.out if args.out is not None else Path("runs") / "compare"
-    run = Run(out, None, "compare", args.force, compared=[str(d) for d in args.dirs])
-    written = compare(args.dirs, out)
+    refuse_inputs_inside(out, [("the compared run", d) for d in args.dirs])
+    runs = load_runs(args.dirs)  # every one a finished run, before the output folder is touched
+    run = _hold(args, Run(out, None, "compare", args.force, compared=[str(d) for d in args.dirs]))
+    written = write_comparison(runs, out)
     run.finish()
     _say(args, f"compared {len(args.dirs)} runs; wrote " + ", ".join(p.name for p in written) + f" in {out}/")
     return OK
@@ -347,6 +421,11 @@ COMMANDS = {
 def _say(args: argparse.Namespace, text: str) -> None:
     if not args.quiet:
         print(text)
+
+
+def _warn(text: str) -> None:
+    """A warning the user should see even under --quiet (which only silences progress)."""
+    print(f"commplan: warning: {text}", file=sys.stderr)
 
 
 #: commplan's own packages: an error raised in code outside them (and outside libraries) is
@@ -370,13 +449,38 @@ def _users_code(error: BaseException) -> traceback.FrameSummary | None:
             traceback.FrameSummary(path, int(line), name)
             for path, line, name in re.findall(r'File "([^"]+)", line (\d+), in (\S+)', str(remote))
         ]
-    libraries = (sysconfig.get_paths()["stdlib"], sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"])
+    libraries = _library_folders()
     for frame in reversed(frames):
-        path = str(Path(frame.filename).resolve())
-        if path.startswith(libraries) or frame.filename.startswith("<"):
+        if _in_library(frame.filename, libraries):
             continue
-        return None if path.startswith(OWN_PACKAGES) else frame
+        return None if str(Path(frame.filename).resolve()).startswith(OWN_PACKAGES) else frame
     return None
+
+
+def _library_folders() -> tuple[str, ...]:
+    paths = sysconfig.get_paths()
+    folders = [paths["stdlib"], paths["platstdlib"], paths["purelib"], paths["platlib"]]
+    try:
+        folders += [*site.getsitepackages(), site.getusersitepackages()]
+    except AttributeError:  # a site module without them (some embedded Pythons)
+        pass
+    return tuple(str(Path(f).resolve()) + os.sep for f in folders if f)
+
+
+def _in_library(filename: str, libraries: tuple[str, ...]) -> bool:
+    """Whether a traceback's file is Python's or an installed library's, never a researcher's extension.
+
+    Compiled code (Cython's ``.pyx``, whose frames name a path relative to the library's
+    own source tree), frozen and generated code (``<frozen …>``) count as libraries.
+    """
+    if filename.startswith("<") or not filename.endswith(".py"):
+        return True
+    path = Path(filename)
+    if not path.is_absolute():
+        return True  # a library compiled with a relative file name: not a file of the user's
+    if {"site-packages", "dist-packages"} & set(path.parts):
+        return True
+    return str(path.resolve()).startswith(libraries)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -386,6 +490,19 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     args.quiet = getattr(args, "quiet", False)
+    args.folder = None
+    try:
+        return _run_command(args)
+    finally:
+        if args.folder is not None:
+            args.folder.release()
+
+
+#: Errors of the machine, not of commplan: a full disk, a read-only folder, no permission.
+_MACHINE_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.ENAMETOOLONG}
+
+
+def _run_command(args: argparse.Namespace) -> int:
     try:
         return COMMANDS[args.command](args)
     except ScenarioError as e:
@@ -403,10 +520,23 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"commplan {args.command}: interrupted; the output folder is left unfinished", file=sys.stderr)
         return 130
+    except OSError as e:
+        if e.errno in _MACHINE_ERRORS and (e.filename is not None or e.errno in (errno.ENOSPC, errno.EDQUOT)):
+            where = e.filename if e.filename is not None else "an output"
+            verb = "cannot write" if e.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS) else "cannot access"
+            print(f"commplan {args.command}: {verb} {where}: {e.strerror or e}", file=sys.stderr)
+            return USER_ERROR
+        return _internal_error(args, e)
     except Exception as e:
-        log = Path(tempfile.gettempdir()) / "commplan-error.log"
-        log.write_text(traceback.format_exc(), encoding="utf-8")
-        if (frame := _users_code(e)) is not None:
+        return _internal_error(args, e)
+
+
+def _internal_error(args: argparse.Namespace, e: BaseException) -> int:
+    """Log the traceback where it can be found and say so in one line: the user's code (1) or a bug (3)."""
+    try:
+        frame = _users_code(e)
+        log = _write_log(args, "".join(traceback.format_exception(e)))
+        if frame is not None:
             print(
                 f"commplan {args.command}: your extension code failed at {frame.filename}:{frame.lineno} "
                 f"({frame.name}): {type(e).__name__}: {e}\nthe full traceback is in {log}",
@@ -417,7 +547,39 @@ def main(argv: list[str] | None = None) -> int:
             f"commplan {args.command}: internal error (a bug in commplan, not in your input); details in {log}",
             file=sys.stderr,
         )
-        return INTERNAL
+    except Exception as failed:  # not even the log could be written: one line, never a traceback
+        try:
+            print(
+                f"commplan {args.command}: internal error ({type(e).__name__}: {_one_line(e)}); "
+                f"its details could not be logged ({type(failed).__name__}: {_one_line(failed)})",
+                file=sys.stderr,
+            )
+        except Exception:
+            pass
+    return INTERNAL
+
+
+def _one_line(e: BaseException) -> str:
+    return " ".join(str(e).split())[:500]
+
+
+def _write_log(args: argparse.Namespace, text: str) -> Path:
+    """The traceback in the run folder's ``commplan-error.log``, or else in a new file of the temporary folder.
+
+    The temporary file has a name of its own (``tempfile.mkstemp``: created exclusively,
+    never through a symbolic link someone planted there).
+    """
+    folder = getattr(args, "folder", None)
+    if folder is not None:
+        try:
+            atomic_write_text(folder.out / ERROR_LOG, text)
+            return folder.out / ERROR_LOG
+        except InputError:
+            pass  # the run folder cannot be written either (a full disk?): try the temporary folder
+    fd, name = tempfile.mkstemp(prefix="commplan-error-", suffix=".log")
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(text)
+    return Path(name)
 
 
 if __name__ == "__main__":

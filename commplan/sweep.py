@@ -8,6 +8,13 @@ budget, the root seed and the replication number, never on which worker ran it o
 Replication r of every budget uses the same random stream (common random numbers), so
 differences between budgets are differences between plans, not luck.
 
+Every unit carries its check: a plan's ``done.json`` the SHA-256 of its ``plan.csv`` and
+``summary.json``; a replication's ``rep-NNNNN.json`` the SHA-256 and row count of its
+``rep-NNNNN.csv``, its budget and replication, and the plan it simulated. A unit that fails
+its check (truncated, edited, copied from another replication, emptied) is computed again,
+with a warning naming it; it never reaches the frontier. A resumed sweep keeps the finished
+``frontier.csv`` and manifest until their successors are written whole.
+
 Parallelism: local processes by default (all cores), or a Dask distributed cluster with
 ``scheduler=ADDRESS``. Dask tasks are submitted with ``pure=False`` and an explicit key per
 unit: each replication keeps its own seed and no two units are merged as "the same call".
@@ -20,6 +27,7 @@ import hashlib
 import io
 import json
 import os
+import sys
 from collections.abc import Callable, Iterable
 from concurrent.futures import as_completed
 from dataclasses import dataclass, replace
@@ -30,19 +38,48 @@ import pandas as pd
 
 import optimize
 from commplan.parallel import process_pool
-from commplan.rundir import scenario_toml
+from commplan.rundir import UNIT_FILES, UNIT_NAME, scenario_toml
 from model.plan import plan_from_rows
 from model.runner import ATTAINMENT_COLUMNS, attainment_rows, run_replication
 from results.plan_output import write_plan
 from results.plots import frontier_chart
 from results.style import save
-from scenarios.files import atomic_write_text, csv_text, write_json
+from scenarios.files import atomic_write_text, csv_text, orphaned_temporaries, write_json
 from scenarios.problems import InputError
 from scenarios.schema import Budget, Scenario
 
 
 class SweepMismatch(InputError):
     """DIR holds units of a different sweep (scenario, seed or solver); mixing them would be wrong."""
+
+
+class NoDask(InputError):
+    """``--scheduler`` was given but Dask is not installed."""
+
+
+#: What a resumed sweep keeps of its folder until it replaces them (commplan.rundir.Run's ``keep``).
+RESUMED = ("units", "sweep.json", "frontier.csv", "frontier.png", "manifest.json")
+#: Warnings about failed units, one line each, before the rest are counted in one line.
+MOST_WARNINGS = 20
+
+
+def sha256_of(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def _read_json(path: Path) -> dict[str, Any] | None:
+    try:
+        found = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, UnicodeDecodeError):
+        return None
+    return found if isinstance(found, dict) else None
+
+
+def _to_stderr(text: str) -> None:
+    print(f"commplan: warning: {text}", file=sys.stderr)
 
 
 def budget_key(budget: float) -> str:
@@ -63,6 +100,11 @@ class SimUnit:
     @property
     def file(self) -> str:
         return f"{budget_key(self.budget)}/rep-{self.replication:05d}.csv"
+
+    @property
+    def check_file(self) -> str:
+        """Its check: checksum, rows, budget, replication and the plan simulated."""
+        return f"{budget_key(self.budget)}/rep-{self.replication:05d}.json"
 
 
 def simulate_unit(scenario: Scenario, plan_csv: str, seed: int, replication: int) -> str:
@@ -108,11 +150,15 @@ class Sweep:
         replications: int,
         seed: int,
         solver: str = "highs",
+        warn: Callable[[str], None] | None = None,
     ):
         self.scenario, self.out = scenario, Path(out)
         self.budgets = sorted({float(b) for b in budgets})
         self.replications, self.seed, self.solver = replications, seed, solver
         self.units = self.out / "units"
+        self.warn = warn or _to_stderr
+        self._plans_checked = self._simulations_checked = False
+        self._warned = 0
         self._check_identity()
 
     def _check_identity(self) -> None:
@@ -137,7 +183,46 @@ class Sweep:
         return self.units / budget_key(budget)
 
     def missing_plans(self) -> list[float]:
+        if not self._plans_checked:
+            self._check_plans()
         return [b for b in self.budgets if not (self.plan_dir(b) / "done.json").exists()]
+
+    def _failed(self, unit: str, why: str) -> None:
+        self._warned += 1
+        if self._warned <= MOST_WARNINGS:
+            self.warn(f"{self.units / unit} {why}; computing it again")
+        elif self._warned == MOST_WARNINGS + 1:
+            self.warn("more units failed their check; all are computed again")
+
+    def _check_plans(self) -> None:
+        """Plans whose files do not match their done.json are deleted, to be planned again."""
+        self._plans_checked = True
+        for b in self.budgets:
+            folder = self.plan_dir(b)
+            for tmp in orphaned_temporaries(folder, UNIT_NAME):
+                tmp.unlink(missing_ok=True)
+            done = folder / "done.json"
+            if not done.exists():
+                continue
+            why = self._plan_fault(folder)
+            if why is not None:
+                self._failed(f"{budget_key(b)}/done.json", why)
+                for name in UNIT_FILES:
+                    (folder / name).unlink(missing_ok=True)
+
+    @staticmethod
+    def _plan_fault(folder: Path) -> str | None:
+        info = _read_json(folder / "done.json")
+        files = info.get("files") if info is not None else None
+        if info is None or not isinstance(files, dict):
+            return "has no checksums (unreadable, or written by an older commplan)"
+        needed = {"summary.json", "plan.csv"} if info.get("feasible") else {"summary.json"}
+        if not needed <= set(files) or not set(files) <= {"summary.json", "plan.csv"}:
+            return "lists the wrong files"
+        for name, digest in files.items():
+            if sha256_of(folder / name) != digest:
+                return f"does not match {name} (missing, truncated or edited)"
+        return None
 
     def run_plans(self, progress: Callable[[str], None] | None = None) -> int:
         """Max-attainment plans for the budgets without one: one built model for all of them."""
@@ -149,18 +234,75 @@ class Sweep:
         results = optimize.frontier(self.scenario, missing, solver=self.solver, progress=progress)
         for budget, result in zip(missing, results, strict=True):
             folder = self.plan_dir(budget)
-            write_plan(result, with_budget(self.scenario, budget), folder)
-            write_json(folder / "done.json", {"status": result.status, "feasible": result.feasible})
+            written = write_plan(result, with_budget(self.scenario, budget), folder)
+            files = {name: sha256_of(written[name]) for name in ("plan.csv", "summary.json") if name in written}
+            write_json(folder / "done.json", {"status": result.status, "feasible": result.feasible, "files": files})
         return len(missing)
 
     # -- simulating ----------------------------------------------------------------------
     def missing_simulations(self) -> list[SimUnit]:
+        if not self._simulations_checked:
+            self._check_simulations()
         out = []
         for b in self.budgets:
             if not (self.plan_dir(b) / "plan.csv").exists():
                 continue  # no plan at this budget: nothing to simulate
             out += [SimUnit(b, r) for r in range(self.replications) if not (self.units / SimUnit(b, r).file).exists()]
         return out
+
+    def _check_simulations(self) -> None:
+        """Replications that fail their check are deleted, to be simulated again."""
+        if not self._plans_checked:
+            self._check_plans()
+        self._simulations_checked = True
+        for b in self.budgets:
+            plan_sha = sha256_of(self.plan_dir(b) / "plan.csv")
+            for r in range(self.replications):
+                unit = SimUnit(b, r)
+                csv_path, check = self.units / unit.file, self.units / unit.check_file
+                if not csv_path.exists() and not check.exists():
+                    continue
+                why = self._simulation_fault(unit, plan_sha)
+                if why is not None:
+                    self._failed(unit.file, why)
+                    csv_path.unlink(missing_ok=True)
+                    check.unlink(missing_ok=True)
+
+    def expected_rows(self) -> int:
+        """Rows of one replication's unit: one per requirement (target, kind and year)."""
+        return len(self.scenario.requirements)
+
+    def _unit_check(self, unit: SimUnit, text: str, plan_sha: str | None) -> dict[str, Any]:
+        return {
+            "budget": unit.budget,
+            "replication": unit.replication,
+            "rows": len(list(csv.reader(io.StringIO(text)))) - 1,
+            "sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
+            "plan_sha256": plan_sha,
+        }
+
+    def _simulation_fault(self, unit: SimUnit, plan_sha: str | None) -> str | None:
+        info = _read_json(self.units / unit.check_file)
+        if info is None:
+            return "has no check file (or an unreadable one)"
+        if info.get("budget") != unit.budget or info.get("replication") != unit.replication:
+            return f"is labelled budget {info.get('budget')}, replication {info.get('replication')}"
+        if plan_sha is None or info.get("plan_sha256") != plan_sha:
+            return "was simulated from another plan"
+        if info.get("rows") != self.expected_rows():
+            return f"has {info.get('rows')} rows, not the {self.expected_rows()} expected"
+        try:
+            data = (self.units / unit.file).read_bytes()
+        except FileNotFoundError:
+            return "is missing (its check file is there)"
+        except OSError as e:
+            return f"cannot be read ({e.strerror})"
+        if hashlib.sha256(data).hexdigest() != info.get("sha256"):
+            return "does not match its checksum (truncated or edited)"
+        rows = list(csv.reader(io.StringIO(data.decode("utf-8", errors="replace"))))
+        if len(rows) != self.expected_rows() + 1 or any(row[:1] != [str(unit.replication)] for row in rows[1:]):
+            return "holds rows of another replication, or too few"
+        return None
 
     def run_simulations(
         self,
@@ -171,11 +313,13 @@ class Sweep:
         """Run the missing replications; each unit is written the moment it finishes."""
         todo = self.missing_simulations()
         plans = {b: (self.plan_dir(b) / "plan.csv").read_text(encoding="utf-8") for b in {u.budget for u in todo}}
+        plan_shas = {b: hashlib.sha256(text.encode("utf-8")).hexdigest() for b, text in plans.items()}
         done = 0
 
         def finished(unit: SimUnit, text: str) -> None:
             nonlocal done
             atomic_write_text(self.units / unit.file, text)
+            write_json(self.units / unit.check_file, self._unit_check(unit, text, plan_shas[unit.budget]))
             done += 1
             if progress is not None:
                 progress(done, len(todo))
@@ -203,7 +347,7 @@ class Sweep:
             from distributed import Client
             from distributed import as_completed as dask_completed
         except ImportError:
-            raise RuntimeError("--scheduler needs Dask: pip install 'commplan[dask]'") from None
+            raise NoDask("--scheduler needs Dask: pip install 'commplan[dask]'") from None
         with Client(scheduler, set_as_default=False) as client:
             client.run(_prepare_worker)
             scenario = client.scatter(self.scenario, broadcast=True)

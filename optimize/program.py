@@ -30,7 +30,7 @@ from optimize.infeasibility import explain
 from optimize.marginal import DUALS_ONLY, NOT_BINDING, lp_duals
 from optimize.marginal import marginal_costs as compute_marginals
 from optimize.result import PlanResult
-from optimize.session import HighsSession
+from optimize.session import HighsSession, silence_banner
 from optimize.variables import Grid, Lin, Stocks
 from scenarios.plan import PlanArrays, stocks_from_decisions
 from scenarios.schema import Scenario
@@ -198,6 +198,7 @@ class Program:
         """Solve the problem as it stands and classify the outcome in the summary's words."""
         sv: pulp.LpSolver
         if solver == "highs":
+            silence_banner()
             sv = pulp.HiGHS(msg=False, mip=mip, gapRel=gap, timeLimit=time_limit, warmStart=warm)
         elif solver == "cbc":
             sv = pulp.COIN_CMD(msg=False, mip=mip, gapRel=gap, timeLimit=time_limit, warmStart=warm)

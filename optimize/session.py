@@ -11,7 +11,10 @@ every value back (about 0.3 s a solve at 1,000 communities, plus the read-back).
 
 from __future__ import annotations
 
+import ctypes
 import math
+import os
+import sys
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -23,6 +26,47 @@ if TYPE_CHECKING:
     from pulp import LpConstraint, LpVariable
 
     from optimize.program import Program
+
+
+_banner_silenced = False
+
+
+def silence_banner() -> None:
+    """Keep HiGHS's banner ("Running HiGHS …") off the process's standard output.
+
+    HiGHS prints it from C when the process's first ``Highs`` object is built, before any
+    option (``output_flag``, ``log_to_console``, PuLP's ``msg=False``) can be set, and
+    only once a process. So the first one is built here with the file descriptor of
+    standard output pointed at the null device; every later ``Highs`` prints nothing
+    unless asked. Results are unaffected: nothing is solved.
+    """
+    global _banner_silenced
+    if _banner_silenced:
+        return
+    _banner_silenced = True
+    try:
+        sys.stdout.flush()
+        saved = os.dup(1)
+    except (OSError, ValueError, AttributeError):
+        return  # no standard output to protect
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(null, 1)
+            highspy.Highs()
+            _flush_c_stdout()
+        finally:
+            os.dup2(saved, 1)
+            os.close(null)
+    finally:
+        os.close(saved)
+
+
+def _flush_c_stdout() -> None:
+    try:
+        ctypes.CDLL(None).fflush(None)
+    except (OSError, AttributeError, TypeError):
+        pass  # not a C library that exports fflush: HiGHS flushes its own lines
 
 
 @dataclass

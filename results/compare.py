@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from results.report import html_image, html_page, html_table, target_probabilities
-from results.runs import Run, load_run
+from results.runs import NotARun, Run, load_run
 from results.style import chart, colour, figure, money_label, save
 from scenarios.files import atomic_write_text
 
@@ -75,9 +75,25 @@ def paired_differences(runs: list[Run]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def load_runs(dirs: list[Path]) -> list[Run]:
+    """The finished runs to compare; a sweep's folder is refused (its frontier.csv is its comparison)."""
+    runs = [load_run(d, timeseries=False) for d in dirs]
+    for run in runs:
+        if run.manifest.get("command") in ("sweep", "compare"):
+            raise NotARun(
+                f"{run.path} holds a {run.manifest['command']}, not a run of one plan: compare folders written by "
+                "plan, simulate or run (a sweep's frontier.csv already compares its budgets)"
+            )
+    return runs
+
+
 def compare(dirs: list[Path], out: Path) -> list[Path]:
     """Write comparison.csv, paired.csv, compare.png and compare.html into ``out``."""
-    runs = [load_run(d, timeseries=False) for d in dirs]
+    return write_comparison(load_runs(dirs), out)
+
+
+def write_comparison(runs: list[Run], out: Path) -> list[Path]:
+    """Write comparison.csv, paired.csv, compare.png and compare.html of ``runs`` into ``out``."""
     names = [r.name for r in runs]
     if len(set(names)) != len(names):
         for r in runs:

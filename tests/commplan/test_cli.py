@@ -46,7 +46,7 @@ def test_every_contract_subcommand_exists(capsys):
 def test_bad_option_value_is_a_usage_error_not_a_traceback(capsys):
     with pytest.raises(SystemExit) as info:
         main(["simulate", "tutorial", "--replications", "0"])
-    assert info.value.code == 2  # argparse's usage error
+    assert info.value.code == 1  # the user's input to fix (argparse's own 2 is the contract's "infeasible")
     assert "must be at least 1, not 0" in capsys.readouterr().err
 
 

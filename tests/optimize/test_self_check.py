@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import tempfile
 
 import numpy as np
 import pytest
@@ -136,10 +135,9 @@ def test_a_dropped_requirement_in_max_attainment_is_held_to_the_solvers_own_shor
 
 def test_the_command_line_exits_3_with_the_details_in_its_log(monkeypatch, tmp_path, capsys):
     monkeypatch.setattr(C, "define_conditions", _half_space_conditions)
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     assert main(["plan", "tutorial", "--out", str(tmp_path / "out"), "--quiet"]) == 3
     assert "internal error (a bug in commplan, not in your input)" in capsys.readouterr().err
-    log = (tmp_path / "commplan-error.log").read_text()
+    log = (tmp_path / "out" / "commplan-error.log").read_text()  # the run folder's own log
     assert "PlanCheckError" in log and "requirement space-200 (share), year" in log
     assert not (tmp_path / "out" / "plan.csv").exists()
 

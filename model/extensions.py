@@ -32,8 +32,14 @@ served ≤ demand for every service and month; staff of a kind = previous + hire
 (add and remove staff only through :meth:`CommunityModel.new_staff
 <model.model.CommunityModel.new_staff>` and :meth:`StaffMember.leave
 <model.agents.StaffMember.leave>`); households = previous + moved in − moved out (add
-columns, never rows); every random draw comes from the model's generators (``model.rng``,
-``model.random``, or the ``rng`` a hook receives) so that the same seed gives the same output.
+columns, never rows); every random draw comes from the model's generators so that the same
+seed gives the same output.
+
+Common random numbers: each extension draws from a stream of its own,
+``model.extension_rng(extension)`` (the ``rng`` its household hooks receive), derived from
+the model's seed sequence and the extension's name (:func:`~model.streams.extension_stream`). The core's
+draws are then the same with and without the extension, so a core run and an extended run
+of one seed differ only by what the extension does, not by shifted random numbers.
 """
 
 from __future__ import annotations
@@ -189,6 +195,7 @@ class Extension:
     ) -> Mapping[str, np.ndarray]:
         """New columns for fresh households: one value per row of ``fresh``.
 
+        ``rng`` is this extension's own stream (``model.extension_rng(self)``), not the core's.
         ``fresh`` holds the new rows' columns drawn so far (the core's — ``community``,
         ``elderly``, ``low_income`` … — and earlier extensions'). Called when the city is
         built and whenever households move in, so every row always has every column.
@@ -197,6 +204,8 @@ class Extension:
 
     def household_year(self, households: Households, rng: np.random.Generator) -> None:
         """A yearly rule over all rows (change columns in ``households.cols`` in place).
+
+        ``rng`` is this extension's own stream (``model.extension_rng(self)``), not the core's.
 
         Runs after ageing and moves and before rows are regrouped and needs rates
         recomputed, so a column it changes affects this year's rates.

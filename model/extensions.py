@@ -46,6 +46,7 @@ from __future__ import annotations
 
 import difflib
 import importlib
+import inspect
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any
@@ -62,14 +63,33 @@ from model.agents import (
     StaffMember,
 )
 from scenarios.parameters import SERVICES, SimulationParameters
+from scenarios.problems import InputError
 
 if TYPE_CHECKING:
     from model.agents import Households
     from model.model import CommunityModel
 
 
-class ExtensionError(ValueError):
-    """An extension cannot be imported, or it clashes with the core or another extension."""
+class ExtensionError(InputError, ValueError):
+    """An extension cannot be imported, clashes with the core or another extension, or gives
+    the model something it cannot use (a reporter of the wrong shape, a negative or
+    non-finite column, a staff kind the scenario does not declare). The message names the
+    extension and, where known, its file and line; the command line exits 1 for it."""
+
+
+def defined_at(obj: Any) -> str:
+    """``file:line`` where a function, method, class or callable object is defined ('' if unknown)."""
+    target = inspect.unwrap(obj) if callable(obj) else obj
+    target = getattr(target, "__func__", target)  # a bound method
+    code = getattr(target, "__code__", None)
+    if code is not None:
+        return f"{code.co_filename}:{code.co_firstlineno}"
+    if not isinstance(target, type):
+        target = type(target)  # a callable object: its class
+    try:
+        return f"{inspect.getsourcefile(target)}:{inspect.getsourcelines(target)[1]}"
+    except (OSError, TypeError):
+        return ""
 
 
 @dataclass(frozen=True)
@@ -388,6 +408,7 @@ class Registry:
         self.staff_classes: dict[str, type[StaffMember]] = {}
         facilities = list(core_facilities())
         self.reporters: dict[str, Callable] = {}
+        self.reporter_of: dict[str, Extension] = {}  # column -> the extension that reports it
         for e in self.extensions:
             for s in e.services:
                 if s.name in services:
@@ -404,6 +425,7 @@ class Registry:
                 if col in self.reporters:
                     raise ExtensionError(f"extension {e.name}: column {col!r} is already reported")
                 self.reporters[col] = reporter
+                self.reporter_of[col] = e
         self.services = tuple(services.values())
         self.service_names = tuple(services)
         self.index = {s: j for j, s in enumerate(self.service_names)}
@@ -433,6 +455,7 @@ class Registry:
         ``services_of``) may name their services in ``[simulation]``: checked here.
         """
         registry = cls(resolve_extensions((*getattr(scenario, "extensions", ()), *extra)))
+        registry.check_staff_kinds(getattr(scenario, "staff", {}))
         simulation = getattr(scenario, "simulation", None)
         for f in fields(simulation) if simulation is not None else ():
             value = getattr(simulation, f.name)
@@ -443,6 +466,23 @@ class Registry:
                     f"or of its extensions ({', '.join(registry.service_names)})"
                 )
         return registry
+
+    def check_staff_kinds(self, declared: Iterable[str]) -> None:
+        """Every staff kind an extension gives a class (``staff_classes``) is declared by the
+        scenario; a kind it does not declare (a typo, a missing ``[staff.<kind>]``) is an error."""
+        declared = list(declared)
+        for e in self.extensions:
+            for kind in e.staff_classes:
+                if kind in declared:
+                    continue
+                where = defined_at(type(e))
+                close = difflib.get_close_matches(kind, declared, n=1, cutoff=0.6)
+                hint = f'did you mean "{close[0]}"? ' if close else ""
+                raise ExtensionError(
+                    f"extension {e.name}{f' ({where})' if where else ''}: staff_classes names staff kind {kind!r}, "
+                    f"which the scenario does not declare (it declares: {', '.join(declared) or 'none'}); {hint}"
+                    f"fix the name, or declare the kind in the scenario as [staff.{kind}] with its costs"
+                )
 
     def columns(self, scenario: Any) -> list[str]:
         """Value columns of ``timeseries.csv`` after ``replication, month, community``."""

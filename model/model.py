@@ -57,6 +57,7 @@ class CommunityModel(Model):
     ):
         super().__init__(rng=rng)
         self.registry = Registry(resolve_extensions((*scenario.extensions, *type(self).extensions, *extensions)))
+        self.registry.check_staff_kinds(scenario.staff)
         self.services = self.registry.service_names
         self._extensions = self.registry.extensions
         # each extension's own random stream: its draws never shift the core's (common random numbers)

@@ -26,7 +26,7 @@ class PropertyManager(Organisation):
 
     def __init__(self, model, community, kind):
         super().__init__(model, community, kind)
-        self.spaces = float(model.rng.poisson(SPACES_PER_MANAGER))
+        self.spaces = float(model.extension_rng("parking").poisson(SPACES_PER_MANAGER))
 
     def service_capacity(self) -> dict[str, float]:
         capacity = super().service_capacity()

@@ -18,12 +18,14 @@ and pass ``households_class=MyHouseholds`` to :class:`~model.model.CommunityMode
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 from mesa import Agent
 
+from model.streams import extension_stream
 from scenarios.parameters import SimulationParameters
 
 if TYPE_CHECKING:
@@ -71,8 +73,21 @@ class Households:
     ones (elderly alone, disabled or low income), who are served first.
     """
 
-    def __init__(self, communities, params: SimulationParameters, rng: np.random.Generator, registry: Registry):
+    def __init__(
+        self,
+        communities,
+        params: SimulationParameters,
+        rng: np.random.Generator,
+        registry: Registry,
+        extension_rngs: Mapping[str, np.random.Generator] | None = None,
+    ):
         self.registry = registry  # services and extensions (their columns and rules)
+        #: each extension's own stream, by name (its hooks draw from it, never from the core's ``rng``)
+        self.extension_rngs = (
+            dict(extension_rngs)
+            if extension_rngs is not None
+            else {e.name: extension_stream(rng, e.name) for e in registry.extensions}
+        )
         self.p = params
         self.n_communities = len(communities)
         self.size_mean = np.array([c.household_size for c in communities], dtype=float)
@@ -122,7 +137,7 @@ class Households:
             "volunteer": np.zeros(n, dtype=bool),
         }
         for ext in self.registry.extensions:
-            for name, column in ext.household_columns(self, cols, rng).items():
+            for name, column in ext.household_columns(self, cols, self.extension_rngs[ext.name]).items():
                 if name in cols:
                     raise ValueError(f"extension {ext.name}: household column {name!r} already exists")
                 if len(column) != n:
@@ -253,7 +268,7 @@ class Households:
             self.cols = {k: np.concatenate([c[k], fresh[k]]) for k in c}
             into += np.maximum(change, 0)
         for ext in self.registry.extensions:
-            ext.household_year(self, rng)
+            ext.household_year(self, self.extension_rngs[ext.name])
         self.regroup()
         return into, out
 

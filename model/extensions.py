@@ -32,14 +32,21 @@ served ≤ demand for every service and month; staff of a kind = previous + hire
 (add and remove staff only through :meth:`CommunityModel.new_staff
 <model.model.CommunityModel.new_staff>` and :meth:`StaffMember.leave
 <model.agents.StaffMember.leave>`); households = previous + moved in − moved out (add
-columns, never rows); every random draw comes from the model's generators (``model.rng``,
-``model.random``, or the ``rng`` a hook receives) so that the same seed gives the same output.
+columns, never rows); every random draw comes from the model's generators so that the same
+seed gives the same output.
+
+Common random numbers: each extension draws from a stream of its own,
+``model.extension_rng(extension)`` (the ``rng`` its household hooks receive), derived from
+the model's seed sequence and the extension's name (:func:`~model.streams.extension_stream`). The core's
+draws are then the same with and without the extension, so a core run and an extended run
+of one seed differ only by what the extension does, not by shifted random numbers.
 """
 
 from __future__ import annotations
 
 import difflib
 import importlib
+import inspect
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any
@@ -56,14 +63,33 @@ from model.agents import (
     StaffMember,
 )
 from scenarios.parameters import SERVICES, SimulationParameters
+from scenarios.problems import InputError
 
 if TYPE_CHECKING:
     from model.agents import Households
     from model.model import CommunityModel
 
 
-class ExtensionError(ValueError):
-    """An extension cannot be imported, or it clashes with the core or another extension."""
+class ExtensionError(InputError, ValueError):
+    """An extension cannot be imported, clashes with the core or another extension, or gives
+    the model something it cannot use (a reporter of the wrong shape, a negative or
+    non-finite column, a staff kind the scenario does not declare). The message names the
+    extension and, where known, its file and line; the command line exits 1 for it."""
+
+
+def defined_at(obj: Any) -> str:
+    """``file:line`` where a function, method, class or callable object is defined ('' if unknown)."""
+    target = inspect.unwrap(obj) if callable(obj) else obj
+    target = getattr(target, "__func__", target)  # a bound method
+    code = getattr(target, "__code__", None)
+    if code is not None:
+        return f"{code.co_filename}:{code.co_firstlineno}"
+    if not isinstance(target, type):
+        target = type(target)  # a callable object: its class
+    try:
+        return f"{inspect.getsourcefile(target)}:{inspect.getsourcelines(target)[1]}"
+    except (OSError, TypeError):
+        return ""
 
 
 @dataclass(frozen=True)
@@ -189,6 +215,7 @@ class Extension:
     ) -> Mapping[str, np.ndarray]:
         """New columns for fresh households: one value per row of ``fresh``.
 
+        ``rng`` is this extension's own stream (``model.extension_rng(self)``), not the core's.
         ``fresh`` holds the new rows' columns drawn so far (the core's — ``community``,
         ``elderly``, ``low_income`` … — and earlier extensions'). Called when the city is
         built and whenever households move in, so every row always has every column.
@@ -197,6 +224,8 @@ class Extension:
 
     def household_year(self, households: Households, rng: np.random.Generator) -> None:
         """A yearly rule over all rows (change columns in ``households.cols`` in place).
+
+        ``rng`` is this extension's own stream (``model.extension_rng(self)``), not the core's.
 
         Runs after ageing and moves and before rows are regrouped and needs rates
         recomputed, so a column it changes affects this year's rates.
@@ -379,6 +408,7 @@ class Registry:
         self.staff_classes: dict[str, type[StaffMember]] = {}
         facilities = list(core_facilities())
         self.reporters: dict[str, Callable] = {}
+        self.reporter_of: dict[str, Extension] = {}  # column -> the extension that reports it
         for e in self.extensions:
             for s in e.services:
                 if s.name in services:
@@ -395,6 +425,7 @@ class Registry:
                 if col in self.reporters:
                     raise ExtensionError(f"extension {e.name}: column {col!r} is already reported")
                 self.reporters[col] = reporter
+                self.reporter_of[col] = e
         self.services = tuple(services.values())
         self.service_names = tuple(services)
         self.index = {s: j for j, s in enumerate(self.service_names)}
@@ -424,6 +455,7 @@ class Registry:
         ``services_of``) may name their services in ``[simulation]``: checked here.
         """
         registry = cls(resolve_extensions((*getattr(scenario, "extensions", ()), *extra)))
+        registry.check_staff_kinds(getattr(scenario, "staff", {}))
         simulation = getattr(scenario, "simulation", None)
         for f in fields(simulation) if simulation is not None else ():
             value = getattr(simulation, f.name)
@@ -434,6 +466,23 @@ class Registry:
                     f"or of its extensions ({', '.join(registry.service_names)})"
                 )
         return registry
+
+    def check_staff_kinds(self, declared: Iterable[str]) -> None:
+        """Every staff kind an extension gives a class (``staff_classes``) is declared by the
+        scenario; a kind it does not declare (a typo, a missing ``[staff.<kind>]``) is an error."""
+        declared = list(declared)
+        for e in self.extensions:
+            for kind in e.staff_classes:
+                if kind in declared:
+                    continue
+                where = defined_at(type(e))
+                close = difflib.get_close_matches(kind, declared, n=1, cutoff=0.6)
+                hint = f'did you mean "{close[0]}"? ' if close else ""
+                raise ExtensionError(
+                    f"extension {e.name}{f' ({where})' if where else ''}: staff_classes names staff kind {kind!r}, "
+                    f"which the scenario does not declare (it declares: {', '.join(declared) or 'none'}); {hint}"
+                    f"fix the name, or declare the kind in the scenario as [staff.{kind}] with its costs"
+                )
 
     def columns(self, scenario: Any) -> list[str]:
         """Value columns of ``timeseries.csv`` after ``replication, month, community``."""

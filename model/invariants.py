@@ -9,7 +9,8 @@ invariant (with month, community and column), or returns quietly:
 * **households balance**: households = previous month's + moved in − moved out (month 1
   starts from the scenario's households); for a live model, also rows = counts;
 * **no negative stocks or flows**: households, staff, hires, exits, organisations, spent ≥ 0;
-  every recorded value is finite.
+  every recorded value is finite;
+* **extension columns** (an extension's reporters): finite and ≥ 0 in every month and community.
 
 Use it on any extended model in its tests::
 
@@ -42,7 +43,12 @@ def invariant_violations(model_or_result: Any, scenario: Any = None) -> list[str
     if isinstance(model_or_result, CommunityModel):
         m = model_or_result
         problems = _table_violations(
-            m.recorder.table(), m.recorder.columns, m.scenario_.community_ids, scenario or m.scenario_, ""
+            m.recorder.table(),
+            m.recorder.columns,
+            m.scenario_.community_ids,
+            scenario or m.scenario_,
+            "",
+            extension_columns(m.recorder.columns, m.registry.reporters),
         )
         return problems + _model_violations(m)
     if isinstance(model_or_result, SimulationResult):
@@ -50,7 +56,12 @@ def invariant_violations(model_or_result: Any, scenario: Any = None) -> list[str
         problems = []
         for rep in r.replications:
             problems += _table_violations(
-                rep.timeseries, r.columns[3:], r.communities, scenario, f"replication {rep.index}, "
+                rep.timeseries,
+                r.columns[3:],
+                r.communities,
+                scenario,
+                f"replication {rep.index}, ",
+                extension_columns(r.columns[3:], facilities=None if scenario is None else scenario.facilities),
             )
         return problems
     raise TypeError(
@@ -72,6 +83,18 @@ def check_invariants(model_or_result: Any, scenario: Any = None) -> None:
         raise InvariantError(problems)
 
 
+def extension_columns(columns: list[str] | tuple[str, ...], reporters: Any = None, facilities: Any = None) -> list[str]:
+    """The columns extensions' reporters write: ``reporters``' names when known (a live
+    model), else every column after the core's last (``space_m2`` and ``has_<facility>``)."""
+    if reporters is not None:
+        return [c for c in columns if c in reporters]
+    if "space_m2" not in columns:
+        return []
+    after = list(columns)[list(columns).index("space_m2") + 1 :]
+    core = {f"has_{u}" for u in facilities} if facilities is not None else {c for c in after if c.startswith("has_")}
+    return [c for c in after if c not in core]
+
+
 def _where(mask: np.ndarray, communities: list[str], limit: int = 3) -> str:
     months, cs = np.nonzero(mask)
     shown = ", ".join(f"month {t + 1} {communities[i]}" for t, i in zip(months[:limit], cs[:limit], strict=True))
@@ -80,7 +103,12 @@ def _where(mask: np.ndarray, communities: list[str], limit: int = 3) -> str:
 
 
 def _table_violations(
-    table: np.ndarray, columns: list[str] | tuple[str, ...], communities: list[str], scenario: Any, where: str
+    table: np.ndarray,
+    columns: list[str] | tuple[str, ...],
+    communities: list[str],
+    scenario: Any,
+    where: str,
+    extension: list[str] | None = None,
 ) -> list[str]:
     if table.size == 0:
         return []
@@ -110,6 +138,9 @@ def _table_violations(
             "volunteers",
         ):
             bad(col[c] < -1e-9, f"{c} < 0")
+    for c in extension or ():
+        bad(~np.isfinite(col[c]), f"extension column {c} is not finite")
+        bad(col[c] < 0, f"extension column {c} < 0")
     kinds = [c[len("staff_") :] for c in columns if c.startswith("staff_")]
     for k in kinds:
         staff, hires, exits = col[f"staff_{k}"], col.get(f"hires_{k}"), col.get(f"exits_{k}")

@@ -26,6 +26,7 @@ from model.agents import (
 from model.extensions import Extension, ExtensionError, Registry, resolve_extensions
 from model.plan import PlanSchedule
 from model.records import Recorder
+from model.streams import extension_stream
 from scenarios.schema import Scenario
 from scenarios.targets import Stocks
 
@@ -56,8 +57,11 @@ class CommunityModel(Model):
     ):
         super().__init__(rng=rng)
         self.registry = Registry(resolve_extensions((*scenario.extensions, *type(self).extensions, *extensions)))
+        self.registry.check_staff_kinds(scenario.staff)
         self.services = self.registry.service_names
         self._extensions = self.registry.extensions
+        # each extension's own random stream: its draws never shift the core's (common random numbers)
+        self.extension_rngs = {e.name: extension_stream(self.rng, e.name) for e in self._extensions}
         self.scenario_ = scenario  # Model.scenario is Mesa's own experiment object
         self.p = scenario.simulation
         self.plan = plan if plan is not None else PlanSchedule.status_quo(scenario)
@@ -112,7 +116,23 @@ class CommunityModel(Model):
 
     def make_households(self):
         """The household population (override to hold households differently)."""
-        return self.households_class(self.scenario_.communities, self.p, self.rng, registry=self.registry)
+        return self.households_class(
+            self.scenario_.communities, self.p, self.rng, registry=self.registry, extension_rngs=self.extension_rngs
+        )
+
+    def extension_rng(self, extension: Extension | str) -> np.random.Generator:
+        """The random stream of ``extension`` (an instance or its ``name``) in this model.
+
+        Extensions, their agents and their hooks draw from it rather than from ``rng`` or
+        ``random``, so the core's draws are the same with and without them.
+        """
+        name = extension if isinstance(extension, str) else extension.name
+        try:
+            return self.extension_rngs[name]
+        except KeyError:
+            raise ExtensionError(
+                f"no extension named {name!r} in this model (its extensions: {', '.join(self.extension_rngs) or 'none'})"
+            ) from None
 
     def new_staff(self, community: Community, kind: str, skill: float, certified: bool = False) -> StaffMember:
         """A staff member of ``kind`` starts work (the kind's agent class; counted in ``staff_count``)."""

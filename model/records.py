@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from model.extensions import Registry
+from model.extensions import ExtensionError, Registry, defined_at
 
 if TYPE_CHECKING:
     from model.model import CommunityModel
@@ -44,8 +44,38 @@ class Recorder:
             parts += [flows[k][:, None] for k in m.scenario_.staff]
         parts += [m.spent[:, None], m.moved_in[:, None], m.moved_out[:, None], m.space[:, None]]
         parts += [m.has[u][:, None] for u in m.scenario_.facilities]
-        parts += [np.asarray(report(m), dtype=float).reshape(m.n, 1) for report in m.registry.reporters.values()]
+        parts += [reported(m, column, report)[:, None] for column, report in m.registry.reporters.items()]
         self.months.append(np.hstack([np.asarray(p, dtype=float) for p in parts]))
 
     def table(self) -> np.ndarray:
         return np.stack(self.months) if self.months else np.zeros((0, 0, len(self.columns)))
+
+
+def reported(m: CommunityModel, column: str, reporter) -> np.ndarray:
+    """An extension's reporter's values this month: one finite number ≥ 0 per community, or
+    an :class:`~model.extensions.ExtensionError` naming the extension, column and function."""
+    ext = m.registry.reporter_of.get(column)
+    where = defined_at(reporter)
+    who = f"extension {ext.name if ext is not None else '?'}: reporter {column!r}" + (f" ({where})" if where else "")
+    value = reporter(m)
+    try:
+        out = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise ExtensionError(
+            f"{who} must return one number per community ({m.n}); it returned {type(value).__name__} {value!r:.80}"
+        ) from None
+    if out.shape not in ((m.n,), (m.n, 1)):
+        raise ExtensionError(
+            f"{who} must return one number per community, {m.n} in all (an array of shape ({m.n},)); "
+            f"it returned shape {out.shape} in month {m.month}"
+        )
+    out = out.reshape(m.n)
+    bad = ~np.isfinite(out) | (out < 0)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise ExtensionError(
+            f"{who} returned {float(out[i])!r} for community {m.scenario_.community_ids[i]} in month {m.month} "
+            f"({int(bad.sum())} value(s) negative or not finite); a timeseries.csv column holds counts, "
+            "amounts or shares: finite and ≥ 0"
+        )
+    return out

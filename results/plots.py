@@ -114,20 +114,39 @@ def fan_charts(timeseries: pd.DataFrame, title: str) -> Figure:
     units = {"satisfaction": "mean satisfaction (0–1)", "unmet demand": "needs not served per month"}
     fig, axes = _grid(len(series), ncols=min(3, len(series)), panel=(4.0, 3.0))
     for i, (ax, (name, table)) in enumerate(zip(axes, series.items(), strict=True)):
-        shade = colour(i)
-        months = table.index.to_numpy()
-        values = table.to_numpy(dtype=float)
-        low, mid, high = np.percentile(values, [5, 50, 95], axis=1)
-        ax.fill_between(months, low, high, color=shade, alpha=0.25, linewidth=0, label="5–95 % of replications")
-        ax.plot(months, mid, color=shade, linewidth=2, label="median")
-        for year_end in range(12, int(months.max()) + 1, 12):
-            ax.axvline(year_end, color=GREY, linewidth=0.6, linestyle=":")
-        ax.set_title(name.capitalize())
-        ax.set_xlabel("month")
-        ax.set_ylabel(units.get(name, "staff in post"))
+        _fan(ax, table, colour(i), name.capitalize(), units.get(name, "staff in post"))
         if name == "satisfaction":
             ax.set_ylim(0, 1)
-        ax.legend(fontsize=8, loc="best")
+    fig.suptitle(title)
+    return fig
+
+
+def _fan(ax, table: pd.DataFrame, shade: str, name: str, unit: str) -> None:
+    """One panel: median and 5–95 % band of ``table`` (months × replications)."""
+    months = table.index.to_numpy()
+    values = table.to_numpy(dtype=float)
+    low, mid, high = np.percentile(values, [5, 50, 95], axis=1)
+    ax.fill_between(months, low, high, color=shade, alpha=0.25, linewidth=0, label="5–95 % of replications")
+    ax.plot(months, mid, color=shade, linewidth=2, label="median")
+    for year_end in range(12, int(months.max()) + 1, 12):
+        ax.axvline(year_end, color=GREY, linewidth=0.6, linestyle=":")
+    ax.set_title(name)
+    ax.set_xlabel("month")
+    ax.set_ylabel(unit)
+    ax.legend(fontsize=8, loc="best")
+
+
+def numeric_columns(timeseries: pd.DataFrame, columns: list[str]) -> list[str]:
+    """Those of ``columns`` in ``timeseries`` that hold numbers (an extension's reporters)."""
+    return [c for c in columns if c in timeseries.columns and pd.api.types.is_numeric_dtype(timeseries[c])]
+
+
+@chart
+def extension_fan(timeseries: pd.DataFrame, column: str, title: str) -> Figure:
+    """An extension's reporter column, summed over communities: median and 5–95 % band over replications."""
+    city = timeseries.groupby(["replication", "month"])[column].sum().unstack("replication")
+    fig, axes = _grid(1, ncols=1, panel=(5.0, 3.4))
+    _fan(axes[0], city, colour(0), column.replace("_", " ").capitalize(), f"{column}, summed over communities")
     fig.suptitle(title)
     return fig
 

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
+import pandas as pd
+
+from model.invariants import extension_columns
 from results import plots
 from results.report import write_report
 from results.runs import Run, load_run
 from results.style import save
+from scenarios.schema import Scenario
 
 
 def publish(path: str | Path, *, finished: bool = False) -> list[Path]:
@@ -42,7 +47,21 @@ def draw_charts(run: Run) -> list[tuple[Path, str]]:
                 "City-wide satisfaction, unmet demand and staff: median and 5–95 % of replications",
             )
         )
+        for column in plots.numeric_columns(run.timeseries, reported_columns(run.timeseries, run.scenario)):
+            fig = plots.extension_fan(run.timeseries, column, f"{title}: {column} (an extension's column)")
+            out.append(
+                (
+                    save(fig, run.path / f"extension_{re.sub(r'[^A-Za-z0-9_.-]', '_', column)}.png"),
+                    f"{column} (reported by an extension), summed over communities: median and 5–95 % of replications",
+                )
+            )
     if run.plan is not None and any(c.startswith("meets_") for c in run.plan.columns):
         fig = plots.community_heatmap(run.plan, f"{title}: which community meets which target in the plan")
         out.append((save(fig, run.path / "communities.png"), "Targets met by each community and year in the plan"))
     return out
+
+
+def reported_columns(timeseries: pd.DataFrame, scenario: Scenario) -> list[str]:
+    """The columns of ``timeseries.csv`` the core does not write: extensions' reporters."""
+    values = [c for c in timeseries.columns if c not in ("replication", "month", "community")]
+    return extension_columns(values, facilities=scenario.facilities)

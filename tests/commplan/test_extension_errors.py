@@ -124,3 +124,74 @@ def test_an_extension_error_in_a_worker_process_is_still_the_extensions(lab, cap
     assert main(args) == 1
     err = capsys.readouterr().err
     assert "your extension code failed at" in err and "broken.py:7 (end_month): AttributeError" in err
+
+
+WRONG_SHAPE = """
+import numpy as np
+
+from model.extensions import Extension
+
+
+def halves(model):
+    return np.ones((model.n, 2))
+
+
+class Halves(Extension):
+    reporters = {"halves": halves}
+
+
+extension = Halves()
+"""
+
+NEGATIVE = """
+import numpy as np
+
+from model.extensions import Extension
+
+
+def debt(model):
+    return -np.ones(model.n)
+
+
+class Debt(Extension):
+    reporters = {"debt": debt}
+
+
+extension = Debt()
+"""
+
+UNDECLARED_KIND = """
+from model.agents import StaffMember
+from model.extensions import Extension
+
+
+class Nurse(StaffMember):
+    pass
+
+
+class Nursing(Extension):
+    staff_classes = {"nurse": Nurse}
+
+
+extension = Nursing()
+"""
+
+
+@pytest.mark.parametrize(
+    ("module", "code", "said"),
+    [
+        ("shape", WRONG_SHAPE, "reporter 'halves' ({}:7) must return one number per community, 10 in all"),
+        ("negative", NEGATIVE, "reporter 'debt' ({}:7) returned -1.0 for community"),
+        (
+            "kinds",
+            UNDECLARED_KIND,
+            "({}:10): staff_classes names staff kind 'nurse', which the scenario does not declare",
+        ),
+    ],
+)
+def test_an_extensions_mistake_exits_1_naming_its_file_and_line(lab, tmp_path, capsys, module, code, said):
+    args = ["simulate", lab(module, code), "--replications", "1", "--out", "out", "--quiet"]
+    assert main(args) == 1
+    err = capsys.readouterr().err
+    assert said.format(tmp_path / "lab_ext" / f"{module}.py") in err, err
+    assert "internal error" not in err

@@ -55,6 +55,7 @@ class VillageOrigin(Extension):
     reporters = {"village_origin": village_households}
 
     def household_columns(self, households, fresh, rng):
+        # rng is this extension's own stream (model.extension_rng(self)): the core's draws do not shift
         in_village = households.v2r_community[fresh["community"]]
         return {"village_origin": rng.random(len(in_village)) < np.where(in_village, 0.85, 0.05)}
 

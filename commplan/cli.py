@@ -237,7 +237,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     problems: list[ScenarioError] = []
     for name in args.files:
         try:
-            s = _load(name)
+            s = load(name)  # extension modules are looked up, never run: validating runs no code
         except ScenarioError as e:
             problems.append(e)
             continue
@@ -484,9 +484,10 @@ def _in_library(filename: str, libraries: tuple[str, ...]) -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
-    # Like `python -m`, look for extension modules in the current folder first.
+    # Extension modules may live in the current folder; it comes after the installed
+    # libraries, so that a numpy.py or mesa.py lying there is never run in their place.
     if os.getcwd() not in sys.path:
-        sys.path.insert(0, os.getcwd())
+        sys.path.append(os.getcwd())
     parser = build_parser()
     args = parser.parse_args(argv)
     args.quiet = getattr(args, "quiet", False)

@@ -18,7 +18,7 @@ from typing import Any
 from scenarios import fields as F
 from scenarios.fields import REQUIRED, Key
 from scenarios.generate import generate_communities
-from scenarios.modules import module_exists
+from scenarios.modules import why_missing
 from scenarios.parameters import SERVICES, SimulationParameters
 from scenarios.problems import (
     MISSING,
@@ -307,13 +307,9 @@ class _Reader:
         """
         if self.services_of is None:
             for name in names:
-                if not module_exists(name.partition(":")[0]):
-                    self.problem(
-                        ("scenario", "extensions"),
-                        name,
-                        f"cannot import extension module {name.partition(':')[0]!r}: not found in the current "
-                        "folder or among installed packages",
-                    )
+                missing = why_missing(name.partition(":")[0])
+                if missing is not None:
+                    self.problem(("scenario", "extensions"), name, missing)
             return None if names else ()
         services: list[str] = []
         for name in names:

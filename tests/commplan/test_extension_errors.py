@@ -73,7 +73,9 @@ def test_a_misspelt_module_suggests_its_neighbour(lab, capsys):
 
 
 def test_a_module_that_fails_to_import_is_reported_with_its_line(lab, tmp_path, capsys):
-    assert main(["validate", lab("typo", "from model.extensions import Extension\nextension = Extenson()\n")]) == 1
+    assert (
+        main(["plan", lab("typo", "from model.extensions import Extension\nextension = Extenson()\n"), "--quiet"]) == 1
+    )
     err = capsys.readouterr().err
     assert "extension module 'lab_ext.typo' failed while importing: NameError: name 'Extenson' is not defined" in err
     assert f"{tmp_path / 'lab_ext' / 'typo.py'}:2" in err
@@ -195,3 +197,37 @@ def test_an_extensions_mistake_exits_1_naming_its_file_and_line(lab, tmp_path, c
     err = capsys.readouterr().err
     assert said.format(tmp_path / "lab_ext" / f"{module}.py") in err, err
     assert "internal error" not in err
+
+
+def test_validate_never_runs_extension_code(lab, tmp_path, capsys):
+    """Checking a received scenario must not run the modules it names: they are only looked up."""
+    marker = tmp_path / "ran.txt"
+    code = f"from pathlib import Path\nPath({str(marker)!r}).write_text('ran')\n" + GOOD
+    assert main(["validate", lab("evil", code)]) == 0
+    assert not marker.exists()
+    assert main(["simulate", lab("evil", code), "--replications", "1", "--out", "out", "--quiet"]) == 0
+    assert marker.exists()  # running the scenario runs its extensions, as the README says
+
+
+def test_compare_never_runs_the_extension_a_received_run_names(lab, tmp_path, capsys):
+    marker = tmp_path / "ran.txt"
+    code = f"from pathlib import Path\nPath({str(marker)!r}).write_text('ran')\n" + GOOD
+    scenario = lab("evil", code)
+    for out in ("a", "b"):
+        assert main(["simulate", scenario, "--replications", "1", "--out", out, "--quiet"]) == 0
+    marker.unlink()
+    assert main(["compare", "a", "b", "--out", "cmp", "--quiet"]) == 0
+    assert not marker.exists()
+
+
+def test_a_module_in_the_current_folder_never_shadows_an_installed_library(tmp_path, monkeypatch):
+    """A mesa.py lying in the current folder is not what commplan imports as mesa."""
+    import subprocess
+    from pathlib import Path
+
+    (tmp_path / "mesa.py").write_text("raise SystemExit('the current folder shadowed mesa')\n")
+    commplan = str(Path(sys.executable).parent / "commplan")
+    cmd = [commplan, "simulate", "tutorial", "--replications", "1", "--out", "out", "--quiet"]
+    done = subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "shadowed" not in done.stderr

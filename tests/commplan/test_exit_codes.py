@@ -193,7 +193,7 @@ def test_without_a_run_folder_the_log_is_a_new_file_and_never_follows_a_symlink(
     assert victim.read_text() == "do not touch"
     logs = [p for p in tmp_path.glob("commplan-error-*.log") if not p.is_symlink()]
     assert len(logs) == 1 and f"details in {logs[0]}" in err
-    assert "int()" in logs[0].read_text()
+    assert "TypeError" in logs[0].read_text()  # int("not a number", "tutorial"): a bug raised in C
     assert logs[0].stat().st_mode & 0o077 == 0  # mkstemp's own: private to the user
 
 
@@ -204,7 +204,7 @@ def test_no_traceback_even_when_the_log_cannot_be_written(tmp_path, monkeypatch,
     err = capsys.readouterr().err
     assert "Traceback" not in err
     assert len(err.strip().splitlines()) == 1
-    assert "internal error (TypeError: int()" in err
+    assert "internal error (TypeError: " in err
     assert "could not be logged (FileNotFoundError" in err
 
 

@@ -121,7 +121,7 @@ def loads(text: str, source: Path | str | None = None, services_of: ServicesOf |
     except RecursionError:
         raise refuse(_deep_line(text), _too_deep()) from None
     except ValueError as e:  # Python's own limits, e.g. an integer of more than 4,300 digits
-        found = re.search(r"^([^;(]*)", str(e))
+        found = re.search(r"^([^;]*)", str(e))
         raise refuse(None, f"not valid TOML: {found.group(1).strip() if found else e}") from None
     lines = LineIndex(text)
     if (deep := _too_deep_path(data)) is not None:
@@ -311,9 +311,13 @@ class _Reader:
             self.check_generate(params, facilities, staff)
             if self.problems:
                 return []
-            rows = generate_communities(params, meta.get("seed", 0))
+            rows = [
+                dict(row, _path=("generate",), _file=None, _line=None)
+                for row in generate_communities(params, meta.get("seed", 0))
+            ]
             self.check_generated(rows)
-            return [dict(row, _path=("generate",), _file=None, _line=None) for row in rows]
+            self.check_households(rows)
+            return rows
         if "communities_csv" in d:
             rows = self.csv_rows(d["communities_csv"])
         else:
@@ -491,7 +495,10 @@ class _Reader:
         g = np.array([float(r["household_growth"]) for r in usable])
         grown = h[:, None] * (1.0 + g[:, None]) ** years[None, :]  # finite: h ≤ 1e5, 1 + g ≤ 2, years ≤ 50
         cap = L.HOUSEHOLDS.value
-        for k in np.flatnonzero(grown.max(axis=1) > cap):
+        over = np.flatnonzero(grown.max(axis=1) > cap)
+        if usable[0]["_path"] == ("generate",):
+            over = over[:1]  # one growth for every drawn community: said once
+        for k in over:
             row, t = usable[k], int(np.argmax(grown[k] > cap))
             self.row_problem(
                 row,

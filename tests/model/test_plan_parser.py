@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import csv
 import io
+import os
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -257,3 +260,105 @@ def test_simulate_rejects_a_plan_missing_a_community(solved, tmp_path, capsys):
     )
     err = capsys.readouterr().err
     assert f'community = "{gone}": has no rows at all' in err and "Traceback" not in err
+
+
+# ------------------------------------------------------------------ out of range, contradictory (issue 10)
+
+
+def edited(text: str, edits: dict[tuple[str, int, str], str]) -> str:
+    """plan.csv text with cells replaced: ``{(community, year, column): value}``."""
+    lines = text.splitlines()
+    header = lines[0].split(",")
+    for k in range(1, len(lines)):
+        cells = lines[k].split(",")
+        for (cid, year, column), value in edits.items():
+            if cells[0] == cid and cells[1] == str(year):
+                cells[header.index(column)] = value
+        lines[k] = ",".join(cells)
+    return "\n".join(lines) + "\n"
+
+
+def line_of(text: str, cid: str, year: int) -> int:
+    return next(k for k, line in enumerate(text.splitlines(), start=1) if line.startswith(f"{cid},{year},"))
+
+
+def simulate_plan(text: str, tmp_path, capsys) -> tuple[int, str]:
+    (tmp_path / "plan.csv").write_text(text, encoding="utf-8")
+    out = tmp_path / "x"
+    code = main(["simulate", "tutorial", "--plan", str(tmp_path / "plan.csv"), "--out", str(out), "--quiet"])
+    return code, capsys.readouterr().err
+
+
+def test_an_absurd_hire_is_refused_not_ignored(scenario, solved, tmp_path, capsys):
+    """Was: a hire of 1e12 accepted, and ignored because the staff column says otherwise."""
+    _, text = solved
+    cid = scenario.community_ids[0]
+    code, err = simulate_plan(edited(text, {(cid, 1, "hire_community_worker"): "1e12"}), tmp_path, capsys)
+    assert code == 1 and "Traceback" not in err
+    assert 'line 2    hire_community_worker = "1e12": must be a whole number 0 or more, at most 100,000' in err
+
+
+def test_an_absurd_space_is_refused_and_never_reaches_the_timeseries(scenario, solved, tmp_path, capsys):
+    """Was: space_added_m2 = 1e308 accepted; timeseries.csv held inf."""
+    _, text = solved
+    cid = scenario.community_ids[0]
+    code, err = simulate_plan(edited(text, {(cid, 1, "space_added_m2"): "1e308"}), tmp_path, capsys)
+    assert code == 1 and 'space_added_m2 = "1e308": must be a number of m² (0 or more), at most 1,000,000' in err
+    assert not (tmp_path / "x" / "timeseries.csv").exists()
+
+
+def test_a_facility_held_then_gone_is_refused_with_both_lines(scenario, solved):
+    """Was: has_one_stop 1 in year 1 and 0 in year 2 accepted."""
+    res, text = solved
+    i = next(i for i in range(len(scenario.communities)) if res.plan.has["one_stop"][i, 0] == 1)
+    cid = scenario.community_ids[i]
+    with pytest.raises(PlanFileError) as err:
+        plan_from_rows(rows_of(edited(text, {(cid, 2, "has_one_stop"): "0"})), scenario, "plan.csv")
+    first, second = line_of(text, cid, 1), line_of(text, cid, 2)
+    assert err.value.problems[0].line == second
+    assert (
+        f"the community has a one_stop in year 1 (line {first}) and none in year 2: a plan closes no facility"
+        in problems_of(err)
+    )
+
+
+def test_stocks_that_disagree_with_the_decisions_are_refused(scenario, solved):
+    """Was: the stock columns overrode the decisions silently (hires 50, staff unchanged)."""
+    res, text = solved
+    cid = scenario.community_ids[0]
+    hired = int(res.plan.hires["community_worker"][0, 0]) + 50
+    with pytest.raises(PlanFileError) as err:
+        plan_from_rows(rows_of(edited(text, {(cid, 1, "hire_community_worker"): str(hired)})), scenario, "plan.csv")
+    message = problems_of(err)
+    want = res.plan.staff["community_worker"][0, 0] + 50
+    assert f'line 2    staff_community_worker = "{res.plan.staff["community_worker"][0, 0]:.6g}"' in message
+    assert f"disagrees with the decisions, which give {want:.6g}" in message
+    space = res.plan.space[0, 0] + 10
+    with pytest.raises(PlanFileError, match=r"space_m2 = .*: disagrees with the decisions"):
+        plan_from_rows(rows_of(edited(text, {(cid, 1, "space_m2"): f"{space:g}"})), scenario, "plan.csv")
+
+
+def test_opening_a_facility_where_one_already_is_is_refused(scenario, solved):
+    res, text = solved
+    i = next(i for i, c in enumerate(scenario.communities) if "one_stop" in c.facilities)
+    cid = scenario.community_ids[i]
+    with pytest.raises(PlanFileError) as err:
+        plan_from_rows(rows_of(edited(text, {(cid, 1, "open_one_stop"): "1"})), scenario, "plan.csv")
+    assert 'open_one_stop = "1": opens a one_stop where one already is (the scenario lists it today); write 0' in (
+        problems_of(err)
+    )
+    with pytest.raises(PlanFileError, match=r'open_one_stop = "2": must be 0 or 1'):
+        plan_from_rows(rows_of(edited(text, {(cid, 1, "open_one_stop"): "2"})), scenario, "plan.csv")
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_a_fifo_as_the_plan_is_refused_at_once(tmp_path):
+    fifo = tmp_path / "plan.csv"
+    os.mkfifo(fifo)
+    done = subprocess.run(
+        [sys.executable, "-m", "commplan", "simulate", "tutorial", "--plan", str(fifo), "--out", str(tmp_path / "x")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 1 and "is a pipe (FIFO), not a regular file" in done.stderr

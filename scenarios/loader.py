@@ -110,8 +110,8 @@ def loads(text: str, source: Path | str | None = None, services_of: ServicesOf |
     def refuse(line: int | None, message: str) -> ScenarioError:
         return ScenarioError([Problem(shown, line, "", MISSING, message)])
 
-    if (line := _beyond_communities_cap(text)) is not None:
-        raise refuse(line, _too_many_communities())
+    if (too_big := _beyond_caps(text)) is not None:
+        raise refuse(*too_big)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
@@ -129,16 +129,36 @@ def loads(text: str, source: Path | str | None = None, services_of: ServicesOf |
     return _Reader(data, lines, shown, source, services_of).scenario()
 
 
-_COMMUNITY_HEADER = re.compile(r"^[ \t]*\[\[[ \t]*communities[ \t]*\]\]", re.MULTILINE)
+#: Before parsing: the headers of tables and arrays of tables, and the households of communities.
+_HEADER = re.compile(r"^[ \t]*\[(\[?)[ \t]*([A-Za-z0-9_.\-\" ]+?)[ \t]*\]", re.MULTILINE)
+_HOUSEHOLDS = re.compile(r"\bhouseholds[ \t]*=")
+#: More tables than any scenario can hold: every community, target and kind its own, and the rest.
+_MOST_TABLES = int(L.COMMUNITIES.value + L.TARGETS.value + 2 * L.KINDS.value + 20)
 
 
-def _beyond_communities_cap(text: str) -> int | None:
-    """The line of the first ``[[communities]]`` beyond the limit, found before parsing the
-    whole file (parsing a million of them takes a minute)."""
+def _beyond_caps(text: str) -> tuple[int, str] | None:
+    """The line and the message where the file holds more communities, or tables, than a
+    scenario may, found before parsing it (a million communities take half a minute and a
+    gigabyte to parse).
+
+    Every community has a ``households = …``, written in a ``[[communities]]`` table or
+    inline, so counting those bounds the communities from above without parsing.
+    """
     cap = int(L.COMMUNITIES.value)
-    for k, found in enumerate(_COMMUNITY_HEADER.finditer(text)):
+    for k, found in enumerate(_HOUSEHOLDS.finditer(text)):
         if k == cap:
-            return text.count("\n", 0, found.start()) + 1
+            return text.count("\n", 0, found.start()) + 1, _too_many_communities()
+    communities = 0
+    for k, found in enumerate(_HEADER.finditer(text)):
+        communities += found.group(1) == "[" and found.group(2) == "communities"
+        if communities > cap:
+            return text.count("\n", 0, found.start()) + 1, _too_many_communities()
+        if k == _MOST_TABLES:
+            return (
+                text.count("\n", 0, found.start()) + 1,
+                f"more than {_MOST_TABLES:,} tables: more than a scenario at every limit holds "
+                f"({L.COMMUNITIES} communities, {L.TARGETS} targets, {L.KINDS} kinds of facilities and of staff)",
+            )
     return None
 
 
@@ -170,36 +190,35 @@ def _too_deep_path(data: dict) -> tuple | None:
     return None
 
 
+_TOKEN = re.compile(r"\"\"\"|\'\'\'|[\"\'#\[\]{}\n]")
+_STRING_BODY = {'"': re.compile(r'[^"\\\n]*(?:\\.[^"\\\n]*)*'), "'": re.compile(r"[^'\n]*")}
+_CLOSE = {'"""': re.compile(r'(?<!\\)(?:\\\\)*"""'), "'''": re.compile("'''")}
+
+
 def _deep_line(text: str) -> int | None:
     """The line where brackets outside strings and comments first nest deeper than the limit."""
     depth, line, i, n = 0, 1, 0, len(text)
-    while i < n:
-        c = text[i]
-        if c == "\n":
+    while (found := _TOKEN.search(text, i)) is not None:
+        token, i = found.group(), found.end()
+        if token == "\n":
             line += 1
-        elif c == "#":
+        elif token == "#":
             end = text.find("\n", i)
             i = n if end < 0 else end
-            continue
-        elif c in "\"'":
-            quote = text[i : i + 3] if text[i : i + 3] in ('"""', "'''") else c
-            j = i + len(quote)
-            while j < n and not text.startswith(quote, j):
-                if c == '"' and text[j] == "\\":
-                    j += 1
-                elif len(quote) == 1 and text[j] == "\n":
-                    break
-                j += 1
-            line += text.count("\n", i, j)
-            i = j + len(quote)
-            continue
-        elif c in "[{":
+        elif token in _CLOSE:  # a multi-line string
+            close = _CLOSE[token].search(text, i)
+            end = n if close is None else close.end()
+            line += text.count("\n", i, end)
+            i = end
+        elif token in "\"'":  # a one-line string (a basic one has escapes)
+            j = _STRING_BODY[token].match(text, i).end()  # type: ignore[union-attr]  # matches, if only ""
+            i = j + 1 if j < n and text[j] == token else j
+        elif token in "[{":
             depth += 1
             if depth > L.NESTING.value:
                 return line
-        elif c in "]}":
+        else:
             depth = max(0, depth - 1)
-        i += 1
     return None
 
 

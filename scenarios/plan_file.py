@@ -393,20 +393,20 @@ def _contradictions(
         )
         for s in scenario.staff
     ]
-    for col, want, how in stock_cols:
+    for col, expected, how in stock_cols:
         if col not in arr:
             continue
         given = arr[col]
-        off = ~np.isclose(given, want, rtol=1e-9, atol=STOCK_TOLERANCE)
-        for i in np.flatnonzero(off.any(axis=1)):
-            t = int(np.argmax(off[i]))
+        off = ~np.isclose(given, expected, rtol=1e-9, atol=STOCK_TOLERANCE)
+        for row in np.flatnonzero(off.any(axis=1)):
+            k, year = int(row), int(np.argmax(off[row]))
             report(
-                int(i),
-                t,
+                k,
+                year,
                 col,
-                shown(given[i, t]),
-                f"disagrees with the decisions, which give {shown(want[i, t])} ({how}); write {shown(want[i, t])} "
-                "or leave the column out",
+                shown(given[k, year]),
+                f"disagrees with the decisions, which give {shown(expected[k, year])} ({how}); "
+                f"write {shown(expected[k, year])} or leave the column out",
             )
     return out
 

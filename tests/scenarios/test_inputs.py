@@ -107,12 +107,12 @@ def test_more_than_100000_inline_communities_are_refused_before_parsing():
     body = "".join(f'[[communities]]\nid = "c{i}"\nhouseholds = 1\n' for i in range(cap + 1))
     text = without_communities(MINIMAL).replace("[[targets]]", body + "[[targets]]", 1)
     found = problems(text)
-    line = text.splitlines().index("[[communities]]") + 1 + 3 * cap
+    line = text.splitlines().index("[[communities]]") + 1 + 3 * cap + 2  # the 100,001st households = …
     assert found == [f"line {line:<4} {found[0].split(maxsplit=2)[2]}"]
     assert "more than 100,000 communities; at most 100,000" in found[0]
 
 
-def test_more_than_100000_communities_in_one_array_are_refused():
+def test_more_than_100000_communities_in_one_array_are_refused_before_parsing():
     cap = int(L.COMMUNITIES.value)
     items = ", ".join(f'{{ id = "c{i}", households = 1 }}' for i in range(cap + 1))
     text = f"communities = [{items}]\n" + without_communities(MINIMAL)
@@ -340,3 +340,17 @@ def test_a_report_of_many_problems_is_capped_and_counts_the_rest(tmp_path):
 def test_every_bundled_scenario_stays_within_the_limits():
     for name in bundled_scenarios():
         load(name)
+
+
+def test_more_targets_kinds_or_tables_than_any_scenario_holds_are_refused():
+    many_targets = MINIMAL + "".join(
+        f'\n[[targets]]\nname = "t{i}"\nspace_at_least = 1\nshare = 0.5\n' for i in range(1001)
+    )
+    (found,) = problems(many_targets)
+    assert "1,003 targets; at most 1,000" in found
+    kinds = "".join(f"\n[facilities.f{i}]\nbuild = 1\nrunning = 1\n" for i in range(101))
+    found = problems(MINIMAL.replace("[staff.community_worker]", kinds + "\n[staff.community_worker]"))
+    assert any("declares 102 kinds; at most 100" in p for p in found)
+    tables = MINIMAL + "".join(f"\n[x{i}]" for i in range(101_300))
+    (found,) = problems(tables)
+    assert "more than 101,220 tables" in found

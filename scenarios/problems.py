@@ -124,7 +124,7 @@ class Problem:
         field = _clip(self.field, FIELD_CHARS)
         what = field if self.value is MISSING else f"{field} = {show_value(self.value)}"
         message = _clip(self.message, MESSAGE_CHARS)
-        return f"  {where} {what}: {message}" if what else f"  {where} {message}"
+        return printable(f"  {where} {what}: {message}" if what else f"  {where} {message}")
 
 
 #: A report shows at most this much of a field's name and of a message (both may quote the
@@ -136,6 +136,15 @@ SHOWN_PER_FILE = 100
 
 def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters written as TOML escapes (``\\u001b``): a report never
+    sends a file's escape sequences to the terminal."""
+    return _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 class _Missing:
@@ -169,7 +178,7 @@ class ScenarioError(Exception):
             lines = [str(p) for p in problems[:SHOWN_PER_FILE]]
             if len(problems) > SHOWN_PER_FILE:
                 lines.append(f"  … and {len(problems) - SHOWN_PER_FILE:,} more problems of the same file")
-            blocks.append(f"{_clip(file, 1000)} has {len(problems):,} {noun}:\n" + "\n".join(lines))
+            blocks.append(printable(f"{_clip(file, 1000)} has {len(problems):,} {noun}:") + "\n" + "\n".join(lines))
         return "\n".join(blocks)
 
 

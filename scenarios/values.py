@@ -17,6 +17,8 @@ from scenarios.limits import show_limit
 from scenarios.problems import MISSING, show_value
 
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]*$")
+#: Characters a one-line text may not hold: new lines, tabs, terminal escapes and the like.
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def is_number(value: Any) -> bool:
@@ -66,6 +68,7 @@ def convert(key: Key, value: Any, years: int | None) -> Any:
         if not isinstance(value, str) or not value.strip():
             raise Invalid("must be a non-empty string in quotes")
         too_long(value, L.NAME_LENGTH if kind == "name" else L.TEXT_LENGTH)
+        one_line(value)
         if kind == "name" and not NAME.match(value):
             raise Invalid("may hold only letters, digits, '-' and '_' (it names files and columns)")
         return value
@@ -94,6 +97,7 @@ def convert(key: Key, value: Any, years: int | None) -> Any:
             raise Invalid(f"lists {len(value):,} names; at most {L.LIST} ({L.LIST.reason})")
         for v in value:
             too_long(v, L.TEXT_LENGTH)
+            one_line(v)
         if len(set(value)) != len(value):
             raise Invalid("lists a name twice")
         return tuple(value)
@@ -142,6 +146,15 @@ def too_long(text: str, limit: L.Limit) -> None:
     """Raise Invalid when ``text`` has more characters than ``limit`` allows."""
     if len(text) > limit.value:
         raise Invalid(f"has {len(text):,} characters; at most {limit} ({limit.reason})")
+
+
+def one_line(text: str) -> None:
+    """Raise Invalid when ``text`` holds a control character (it is printed on a terminal and in reports)."""
+    if (found := CONTROL.search(text)) is not None:
+        raise Invalid(
+            f"holds a control character (U+{ord(found.group()):04X}: a new line, tab or terminal escape); "
+            "write it on one line of plain text"
+        )
 
 
 def csv_value(text: str, kind: str) -> Any:

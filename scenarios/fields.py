@@ -48,7 +48,7 @@ class Key:
 SCENARIO = (
     Key("name", "name", REQUIRED, "short name, used in output folder names"),
     Key("title", "str", None, "one line a planner reads at the top of a report (default: the name)"),
-    Key("years", "int", REQUIRED, "plan horizon in years; the simulation runs 12 × years months", 1, limit=L.YEARS),
+    Key("years", "int", REQUIRED, "plan horizon in years; the simulation runs 12 × years months", 1, L.YEARS.value),
     Key("start_year", "int", 1, "calendar year of plan year 1, for labels", 1, limit=L.START_YEAR),
     Key("seed", "int", 0, "root of every random draw (generation and simulation)", 0, limit=L.SEED),
     Key(

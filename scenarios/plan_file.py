@@ -101,11 +101,15 @@ def parse_plan_rows(rows: Iterable[Mapping[str, Any]], scenario: Scenario, sourc
 
     Strict, because the simulation executes what it reads: a plan must have the columns
     of :func:`required_columns`, exactly one row per community of the scenario and plan
-    year (``1..Y``, or calendar years ``start_year..``), whole non-negative ``open_*`` and
-    ``hire_*``, ``has_*`` of 0 or 1, and non-negative numbers for space and staff stocks
-    (``staff_*`` may be fractional: the planning attrition). The stock columns
+    year (``1..Y``, or calendar years ``start_year..``), ``open_*`` and ``has_*`` of 0 or
+    1, whole non-negative ``hire_*`` and non-negative ``space_added_m2`` within the
+    plausibility limits (:mod:`scenarios.limits`), and non-negative numbers for space and
+    staff stocks (``staff_*`` may be fractional: the planning attrition). The stock columns
     ``space_m2``, ``has_*`` and ``staff_*`` are derived from the decisions when a plan
-    leaves them out; ``meets_*`` and unknown columns are informative and ignored, but a
+    leaves them out, and must agree with them when given (a plan that says one thing in
+    its decisions and another in its stocks is refused, not half executed); a facility
+    opened where one already is, or held and then gone, is a contradiction too.
+    ``meets_*`` and unknown columns are informative and ignored, but a
     ``open_/has_/hire_/staff_`` column of a kind the scenario does not declare is a mistake.
 
     Raises one :class:`PlanFileError` listing every problem, each with ``source``, line,

@@ -103,6 +103,9 @@ def render() -> str:
         '## Communities\n\nGive exactly one of: `[[communities]]` tables, `communities_csv = "file.csv"` '
         "(a path relative to the scenario file, with the same columns; `facilities` as names separated by `;`, "
         "staff as one `staff_<kind>` column per kind), or a `[generate]` table for a synthetic city.\n\n"
+        'The CSV is a regular file of UTF-8 text (Excel\'s "CSV UTF-8" with its byte-order mark is fine) whose first '
+        "line names the columns; every row has one cell per column, empty where the default applies. A file whose "
+        "first line names none of the columns is refused without showing any of it.\n\n"
         "### `[[communities]]`\n",
         table(F.COMMUNITY),
         "### `[generate]`\n\nDraws a synthetic city from the scenario's seed (see scenarios/generate.py for the distributions). "

@@ -12,7 +12,9 @@ coefficient of a decision, summed over at most :data:`YEARS` years (a running co
 pay of a post kept filled) and multiplied by at most :data:`PAY_SHARE` (pay). With every
 unit cost at most :data:`MONEY` the largest coefficient is ``50 × (10¹² + 10 × 10¹²)``
 ≈ 5.5 × 10¹⁴, below the 10¹⁵ beyond which HiGHS refuses a coefficient; and every total
-(unit cost × quantity × communities × years, at most ≈ 10²⁹) is a finite float.
+(unit cost × quantity × communities × years, at most about 10²⁵) is far from the 10³⁰⁸
+beyond which a float is infinite. tests/scenarios/test_inputs.py checks both, and solves a
+scenario with every money value at its limit.
 """
 
 from __future__ import annotations
@@ -81,9 +83,9 @@ STAFF = Limit(
     "one staff member per household of the largest community",
 )
 CITY_STAFF = Limit(
-    10_000_000,
-    "city-wide staff of one kind (a city_staff target's at_least)",
-    "a staff member for every two households of the largest city",
+    1_000_000,
+    "staff of one kind in the whole city: today, a city_staff target's at_least, and in any year of a plan.csv",
+    "ten times the community workers of Shanghai's 6,000 communities; each staff member is simulated",
 )
 HOUSEHOLDS_PER_STAFF = Limit(
     1,

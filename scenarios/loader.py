@@ -336,6 +336,7 @@ class _Reader:
             ]
             self.check_generated(rows)
             self.check_households(rows)
+            self.check_city_staff(rows)
             return rows
         if "communities_csv" in d:
             rows = self.csv_rows(d["communities_csv"])
@@ -355,6 +356,7 @@ class _Reader:
             ]
         self.check_communities(rows, facilities, staff)
         self.check_households(rows)
+        self.check_city_staff(rows)
         return rows
 
     def csv_records(self, name: Any) -> tuple[str, list[str], list[tuple[int, list[str]]]] | None:
@@ -535,6 +537,22 @@ class _Reader:
                 f"the city holds {city[t]:,.0f} households in plan year {t}; at most {L.CITY_HOUSEHOLDS} "
                 f"({L.CITY_HOUSEHOLDS.reason})",
             )
+
+    def check_city_staff(self, rows: list[dict]) -> None:
+        """Staff of each kind today, summed over the city, within the limit (each is simulated)."""
+        totals: dict[str, int] = {}
+        for row in rows:
+            for kind, n in (row.get("staff") or {}).items():
+                if is_number(n):
+                    totals[kind] = totals.get(kind, 0) + int(n)
+        for kind, total in totals.items():
+            if total > L.CITY_STAFF.value:
+                self.problem(
+                    (rows[0]["_path"][0],),
+                    MISSING,
+                    f"the city has {total:,} {kind} staff today; at most {L.CITY_STAFF} of a kind "
+                    f"({L.CITY_STAFF.reason})",
+                )
 
     def check_generated(self, rows: list[dict]) -> None:
         """What [generate] drew stays within the limits a written community must keep."""

@@ -412,6 +412,19 @@ def _contradictions(
                 f"disagrees with the decisions, which give {shown(expected[k, year])} ({how}); "
                 f"write {shown(expected[k, year])} or leave the column out",
             )
+    for s in scenario.staff:
+        city = derived.staff[s].sum(axis=0)
+        if city.max(initial=0.0) > L.CITY_STAFF.value:
+            t = int(np.argmax(city > L.CITY_STAFF.value))
+            i = int(np.argmax(derived.staff[s][:, t]))
+            report(
+                i,
+                t,
+                f"hire_{s}",
+                MISSING,
+                f"the hires bring the city's {s} staff to {city[t]:,.0f} in year {t + 1}; at most {L.CITY_STAFF} "
+                f"({L.CITY_STAFF.reason})",
+            )
     return out
 
 

@@ -354,3 +354,41 @@ def test_more_targets_kinds_or_tables_than_any_scenario_holds_are_refused():
     tables = MINIMAL + "".join(f"\n[x{i}]" for i in range(101_300))
     (found,) = problems(tables)
     assert "more than 101,220 tables" in found
+
+
+def test_a_city_with_more_staff_today_than_the_limit_is_refused():
+    many = without_communities(MINIMAL).replace(
+        "[[targets]]",
+        "".join(
+            f'[[communities]]\nid = "c{i}"\nhouseholds = 100000\nstaff = {{ community_worker = 100000 }}\n\n'
+            for i in range(11)
+        )
+        + "[[targets]]",
+        1,
+    )
+    found = problems(many.replace("keys_by = 1", "share = 1.0"))
+    assert len(found) == 1
+    assert found[0].endswith(
+        f"the city has 1,100,000 community_worker staff today; at most 1,000,000 of a kind ({L.CITY_STAFF.reason})"
+    )
+
+
+def test_a_plan_whose_hires_outgrow_the_city_staff_limit_is_refused(tmp_path):
+    """Hires within the yearly limit may still pile up: a plan.csv that would simulate
+    more than a million staff of a kind is refused (each is an agent of the simulation)."""
+    from scenarios.plan_file import PlanFileError, read_plan_csv
+
+    s = loads(
+        MINIMAL.replace("years = 3", "years = 10")
+        .replace("pay_share = [0.7, 0.85, 1.0]", "pay_share = 0.7")
+        .replace("share = [0.5, 0.5, 1.0]", "share = 0.5")
+    )
+    lines = ["community,year,space_added_m2,open_one_stop,hire_community_worker"]
+    for cid in s.community_ids:
+        lines += [f"{cid},{t},0,0,{100000 if cid == 'east' else 0}" for t in range(1, 11)]
+    (tmp_path / "plan.csv").write_text("\n".join(lines) + "\n")
+    with pytest.raises(PlanFileError) as err:
+        read_plan_csv(tmp_path / "plan.csv", s)
+    assert "the hires bring the city's community_worker staff to 1,000,005 in year 10; at most 1,000,000" in str(
+        err.value
+    )

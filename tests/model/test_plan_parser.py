@@ -362,3 +362,13 @@ def test_a_fifo_as_the_plan_is_refused_at_once(tmp_path):
         timeout=60,
     )
     assert done.returncode == 1 and "is a pipe (FIFO), not a regular file" in done.stderr
+
+
+@pytest.mark.parametrize("garbage", ["not json", "[]", '{"requirements": [1]}', '{"total_cost": "lots"}'])
+def test_a_garbled_summary_beside_the_plan_is_an_input_error(solved, tmp_path, capsys, garbage):
+    """Was: exit 3 ("a bug in commplan"): the plan folder's summary.json was trusted."""
+    _, text = solved
+    (tmp_path / "summary.json").write_text(garbage, encoding="utf-8")
+    code, err = simulate_plan(text, tmp_path, capsys)
+    assert code == 1 and "Traceback" not in err
+    assert "summary.json is not a summary.json written by commplan plan" in err

@@ -428,6 +428,19 @@ class _Reader:
         shown, header, records = found
         columns = {k.name for k in F.COMMUNITY} - {"staff"}
         kinds = {k.name: k.kind for k in F.COMMUNITY}
+        most = len(columns) + int(L.KINDS.value)  # every column, and one staff_<kind> per kind
+        if len(header) > most:
+            self.problems.append(
+                Problem(
+                    shown,
+                    1,
+                    "",
+                    MISSING,
+                    f"the header has {len(header):,} columns; a communities table has at most {most:,} "
+                    f"({', '.join(_csv_columns())}, one staff_<kind> per staff kind)",
+                )
+            )
+            return []
         seen: set[str] = set()
         for col in header:
             if col in seen:

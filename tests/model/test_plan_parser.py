@@ -372,3 +372,9 @@ def test_a_garbled_summary_beside_the_plan_is_an_input_error(solved, tmp_path, c
     code, err = simulate_plan(text, tmp_path, capsys)
     assert code == 1 and "Traceback" not in err
     assert "summary.json is not a summary.json written by commplan plan" in err
+
+
+def test_a_plan_header_of_a_million_columns_is_refused_at_once(scenario):
+    header = ",".join(["community", "year", *(f"open_x{i}" for i in range(1_000_000))])
+    with pytest.raises(PlanFileError, match=r"the header has 1,000,002 columns; a plan has at most 1,504"):
+        plan_from_rows(rows_of(header + "\n"), scenario, "plan.csv")

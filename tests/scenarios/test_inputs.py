@@ -392,3 +392,11 @@ def test_a_plan_whose_hires_outgrow_the_city_staff_limit_is_refused(tmp_path):
     assert "the hires bring the city's community_worker staff to 1,000,005 in year 10; at most 1,000,000" in str(
         err.value
     )
+
+
+def test_a_csv_header_of_a_million_columns_is_refused_at_once(tmp_path):
+    header = "id,households," + ",".join(f"staff_k{i}" for i in range(1_000_000))
+    (tmp_path / "list.csv").write_text(header + "\n")
+    text = 'communities_csv = "list.csv"\n' + without_communities(MINIMAL)
+    (found,) = problems(text, tmp_path / "city.toml")
+    assert "the header has 1,000,002 columns; a communities table has at most 110" in found

@@ -136,9 +136,9 @@ def parse_plan_rows(rows: Iterable[Mapping[str, Any]], scenario: Scenario, sourc
             f"the plan is empty: it needs a header row with the columns {', '.join(contract)}, then one row per community and plan year",
         )
         raise PlanFileError(problems)
-    most = 4 + 4 * int(L.KINDS.value) + int(L.TARGETS.value) + 100  # the contract's, meets_*, and some notes
-    if len(header) > most:
-        problem(1, "", MISSING, f"the header has {len(header):,} columns; a plan has at most {most:,}")
+    widest = 4 + 4 * int(L.KINDS.value) + int(L.TARGETS.value) + 100  # the contract's, meets_*, and some notes
+    if len(header) > widest:
+        problem(1, "", MISSING, f"the header has {len(header):,} columns; a plan has at most {widest:,}")
         raise PlanFileError(problems)
     seen_cols: set[str] = set()
     for col in header:

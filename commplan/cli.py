@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import errno
-import json
 import math
 import os
 import re
@@ -313,7 +312,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
 def cmd_simulate(args: argparse.Namespace) -> int:
     from commplan import pipeline
     from model.plan import read_plan_csv
-    from results.summary import skeleton
+    from results.summary import read_summary, skeleton
     from scenarios.files import atomic_write_bytes
 
     scenario = _load(args.file)
@@ -323,7 +322,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     options = _sim_options(args)
     planned = args.plan.parent / "summary.json" if args.plan else None
     if planned is not None and planned.exists():  # the plan's own folder: carry its summary and plan along
-        summary = json.loads(planned.read_text(encoding="utf-8"))
+        summary = read_summary(planned)
         plan_bytes = args.plan.read_bytes()
     else:
         summary, plan_bytes = skeleton(scenario, "status-quo" if plan is None else "plan"), None

@@ -41,6 +41,7 @@ from commplan.parallel import process_pool
 from commplan.rundir import UNIT_FILES, UNIT_NAME, scenario_toml
 from model.plan import plan_from_rows
 from model.runner import ATTAINMENT_COLUMNS, attainment_rows, run_replication
+from results.compare import csv_text as frontier_csv
 from results.plan_output import write_plan
 from results.plots import frontier_chart
 from results.style import save
@@ -398,8 +399,6 @@ class Sweep:
 
     def write_frontier(self) -> list[Path]:
         table = self.frontier()
-        atomic_write_text(
-            self.out / "frontier.csv", table.to_csv(index=False, float_format="%.6g", lineterminator="\n")
-        )
+        atomic_write_text(self.out / "frontier.csv", frontier_csv(table))
         save(frontier_chart(table, f"{self.scenario.title}: the budget frontier"), self.out / "frontier.png")
         return [self.out / "frontier.csv", self.out / "frontier.png"]

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import math
+from pathlib import Path
 from typing import Any
 
+from scenarios import limits as L
+from scenarios.problems import InputError, Unreadable, open_regular, read_limited
 from scenarios.schema import Scenario
 
 
@@ -26,3 +31,70 @@ def with_simulation(summary: dict[str, Any], achieved: list[dict[str, Any]]) -> 
         a = by_key.get((req["target"], req["kind"], req["year"]), {})
         merged.append({**req, "achieved_mean": a.get("achieved_mean"), "probability_met": a.get("probability_met")})
     return {**summary, "requirements": merged}
+
+
+def _number(v: Any, missing_ok: bool = False) -> bool:
+    if v is None:
+        return missing_ok
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+
+
+def _shape_problem(summary: Any) -> str | None:
+    """What is wrong with the shape of a summary.json, or None (only what readers rely on is checked)."""
+    if not isinstance(summary, dict):
+        return "it is not a JSON object"
+    for key in ("status", "mode"):
+        if key in summary and not isinstance(summary[key], str):
+            return f"{key} is not text"
+    for key in ("total_cost", "gap"):
+        if key in summary and not _number(summary[key], missing_ok=True):
+            return f"{key} is not a number"
+    if "cost_by_year" in summary and not (
+        isinstance(summary["cost_by_year"], list) and all(_number(v) for v in summary["cost_by_year"])
+    ):
+        return "cost_by_year is not a list of numbers"
+    if "cost_by_line" in summary and not (
+        isinstance(summary["cost_by_line"], dict) and all(_number(v) for v in summary["cost_by_line"].values())
+    ):
+        return "cost_by_line is not a table of numbers"
+    requirements = summary.get("requirements", [])
+    if not isinstance(requirements, list):
+        return "requirements is not a list"
+    for r in requirements:
+        if not (
+            isinstance(r, dict)
+            and isinstance(r.get("target"), str)
+            and isinstance(r.get("kind"), str)
+            and isinstance(r.get("year"), int)
+            and _number(r.get("required"), missing_ok=True)
+            and _number(r.get("marginal_cost"), missing_ok=True)
+        ):
+            return "a requirement lacks its target, kind, year or numbers"
+    return None
+
+
+def read_summary(path: Path) -> dict[str, Any]:
+    """The ``summary.json`` that ``commplan plan`` wrote beside a plan, checked before it is carried along.
+
+    Raises :class:`~scenarios.problems.InputError` (exit 1) naming the file when it is not
+    one: not a regular file, too large, not JSON, or not of the shape commplan writes.
+    """
+
+    def refuse(why: str) -> InputError:
+        return InputError(
+            f"{path} is not a summary.json written by commplan plan ({why}); remove it, or copy plan.csv to a "
+            "folder of its own"
+        )
+
+    try:
+        with open_regular(path, L.SCENARIO_BYTES) as f:
+            summary = json.loads(read_limited(f, L.SCENARIO_BYTES).decode("utf-8"))
+    except Unreadable as e:
+        raise refuse(f"it {e}") from None
+    except OSError as e:
+        raise refuse(f"it cannot be read: {e.strerror or e}") from None
+    except (UnicodeDecodeError, RecursionError, ValueError) as e:  # JSONDecodeError is a ValueError
+        raise refuse(f"it is not JSON: {str(e)[:80]}") from None
+    if (why := _shape_problem(summary)) is not None:
+        raise refuse(why)
+    return summary

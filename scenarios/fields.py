@@ -10,6 +10,7 @@ from dataclasses import MISSING, dataclass
 from dataclasses import fields as dc_fields
 from typing import Any
 
+from scenarios import limits as L
 from scenarios.parameters import SimulationParameters
 
 REQUIRED: Any = object()
@@ -33,6 +34,11 @@ class Key:
     high: float | None = None
     low_open: bool = False  # the bound ``low`` itself is not allowed
     example: str | None = None  # a right value, shown when the value has the wrong type
+    limit: L.Limit | None = None  # the documented plausibility limit that sets ``high``, with its reason
+
+    def __post_init__(self) -> None:
+        if self.limit is not None and self.high is None:
+            object.__setattr__(self, "high", self.limit.value)
 
     @property
     def required(self) -> bool:
@@ -42,9 +48,9 @@ class Key:
 SCENARIO = (
     Key("name", "name", REQUIRED, "short name, used in output folder names"),
     Key("title", "str", None, "one line a planner reads at the top of a report (default: the name)"),
-    Key("years", "int", REQUIRED, "plan horizon in years; the simulation runs 12 × years months", 1, 50),
-    Key("start_year", "int", 1, "calendar year of plan year 1, for labels", 1),
-    Key("seed", "int", 0, "root of every random draw (generation and simulation)", 0),
+    Key("years", "int", REQUIRED, "plan horizon in years; the simulation runs 12 × years months", 1, L.YEARS.value),
+    Key("start_year", "int", 1, "calendar year of plan year 1, for labels", 1, limit=L.START_YEAR),
+    Key("seed", "int", 0, "root of every random draw (generation and simulation)", 0, limit=L.SEED),
     Key(
         "extensions",
         "names",
@@ -55,71 +61,93 @@ SCENARIO = (
 )
 
 COSTS = (
-    Key("average_wage", "float", REQUIRED, "local average urban wage per year; staff pay is a share of it", 0),
-    Key("space_build_per_m2", "float", REQUIRED, "capital cost of one m² of service space", 0),
-    Key("space_running_per_m2", "float", REQUIRED, "running cost of one m² per year", 0),
-    Key("space_project_fixed", "float", REQUIRED, "fixed cost of any space project in one community in one year", 0),
+    Key(
+        "average_wage",
+        "float",
+        REQUIRED,
+        "local average urban wage per year; staff pay is a share of it",
+        0,
+        limit=L.MONEY,
+    ),
+    Key("space_build_per_m2", "float", REQUIRED, "capital cost of one m² of service space", 0, limit=L.MONEY),
+    Key("space_running_per_m2", "float", REQUIRED, "running cost of one m² per year", 0, limit=L.MONEY),
+    Key(
+        "space_project_fixed",
+        "float",
+        REQUIRED,
+        "fixed cost of any space project in one community in one year",
+        0,
+        limit=L.MONEY,
+    ),
     Key("discount_rate", "float", 0.0, "yearly discount rate applied to costs (0 = undiscounted)", 0, 1),
 )
 
 FACILITY = (
-    Key("build", "float", REQUIRED, "capital cost of opening one", 0),
-    Key("running", "float", REQUIRED, "running cost per year once open", 0),
-    Key("space_m2", "float", 0.0, "service space it occupies (the community must have the room)", 0),
+    Key("build", "float", REQUIRED, "capital cost of opening one", 0, limit=L.MONEY),
+    Key("running", "float", REQUIRED, "running cost per year once open", 0, limit=L.MONEY),
+    Key("space_m2", "float", 0.0, "service space it occupies (the community must have the room)", 0, limit=L.SPACE),
 )
 
 STAFF = (
-    Key("hire", "float", 0.0, "one-off cost of a hire", 0),
-    Key("base_pay_share", "float", REQUIRED, "today's pay as a share of average_wage", 0),
+    Key("hire", "float", 0.0, "one-off cost of a hire", 0, limit=L.MONEY),
+    Key("base_pay_share", "float", REQUIRED, "today's pay as a share of average_wage", 0, limit=L.PAY_SHARE),
     Key(
         "pay_share",
         "floats_by_year",
         None,
         "pay policy by plan year as a share of average_wage (default: base_pay_share)",
         0,
+        limit=L.PAY_SHARE,
     ),
     Key("attrition", "float", 0.0, "expected yearly share leaving, a planning assumption", 0, 1, False),
 )
 
 BUDGET = (
-    Key("per_year", "floats_by_year", None, "most the plan may spend in each year", 0),
-    Key("total", "float", None, "most the plan may spend over all years", 0),
+    Key("per_year", "floats_by_year", None, "most the plan may spend in each year", 0, limit=L.BUDGET),
+    Key("total", "float", None, "most the plan may spend over all years", 0, limit=L.BUDGET),
 )
 
 COMMUNITY = (
     Key("id", "name", REQUIRED, "unique id, used in plan.csv"),
-    Key("households", "int", REQUIRED, "households today", 0),
-    Key("space_m2", "float", 0.0, "office and service space today (m²)", 0),
+    Key("households", "int", REQUIRED, "households today", 0, limit=L.HOUSEHOLDS),
+    Key("space_m2", "float", 0.0, "office and service space today (m²)", 0, limit=L.SPACE),
     Key("key", "bool", False, "a key (pilot) community"),
     Key("facilities", "names", (), "facility kinds it already has"),
-    Key("staff", "int_map", {}, "staff it already has, by kind", 0),
-    Key("household_growth", "float", 0.0, "yearly growth of households (0.02 = 2 %)", -1, None, True),
-    Key("max_space_added_m2", "float", None, "most space it can add in one year (default: unbounded)", 0),
-    Key("household_size", "float", 3.0, "mean persons per household", 1),
+    Key("staff", "int_map", {}, "staff it already has, by kind", 0, limit=L.STAFF),
+    Key("household_growth", "float", 0.0, "yearly growth of households (0.02 = 2 %)", -1, None, True, limit=L.GROWTH),
+    Key(
+        "max_space_added_m2", "float", None, "most space it can add in one year (default: unbounded)", 0, limit=L.SPACE
+    ),
+    Key("household_size", "float", 3.0, "mean persons per household", 1, limit=L.HOUSEHOLD_SIZE),
     Key("elderly_share", "float", 0.25, "share of households with a member aged 60 or over", 0, 1),
     Key("village_to_residence", "bool", False, "a former village (村改居): older residents, lower participation"),
 )
 
 GENERATE = (
-    Key("communities", "int", REQUIRED, "number of communities", 1, 100_000),
-    Key("households_mean", "float", 1500.0, "households per community: normal mean …", 1),
-    Key("households_sd", "float", 300.0, "… and standard deviation, clipped to the range below", 0),
-    Key("households_min", "int", 500, "smallest community", 1),
-    Key("households_max", "int", 20_000, "largest community", 1),
-    Key("household_size_mean", "float", 3.0, "mean persons per household: normal mean …", 1),
-    Key("household_size_sd", "float", 0.2, "… and standard deviation (clipped at 1)", 0),
+    Key("communities", "int", REQUIRED, "number of communities", 1, limit=L.COMMUNITIES),
+    Key("households_mean", "float", 1500.0, "households per community: normal mean …", 1, limit=L.HOUSEHOLDS),
+    Key("households_sd", "float", 300.0, "… and standard deviation, clipped to the range below", 0, limit=L.HOUSEHOLDS),
+    Key("households_min", "int", 500, "smallest community", 1, limit=L.HOUSEHOLDS),
+    Key("households_max", "int", 20_000, "largest community", 1, limit=L.HOUSEHOLDS),
+    Key("household_size_mean", "float", 3.0, "mean persons per household: normal mean …", 1, limit=L.HOUSEHOLD_SIZE),
+    Key("household_size_sd", "float", 0.2, "… and standard deviation (clipped at 1)", 0, limit=L.HOUSEHOLD_SIZE),
     Key("elderly_share_mean", "float", 0.25, "share of elderly households: beta mean …", 0, 1, True),
-    Key("elderly_share_sd", "float", 0.05, "… and standard deviation", 0),
-    Key("space_m2_median", "float", 150.0, "space today: log-normal median (m²) …", 0),
-    Key("space_m2_sigma", "float", 0.5, "… and sigma of its logarithm", 0),
-    Key("keys", "int", 0, "number of key communities, chosen at random", 0),
+    Key("elderly_share_sd", "float", 0.05, "… and standard deviation", 0, 1),
+    Key("space_m2_median", "float", 150.0, "space today: log-normal median (m²) …", 0, limit=L.SPACE),
+    Key("space_m2_sigma", "float", 0.5, "… and sigma of its logarithm", 0, 3),
+    Key("keys", "int", 0, "number of key communities, chosen at random", 0, limit=L.COMMUNITIES),
     Key("facilities", "float_map", {}, "share of communities that already have each facility kind", 0, 1),
     Key(
-        "households_per_staff", "float_map", {}, "existing staff: one per this many households (rounded)", 0, None, True
+        "households_per_staff",
+        "float_map",
+        {},
+        "existing staff: one per this many households (rounded)",
+        L.HOUSEHOLDS_PER_STAFF.value,
+        limit=L.HOUSEHOLDS,
     ),
-    Key("staff", "int_map", {}, "existing staff: this many per community, added to the above", 0),
+    Key("staff", "int_map", {}, "existing staff: this many per community, added to the above", 0, limit=L.STAFF),
     Key("village_to_residence_share", "float", 0.0, "share of communities that are former villages", 0, 1),
-    Key("household_growth", "float", 0.0, "yearly household growth of every community", -1, None, True),
+    Key("household_growth", "float", 0.0, "yearly household growth of every community", -1, None, True, limit=L.GROWTH),
     Key("id_prefix", "name", "c", "community ids are this prefix and a number"),
 )
 
@@ -127,11 +155,27 @@ TARGET_NAME = Key("name", "name", REQUIRED, "unique name, used in reports and pl
 
 #: Per-community condition keys: exactly one per target (or ``city_staff``).
 CONDITIONS = (
-    Key("space_at_least", "float", REQUIRED, "space_m2 ≥ A", 0),
-    Key("space_per_100_households", "float", REQUIRED, "space ≥ k m² per 100 households", 0, None, True),
+    Key("space_at_least", "float", REQUIRED, "space_m2 ≥ A", 0, limit=L.SPACE),
+    Key(
+        "space_per_100_households",
+        "float",
+        REQUIRED,
+        "space ≥ k m² per 100 households",
+        0,
+        None,
+        True,
+        limit=L.SPACE_PER_100,
+    ),
     Key("has", "str", REQUIRED, "the community has this facility kind"),
-    Key("staff_per_households", "float_map", REQUIRED, "one staff member of kind s per n households", 0, None, True),
-    Key("staff_at_least", "float_map", REQUIRED, "at least m staff of kind s", 0),
+    Key(
+        "staff_per_households",
+        "float_map",
+        REQUIRED,
+        "one staff member of kind s per n households",
+        L.HOUSEHOLDS_PER_STAFF.value,
+        limit=L.HOUSEHOLDS,
+    ),
+    Key("staff_at_least", "float_map", REQUIRED, "at least m staff of kind s", 0, limit=L.STAFF),
     Key("standard", "names", REQUIRED, "all the named targets' conditions at once"),
     Key("city_staff", "str", REQUIRED, "city-wide condition on the total stock of a staff kind (with at_least)"),
 )
@@ -139,9 +183,16 @@ CONDITIONS = (
 #: Requirement keys: one or more per target.
 REQUIREMENTS = (
     Key("share", "floats_by_year", None, "share of communities meeting the condition, by year", 0, 1),
-    Key("keys_by", "int", None, "every key community meets it from this plan year on", 1),
-    Key("count", "ints_by_year", None, "with has: facilities of that kind opened city-wide in each year", 0),
-    Key("at_least", "floats_by_year", None, "with city_staff: city-wide stock, by year", 0),
+    Key("keys_by", "int", None, "every key community meets it from this plan year on", 1, limit=L.YEARS),
+    Key(
+        "count",
+        "ints_by_year",
+        None,
+        "with has: facilities of that kind opened city-wide in each year",
+        0,
+        limit=L.COMMUNITIES,
+    ),
+    Key("at_least", "floats_by_year", None, "with city_staff: city-wide stock, by year", 0, limit=L.CITY_STAFF),
 )
 
 TOP_LEVEL = (
@@ -181,6 +232,7 @@ def simulation_keys() -> tuple[Key, ...]:
                 doc,
                 f.metadata["low"],
                 f.metadata["high"],
+                limit=f.metadata.get("limit"),
             )
         )
     return tuple(out)

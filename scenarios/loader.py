@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import csv
 import difflib
+import io
 import re
 import tomllib
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from scenarios import fields as F
+from scenarios import limits as L
 from scenarios.fields import REQUIRED, Key
 from scenarios.generate import generate_communities
 from scenarios.modules import why_missing
@@ -25,8 +29,11 @@ from scenarios.problems import (
     LineIndex,
     Problem,
     ScenarioError,
+    Unreadable,
     did_you_mean,
     display_path,
+    open_regular,
+    read_limited,
     relative,
 )
 from scenarios.schema import (
@@ -41,7 +48,7 @@ from scenarios.schema import (
     frozen_map,
 )
 from scenarios.target_kinds import build_target, standard_cycle
-from scenarios.values import NAME, Invalid, convert, csv_value
+from scenarios.values import NAME, Invalid, convert, csv_value, is_number
 
 BUNDLED = Path(__file__).parent
 
@@ -72,13 +79,25 @@ def load(path: str | Path, services_of: ServicesOf | None = None) -> Scenario:
     """
     p = resolve_path(path)
     shown = relative(p)
+
+    def unreadable(message: str) -> ScenarioError:
+        return ScenarioError([Problem(shown, None, "", MISSING, message)])
+
     try:
-        text = p.read_text(encoding="utf-8")
+        with open_regular(p, L.SCENARIO_BYTES) as f:
+            data = read_limited(f, L.SCENARIO_BYTES)
     except FileNotFoundError:
         names = ", ".join(bundled_scenarios())
-        raise ScenarioError([Problem(shown, None, "", MISSING, f"no such file (bundled scenarios: {names})")]) from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise ScenarioError([Problem(shown, None, "", MISSING, f"cannot be read: {e}")]) from None
+        raise unreadable(f"no such file (bundled scenarios: {names})") from None
+    except Unreadable as e:
+        raise unreadable(str(e)) from None
+    except OSError as e:
+        raise unreadable(f"cannot be read: {e.strerror or e}") from None
+    try:
+        # universal newlines, as a text file is read; a byte-order mark (Notepad, Excel) is dropped
+        text = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig").read()
+    except UnicodeDecodeError as e:
+        raise unreadable(f"is not UTF-8 text ({e.reason} at byte {e.start:,}); save it as UTF-8") from None
     return loads(text, source=p, services_of=services_of)
 
 
@@ -86,13 +105,121 @@ def loads(text: str, source: Path | str | None = None, services_of: ServicesOf |
     """Load and check a scenario from its TOML text; ``source`` names it and anchors relative paths."""
     source = Path(source) if source is not None else None
     shown = relative(source) if source is not None else "<scenario>"
+    text = text.removeprefix("\ufeff")  # a byte-order mark is not part of the TOML
+
+    def refuse(line: int | None, message: str) -> ScenarioError:
+        return ScenarioError([Problem(shown, line, "", MISSING, message)])
+
+    if (too_big := _beyond_caps(text)) is not None:
+        raise refuse(*too_big)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         found = re.search(r"^(.*?)\s*\(at line (\d+), column \d+\)$", str(e))
         message, line = (found.group(1), int(found.group(2))) if found else (str(e), None)
-        raise ScenarioError([Problem(shown, line, "", MISSING, f"not valid TOML: {message}")]) from None
-    return _Reader(data, LineIndex(text), shown, source, services_of).scenario()
+        raise refuse(line, f"not valid TOML: {message}") from None
+    except RecursionError:
+        raise refuse(_deep_line(text), _too_deep()) from None
+    except ValueError as e:  # Python's own limits, e.g. an integer of more than 4,300 digits
+        found = re.search(r"^([^;]*)", str(e))
+        raise refuse(None, f"not valid TOML: {found.group(1).strip() if found else e}") from None
+    lines = LineIndex(text)
+    if (deep := _too_deep_path(data)) is not None:
+        raise refuse(_deep_line(text) or lines.line(deep), _too_deep())
+    return _Reader(data, lines, shown, source, services_of).scenario()
+
+
+#: Before parsing: the headers of tables and arrays of tables, and the households of communities.
+_HEADER = re.compile(r"^[ \t]*\[(\[?)[ \t]*([A-Za-z0-9_.\-\" ]+?)[ \t]*\]", re.MULTILINE)
+_HOUSEHOLDS = re.compile(r"\bhouseholds[ \t]*=")
+#: More tables than any scenario can hold: every community, target and kind its own, and the rest.
+_MOST_TABLES = int(L.COMMUNITIES.value + L.TARGETS.value + 2 * L.KINDS.value + 20)
+
+
+def _beyond_caps(text: str) -> tuple[int, str] | None:
+    """The line and the message where the file holds more communities, or tables, than a
+    scenario may, found before parsing it (a million communities take half a minute and a
+    gigabyte to parse).
+
+    Every community has a ``households = …``, written in a ``[[communities]]`` table or
+    inline, so counting those bounds the communities from above without parsing.
+    """
+    cap = int(L.COMMUNITIES.value)
+    for k, found in enumerate(_HOUSEHOLDS.finditer(text)):
+        if k == cap:
+            return text.count("\n", 0, found.start()) + 1, _too_many_communities()
+    communities = 0
+    for k, found in enumerate(_HEADER.finditer(text)):
+        communities += found.group(1) == "[" and found.group(2) == "communities"
+        if communities > cap:
+            return text.count("\n", 0, found.start()) + 1, _too_many_communities()
+        if k == _MOST_TABLES:
+            return (
+                text.count("\n", 0, found.start()) + 1,
+                f"more than {_MOST_TABLES:,} tables: more than a scenario at every limit holds "
+                f"({L.COMMUNITIES} communities, {L.TARGETS} targets, {L.KINDS} kinds of facilities and of staff)",
+            )
+    return None
+
+
+def _too_many_communities() -> str:
+    return (
+        f"more than {L.COMMUNITIES} communities; at most {L.COMMUNITIES} ({L.COMMUNITIES.reason}). "
+        "Split the city into districts, one scenario each"
+    )
+
+
+def _too_deep() -> str:
+    return (
+        f"tables and lists nested more than {L.NESTING} deep; {L.NESTING.reason}. "
+        "Look for a run of unclosed [ or { brackets"
+    )
+
+
+def _too_deep_path(data: dict) -> tuple | None:
+    """The path of a value nested deeper than the limit (dotted keys nest without brackets), or None."""
+    stack: list[tuple[tuple, Any]] = [((), data)]
+    while stack:
+        path, node = stack.pop()
+        if len(path) > L.NESTING.value:
+            return path
+        if isinstance(node, dict):
+            stack += [((*path, k), v) for k, v in node.items()]
+        elif isinstance(node, list):
+            stack += [((*path, i), v) for i, v in enumerate(node)]
+    return None
+
+
+_TOKEN = re.compile(r"\"\"\"|\'\'\'|[\"\'#\[\]{}\n]")
+_STRING_BODY = {'"': re.compile(r'[^"\\\n]*(?:\\.[^"\\\n]*)*'), "'": re.compile(r"[^'\n]*")}
+_CLOSE = {'"""': re.compile(r'(?<!\\)(?:\\\\)*"""'), "'''": re.compile("'''")}
+
+
+def _deep_line(text: str) -> int | None:
+    """The line where brackets outside strings and comments first nest deeper than the limit."""
+    depth, line, i, n = 0, 1, 0, len(text)
+    while (found := _TOKEN.search(text, i)) is not None:
+        token, i = found.group(), found.end()
+        if token == "\n":
+            line += 1
+        elif token == "#":
+            end = text.find("\n", i)
+            i = n if end < 0 else end
+        elif token in _CLOSE:  # a multi-line string
+            close = _CLOSE[token].search(text, i)
+            end = n if close is None else close.end()
+            line += text.count("\n", i, end)
+            i = end
+        elif token in "\"'":  # a one-line string (a basic one has escapes)
+            j = _STRING_BODY[token].match(text, i).end()  # type: ignore[union-attr]  # matches, if only ""
+            i = j + 1 if j < n and text[j] == token else j
+        elif token in "[{":
+            depth += 1
+            if depth > L.NESTING.value:
+                return line
+        else:
+            depth = max(0, depth - 1)
+    return None
 
 
 # --------------------------------------------------------------------------------------
@@ -170,9 +297,18 @@ class _Reader:
         if not isinstance(value, dict):
             self.problem((section,), value, f"must hold one table per kind, e.g. [{section}.{known[0]}]")
             return {}
+        if len(value) > L.KINDS.value:
+            self.problem((section,), MISSING, f"declares {len(value):,} kinds; at most {L.KINDS} ({L.KINDS.reason})")
+            return {}
         out = {}
         for name, table in value.items():
-            if not NAME.match(name):
+            if len(name) > L.NAME_LENGTH.value:
+                self.problem(
+                    (section, name),
+                    MISSING,
+                    f"a kind's name has {len(name):,} characters; at most {L.NAME_LENGTH} ({L.NAME_LENGTH.reason})",
+                )
+            elif not NAME.match(name):
                 self.problem((section, name), MISSING, "a kind's name may hold only letters, digits, '-' and '_'")
             out[name] = self.table((section, name), table, keys)
         return out
@@ -194,14 +330,23 @@ class _Reader:
             self.check_generate(params, facilities, staff)
             if self.problems:
                 return []
-            rows = generate_communities(params, meta.get("seed", 0))
-            return [dict(row, _path=("generate",), _file=None, _line=None) for row in rows]
+            rows = [
+                dict(row, _path=("generate",), _file=None, _line=None)
+                for row in generate_communities(params, meta.get("seed", 0))
+            ]
+            self.check_generated(rows)
+            self.check_households(rows)
+            self.check_city_staff(rows)
+            return rows
         if "communities_csv" in d:
             rows = self.csv_rows(d["communities_csv"])
         else:
             items = d["communities"]
             if not isinstance(items, list) or not all(isinstance(x, dict) for x in items):
                 self.problem(("communities",), MISSING, "must be written as [[communities]] tables")
+                return []
+            if len(items) > L.COMMUNITIES.value:
+                self.problem(("communities", int(L.COMMUNITIES.value)), MISSING, _too_many_communities())
                 return []
             rows = [
                 dict(
@@ -210,39 +355,126 @@ class _Reader:
                 for i, item in enumerate(items)
             ]
         self.check_communities(rows, facilities, staff)
+        self.check_households(rows)
+        self.check_city_staff(rows)
         return rows
 
-    def csv_rows(self, name: Any) -> list[dict]:
-        if not isinstance(name, str):
+    def csv_records(self, name: Any) -> tuple[str, list[str], list[tuple[int, list[str]]]] | None:
+        """The CSV's shown name, header and rows with their lines, or None after reporting why not.
+
+        The file must be a regular file below the size limit, in UTF-8 (a byte-order mark,
+        as Excel's "CSV UTF-8" writes, is allowed). Nothing of a file whose header names
+        none of the expected columns is shown: it is not a communities table, and may be
+        anything (a scenario names this path, and scenarios are passed around).
+        """
+        if not isinstance(name, str) or not name.strip():
             self.problem(("communities_csv",), name, 'must be the path of a CSV file, e.g. "communities.csv"')
-            return []
+            return None
         base = self.source.parent if self.source else Path.cwd()
         path = base / name
         shown = relative(path)
         try:
-            with path.open(newline="", encoding="utf-8") as f:
-                reader = csv.DictReader(f)
-                records = [(reader.line_num, r) for r in reader]
-                header = reader.fieldnames or []
+            with open_regular(path, L.CSV_BYTES) as f:
+                data = read_limited(f, L.CSV_BYTES)
+            text = data.decode("utf-8-sig")
         except FileNotFoundError:
             self.problem(("communities_csv",), name, f"no such file ({path})")
+            return None
+        except Unreadable as e:
+            self.problem(("communities_csv",), name, str(e))
+            return None
+        except OSError as e:
+            self.problem(("communities_csv",), name, f"cannot be read: {e.strerror or e}")
+            return None
+        except UnicodeDecodeError as e:
+            self.problem(
+                ("communities_csv",),
+                name,
+                f"is not UTF-8 text ({e.reason} at byte {e.start:,}); save it as CSV UTF-8",
+            )
+            return None
+        reader = csv.reader(io.StringIO(text, newline=""))
+        records: list[tuple[int, list[str]]] = []
+        cap = int(L.COMMUNITIES.value)
+        try:
+            header = next(reader, [])
+            if not _looks_like_communities(header):
+                what = "is empty" if not any(c.strip() for c in header) else "is not a communities table"
+                self.problem(
+                    ("communities_csv",),
+                    name,
+                    f"{what}: its first line must name the columns, among them id and households "
+                    f"(expected: {', '.join(_csv_columns())}); the file's content is not shown",
+                )
+                return None
+            for cells in reader:
+                if not cells:
+                    continue  # a blank line
+                if len(records) == cap:
+                    self.problems.append(Problem(shown, reader.line_num, "", MISSING, _too_many_communities()))
+                    return None
+                records.append((reader.line_num, cells))
+        except csv.Error as e:
+            self.problems.append(
+                Problem(shown, reader.line_num, "", MISSING, f"cannot be read as CSV: {e}; save it as CSV")
+            )
+            return None
+        return shown, header, records
+
+    def csv_rows(self, name: Any) -> list[dict]:
+        found = self.csv_records(name)
+        if found is None:
             return []
-        except (OSError, UnicodeDecodeError, csv.Error) as e:
-            self.problem(("communities_csv",), name, f"cannot be read: {e}")
-            return []
+        shown, header, records = found
         columns = {k.name for k in F.COMMUNITY} - {"staff"}
         kinds = {k.name: k.kind for k in F.COMMUNITY}
+        most = len(columns) + int(L.KINDS.value)  # every column, and one staff_<kind> per kind
+        if len(header) > most:
+            self.problems.append(
+                Problem(
+                    shown,
+                    1,
+                    "",
+                    MISSING,
+                    f"the header has {len(header):,} columns; a communities table has at most {most:,} "
+                    f"({', '.join(_csv_columns())}, one staff_<kind> per staff kind)",
+                )
+            )
+            return []
+        seen: set[str] = set()
         for col in header:
+            if col in seen:
+                self.problems.append(
+                    Problem(shown, 1, col, MISSING, "appears twice in the header; keep one column of each name")
+                )
+            seen.add(col)
             if col not in columns and not col.startswith("staff_"):
                 self.problems.append(
                     Problem(shown, 1, col, MISSING, f"unknown column; {did_you_mean(col, columns | {'staff_<kind>'})}")
                 )
         rows = []
-        for line, record in records:
+        for line, cells in records:
+            if len(cells) != len(header):
+                more = len(cells) > len(header)
+                self.problems.append(
+                    Problem(
+                        shown,
+                        line,
+                        f"row {line}",
+                        MISSING,
+                        f"has {len(cells)} cells but the header has {len(header)} columns; "
+                        + (
+                            "remove the extra cells, or quote a value that holds a comma"
+                            if more
+                            else "give every column a cell, left empty where the default applies"
+                        ),
+                    )
+                )
+                continue
             raw: dict[str, Any] = {}
             staff: dict[str, Any] = {}
-            for col, text in record.items():
-                if col is None or text is None or text.strip() == "":
+            for col, text in zip(header, cells, strict=True):
+                if text.strip() == "":
                     continue
                 value = csv_value(text.strip(), kinds.get(col, "int"))
                 if col.startswith("staff_"):
@@ -255,9 +487,11 @@ class _Reader:
                 raw["staff"] = staff
             before = len(self.problems)
             row = self.table(("communities_csv",), raw, F.COMMUNITY)
-            for p in self.problems[before:]:
-                field = p.field.replace("communities_csv", f"row {line}")
-                self.problems[self.problems.index(p)] = Problem(shown, line, field, p.value, p.message)
+            for k in range(before, len(self.problems)):
+                p = self.problems[k]
+                self.problems[k] = Problem(
+                    shown, line, p.field.replace("communities_csv", f"row {line}"), p.value, p.message
+                )
             rows.append(dict(row, _path=("communities_csv",), _file=shown, _line=line))
         return rows
 
@@ -284,6 +518,73 @@ class _Reader:
                     self.row_problem(row, "staff", s, _unknown_kind(s, staff, KNOWN_STAFF, "staff"))
         if not rows and not self.problems:
             self.problem(("communities",), MISSING, "the city has no communities")
+
+    def check_households(self, rows: list[dict]) -> None:
+        """Households in every plan year, growth included, within the limits per community and city-wide."""
+        usable = [r for r in rows if is_number(r.get("households")) and is_number(r.get("household_growth"))]
+        if not usable or self.years is None:
+            return
+        years = np.arange(self.years + 1)
+        h = np.array([float(r["households"]) for r in usable])
+        g = np.array([float(r["household_growth"]) for r in usable])
+        grown = h[:, None] * (1.0 + g[:, None]) ** years[None, :]  # finite: h ≤ 1e5, 1 + g ≤ 2, years ≤ 50
+        cap = L.HOUSEHOLDS.value
+        over = np.flatnonzero(grown.max(axis=1) > cap)
+        if usable[0]["_path"] == ("generate",):
+            over = over[:1]  # one growth for every drawn community: said once
+        for k in over:
+            row, t = usable[k], int(np.argmax(grown[k] > cap))
+            self.row_problem(
+                row,
+                "household_growth",
+                row["household_growth"],
+                f"grows the community's {row['households']:,} households to {grown[k, t]:,.0f} by plan year {t}; "
+                f"a community holds at most {L.HOUSEHOLDS} households ({L.HOUSEHOLDS.reason})",
+            )
+        city = np.rint(grown).sum(axis=0)
+        if city.max() > L.CITY_HOUSEHOLDS.value:
+            t = int(np.argmax(city > L.CITY_HOUSEHOLDS.value))
+            self.problem(
+                (usable[0]["_path"][0],),
+                MISSING,
+                f"the city holds {city[t]:,.0f} households in plan year {t}; at most {L.CITY_HOUSEHOLDS} "
+                f"({L.CITY_HOUSEHOLDS.reason})",
+            )
+
+    def check_city_staff(self, rows: list[dict]) -> None:
+        """Staff of each kind today, summed over the city, within the limit (each is simulated)."""
+        totals: dict[str, int] = {}
+        for row in rows:
+            for kind, n in (row.get("staff") or {}).items():
+                if is_number(n):
+                    totals[kind] = totals.get(kind, 0) + int(n)
+        for kind, total in totals.items():
+            if total > L.CITY_STAFF.value:
+                self.problem(
+                    (rows[0]["_path"][0],),
+                    MISSING,
+                    f"the city has {total:,} {kind} staff today; at most {L.CITY_STAFF} of a kind "
+                    f"({L.CITY_STAFF.reason})",
+                )
+
+    def check_generated(self, rows: list[dict]) -> None:
+        """What [generate] drew stays within the limits a written community must keep."""
+        space = max((r["space_m2"] for r in rows), default=0.0)
+        if space > L.SPACE.value:
+            self.problem(
+                ("generate", "space_m2_sigma"),
+                MISSING,
+                f"draws a community with {space:,.0f} m² of space; at most {L.SPACE} ({L.SPACE.reason}): "
+                "lower space_m2_median or space_m2_sigma",
+            )
+        staff = max((n for r in rows for n in r["staff"].values()), default=0)
+        if staff > L.STAFF.value:
+            self.problem(
+                ("generate", "staff"),
+                MISSING,
+                f"gives a community {staff:,} staff of one kind; at most {L.STAFF} ({L.STAFF.reason}): "
+                "raise households_per_staff or lower staff",
+            )
 
     def check_generate(self, g: dict, facilities: dict, staff: dict) -> None:
         if "households_min" in g and "households_max" in g and g["households_min"] > g["households_max"]:
@@ -337,6 +638,13 @@ class _Reader:
         items = self.data.get("targets", [])
         if not isinstance(items, list) or not all(isinstance(x, dict) for x in items):
             self.problem(("targets",), MISSING, "must be written as [[targets]] tables")
+            return []
+        if len(items) > L.TARGETS.value:
+            self.problem(
+                ("targets", int(L.TARGETS.value)),
+                MISSING,
+                f"{len(items):,} targets; at most {L.TARGETS} ({L.TARGETS.reason})",
+            )
             return []
         condition_names = [k.name for k in F.CONDITIONS]
         requirement_names = [k.name for k in F.REQUIREMENTS]
@@ -465,6 +773,17 @@ class _Reader:
             source=self.source,
             extensions=tuple(meta.get("extensions") or ()),
         )
+
+
+def _csv_columns() -> list[str]:
+    """The columns a communities CSV may have, in the order of the reference."""
+    return [k.name for k in F.COMMUNITY if k.name != "staff"] + ["staff_<kind>"]
+
+
+def _looks_like_communities(header: list[str]) -> bool:
+    """Whether a CSV's first line names at least one communities column (else nothing of it is shown)."""
+    known = set(_csv_columns())
+    return any(c in known or (c.startswith("staff_") and NAME.match(c[6:] or "-")) for c in header)
 
 
 def _unknown_kind(name: str, declared: dict, known: tuple[str, ...], section: str) -> str:

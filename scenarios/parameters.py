@@ -13,15 +13,28 @@ from dataclasses import dataclass, field, fields
 from types import MappingProxyType
 from typing import Any
 
+from scenarios import limits as L
+
 #: The service types every community offers (the simulation document's minimum list).
 SERVICES = ("admin", "elderly_care", "child_care", "health", "employment", "mediation", "culture")
 
 
-def _param(default: Any, doc: str, source: str = "assumption", low: float | None = 0.0, high: float | None = None):
+def _param(
+    default: Any,
+    doc: str,
+    source: str = "assumption",
+    low: float | None = 0.0,
+    high: float | None = None,
+    limit: L.Limit | None = None,
+):
+    """A parameter; ``limit`` is the documented plausibility limit that sets ``high`` (scenarios/limits.py)."""
+    if limit is not None:
+        high = limit.value
+    metadata = {"doc": doc, "source": source, "low": low, "high": high, "limit": limit}
     if isinstance(default, dict):
         value = MappingProxyType(default)
-        return field(default_factory=lambda: value, metadata={"doc": doc, "source": source, "low": low, "high": high})
-    return field(default=default, metadata={"doc": doc, "source": source, "low": low, "high": high})
+        return field(default_factory=lambda: value, metadata=metadata)
+    return field(default=default, metadata=metadata)
 
 
 @dataclass(frozen=True)
@@ -53,6 +66,7 @@ class SimulationParameters:
             "culture": 0.05,
         },
         "monthly needs per eligible household by service (Poisson mean); eligibility follows the flags",
+        limit=L.FACTOR,
     )
     hours_per_need: Mapping[str, float] = _param(
         {
@@ -65,13 +79,19 @@ class SimulationParameters:
             "culture": 1.0,
         },
         "staff hours one need takes",
+        limit=L.MONTH_HOURS,
     )
-    staff_service_hours: float = _param(110.0, "hours a month a staff member spends serving residents")
+    staff_service_hours: float = _param(
+        110.0, "hours a month a staff member spends serving residents", limit=L.MONTH_HOURS
+    )
     no_facility_service_factor: float = _param(
         0.3, "throughput of a service whose facility (e.g. elderly centre) the community lacks", high=1
     )
     one_stop_speedup: float = _param(
-        1.5, "throughput multiplier of administrative affairs with a one-stop centre", low=1
+        1.5,
+        "throughput multiplier of administrative affairs with a one-stop centre",
+        low=1,
+        limit=L.FACTOR,
     )
     vulnerable_demand_multiplier: Mapping[str, float] = _param(
         {
@@ -85,6 +105,7 @@ class SimulationParameters:
         },
         "needs multiplier for vulnerable households (elderly alone, disabled or low income) by service",
         "seed 004 (special services for vulnerable groups); sizes assumed",
+        limit=L.FACTOR,
     )
     migrant_demand_multiplier: Mapping[str, float] = _param(
         {
@@ -97,11 +118,13 @@ class SimulationParameters:
             "culture": 1.0,
         },
         "needs multiplier for migrant households by service (registration, job search)",
+        limit=L.FACTOR,
     )
     culture_needs_per_m2: float = _param(
         0.2,
         "culture & sport needs a month that one m² of activity space hosts without staff",
         "seed 003 (one room, many uses); rate assumed",
+        limit=L.FACTOR,
     )
 
     # --- satisfaction and participation -------------------------------------------------
@@ -116,12 +139,16 @@ class SimulationParameters:
     )
     volunteer_share_of_participants: float = _param(0.2, "share of participating households that volunteer", high=1)
     organisation_ask_effect: float = _param(
-        0.05, "relative rise in participation per organisation alive per 1,000 households (organisations ask residents)"
+        0.05,
+        "relative rise in participation per organisation alive per 1,000 households (organisations ask residents)",
+        limit=L.FACTOR,
     )
 
     # --- organisations ------------------------------------------------------------------
-    organisations_per_1000_households: float = _param(3.0, "organisations alive at the start per 1,000 households")
-    organisation_capacity: float = _param(20.0, "needs an organisation serves a month")
+    organisations_per_1000_households: float = _param(
+        3.0, "organisations alive at the start per 1,000 households", limit=L.FACTOR
+    )
+    organisation_capacity: float = _param(20.0, "needs an organisation serves a month", limit=L.ORGANISATION_SIZE)
     organisation_dissolve_hazard: float = _param(
         0.01, "monthly probability an organisation without support dissolves", high=1
     )
@@ -129,7 +156,9 @@ class SimulationParameters:
         0.002, "monthly probability a volunteer founds an organisation", high=1
     )
     organisation_members_to_thrive: float = _param(
-        5.0, "volunteers per organisation at which it works at full strength without support"
+        5.0,
+        "volunteers per organisation at which it works at full strength without support",
+        limit=L.ORGANISATION_SIZE,
     )
     organisation_incubated_share: float = _param(
         0.2,
@@ -144,7 +173,9 @@ class SimulationParameters:
         high=1,
     )
     organisation_contract_per_month: float = _param(
-        2000.0, "money a purchase-of-service contract pays a month (counted as spent)"
+        2000.0,
+        "money a purchase-of-service contract pays a month (counted as spent)",
+        limit=L.MONEY,
     )
     organisation_support_hazard_factor: float = _param(
         0.2, "multiplier of the dissolve hazard for an organisation with incubation support or a contract", high=1
@@ -153,9 +184,13 @@ class SimulationParameters:
     # --- staff --------------------------------------------------------------------------
     exit_hazard: float = _param(0.01, "monthly probability a staff member leaves when paid the average wage", high=1)
     exit_pay_elasticity: float = _param(
-        3.0, "how steeply leaving rises as pay falls below the average wage (hazard × exp(k·(1 − pay share)))"
+        3.0,
+        "how steeply leaving rises as pay falls below the average wage (hazard × exp(k·(1 − pay share)))",
+        limit=L.FACTOR,
     )
-    exit_workload_elasticity: float = _param(0.5, "how steeply leaving rises with workload above capacity")
+    exit_workload_elasticity: float = _param(
+        0.5, "how steeply leaving rises with workload above capacity", limit=L.FACTOR
+    )
     initial_skill: float = _param(0.7, "skill of today's staff (share of full throughput)", high=1)
     new_hire_skill: float = _param(0.5, "skill of a new hire", high=1)
     skill_learning_rate: float = _param(0.02, "monthly share of the remaining skill gap closed by experience", high=1)
@@ -173,10 +208,15 @@ class SimulationParameters:
         high=1,
     )
     workload_cap: float = _param(
-        2.0, "workload (demand hours / staff hours) beyond which leaving rises no further", low=1
+        2.0,
+        "workload (demand hours / staff hours) beyond which leaving rises no further",
+        low=1,
+        limit=L.FACTOR,
     )
-    hiring_lag_months: int = _param(2, "months from a vacancy or planned hire to the person starting")
-    construction_lag_months: float = _param(4.0, "mean months a funded building project runs late")
+    hiring_lag_months: int = _param(
+        2, "months from a vacancy or planned hire to the person starting", limit=L.LAG_MONTHS
+    )
+    construction_lag_months: float = _param(4.0, "mean months a funded building project runs late", limit=L.LAG_MONTHS)
 
     # --- population, yearly -------------------------------------------------------------
     move_out_rate: float = _param(0.05, "yearly share of households moving out (replaced by newcomers)", high=1)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import difflib
+import io
 import math
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
@@ -17,8 +18,9 @@ from typing import Any
 
 import numpy as np
 
+from scenarios import limits as L
 from scenarios.plan import PlanArrays, PlanData, stocks_from_decisions, stocks_in_year
-from scenarios.problems import MISSING, Problem, ScenarioError, did_you_mean
+from scenarios.problems import MISSING, Problem, ScenarioError, Unreadable, did_you_mean, open_regular
 from scenarios.schema import Scenario
 
 
@@ -99,11 +101,15 @@ def parse_plan_rows(rows: Iterable[Mapping[str, Any]], scenario: Scenario, sourc
 
     Strict, because the simulation executes what it reads: a plan must have the columns
     of :func:`required_columns`, exactly one row per community of the scenario and plan
-    year (``1..Y``, or calendar years ``start_year..``), whole non-negative ``open_*`` and
-    ``hire_*``, ``has_*`` of 0 or 1, and non-negative numbers for space and staff stocks
-    (``staff_*`` may be fractional: the planning attrition). The stock columns
+    year (``1..Y``, or calendar years ``start_year..``), ``open_*`` and ``has_*`` of 0 or
+    1, whole non-negative ``hire_*`` and non-negative ``space_added_m2`` within the
+    plausibility limits (:mod:`scenarios.limits`), and non-negative numbers for space and
+    staff stocks (``staff_*`` may be fractional: the planning attrition). The stock columns
     ``space_m2``, ``has_*`` and ``staff_*`` are derived from the decisions when a plan
-    leaves them out; ``meets_*`` and unknown columns are informative and ignored, but a
+    leaves them out, and must agree with them when given (a plan that says one thing in
+    its decisions and another in its stocks is refused, not half executed); a facility
+    opened where one already is, or held and then gone, is a contradiction too.
+    ``meets_*`` and unknown columns are informative and ignored, but a
     ``open_/has_/hire_/staff_`` column of a kind the scenario does not declare is a mistake.
 
     Raises one :class:`PlanFileError` listing every problem, each with ``source``, line,
@@ -129,6 +135,10 @@ def parse_plan_rows(rows: Iterable[Mapping[str, Any]], scenario: Scenario, sourc
             MISSING,
             f"the plan is empty: it needs a header row with the columns {', '.join(contract)}, then one row per community and plan year",
         )
+        raise PlanFileError(problems)
+    widest = 4 + 4 * int(L.KINDS.value) + int(L.TARGETS.value) + 100  # the contract's, meets_*, and some notes
+    if len(header) > widest:
+        problem(1, "", MISSING, f"the header has {len(header):,} columns; a plan has at most {widest:,}")
         raise PlanFileError(problems)
     seen_cols: set[str] = set()
     for col in header:
@@ -184,17 +194,32 @@ def parse_plan_rows(rows: Iterable[Mapping[str, Any]], scenario: Scenario, sourc
         t = y - 1 if 1 <= y <= Y else y - y0
         return t if 0 <= t < Y else None
 
-    def rule(col: str) -> tuple[bool, str]:
-        """(whole, the fix) for a value column."""
+    def rule(col: str) -> tuple[bool, str, float | None]:
+        """(whole, the fix, the most it may be) for a value column."""
         if col.startswith("open_"):
-            return True, f"must be a whole number 0 or more: how many {col[5:]} the community opens that year"
+            return True, f"must be 0 or 1: whether the community opens a {col[5:]} that year", 1
         if col.startswith("hire_"):
-            return True, f"must be a whole number 0 or more: how many {col[5:]} staff the community hires that year"
+            return (
+                True,
+                f"must be a whole number 0 or more, at most {L.STAFF}: how many {col[5:]} staff the community "
+                f"hires that year ({L.STAFF.reason})",
+                L.STAFF.value,
+            )
         if col.startswith("has_"):
-            return True, f"must be 0 or 1: whether the community has a {col[4:]} at the end of that year"
+            return True, f"must be 0 or 1: whether the community has a {col[4:]} at the end of that year", 1
         if col.startswith("staff_"):
-            return False, f"must be a number 0 or more: the {col[6:]} staff at the end of that year (may be fractional)"
-        return False, "must be a number of m² (0 or more)"
+            return (
+                False,
+                f"must be a number 0 or more: the {col[6:]} staff at the end of that year (may be fractional)",
+                None,
+            )
+        if col == "space_added_m2":
+            return (
+                False,
+                f"must be a number of m² (0 or more), at most {L.SPACE} in one year ({L.SPACE.reason})",
+                L.SPACE.value,
+            )
+        return False, "must be a number of m² (0 or more)", None
 
     rules = {c: rule(c) for c in value_cols}
     for line, row in ([first] if first is not None else []) + list(numbered):
@@ -239,7 +264,7 @@ def parse_plan_rows(rows: Iterable[Mapping[str, Any]], scenario: Scenario, sourc
         at[i, t] = line
         for col in value_cols:
             text = row.get(col)
-            whole, fix = rules[col]
+            whole, fix, most = rules[col]
             if text is None or (isinstance(text, str) and text.strip() == ""):
                 problem(line, col, MISSING, "is empty; " + fix)
                 continue
@@ -248,12 +273,7 @@ def parse_plan_rows(rows: Iterable[Mapping[str, Any]], scenario: Scenario, sourc
             except (TypeError, ValueError):
                 problem(line, col, text, fix)
                 continue
-            bad = (
-                not math.isfinite(v)
-                or v < 0
-                or (whole and not v.is_integer())
-                or (col.startswith("has_") and v not in (0.0, 1.0))
-            )
+            bad = not math.isfinite(v) or v < 0 or (whole and not v.is_integer()) or (most is not None and v > most)
             if bad:
                 problem(line, col, text, fix)
                 continue
@@ -285,6 +305,9 @@ def parse_plan_rows(rows: Iterable[Mapping[str, Any]], scenario: Scenario, sourc
     opened = {u: arr[f"open_{u}"] for u in scenario.facilities}
     hires = {s: arr[f"hire_{s}"] for s in scenario.staff}
     derived = stocks_from_decisions(data, x, opened, hires)
+    problems += _contradictions(scenario, data, arr, derived, at, source)
+    if problems:
+        raise PlanFileError(problems)
     return PlanArrays(
         ids=tuple(ids),
         years=Y,
@@ -297,18 +320,143 @@ def parse_plan_rows(rows: Iterable[Mapping[str, Any]], scenario: Scenario, sourc
     )
 
 
+#: Stocks given in plan.csv agree with the decisions' within this much (the file rounds to 6 decimals).
+STOCK_TOLERANCE = 1e-5
+
+
+def _contradictions(
+    scenario: Scenario,
+    data: PlanData,
+    arr: dict[str, np.ndarray],
+    derived: PlanArrays,
+    at: dict[tuple[int, int], int],
+    source: str,
+) -> list[Problem]:
+    """Where the plan contradicts itself: a facility opened where one already is, a facility
+    held and then gone, a stock column that the decisions do not give. Each names its lines."""
+    out: list[Problem] = []
+    ids, Y = scenario.community_ids, scenario.years
+
+    def report(i: int, t: int, col: str, value: Any, message: str) -> None:
+        out.append(Problem(source, at[i, t], col, value, message))
+
+    def shown(x: float) -> str:
+        return f"{x:.6g}"
+
+    def since(held: int, i: int) -> str:
+        return "the scenario lists it today" if held < 0 else f"opened in year {held + 1}, line {at[i, held]}"
+
+    for u in scenario.facilities:
+        opened = arr[f"open_{u}"]
+        first: dict[int, int] = {}  # community -> the year index its facility u came: -1 today
+        for i in range(len(ids)):
+            if data.has0[u][i]:
+                first[i] = -1
+            for t in range(Y):
+                if opened[i, t]:
+                    if i in first:
+                        report(
+                            i, t, f"open_{u}", "1", f"opens a {u} where one already is ({since(first[i], i)}); write 0"
+                        )
+                    else:
+                        first[i] = t
+        if f"has_{u}" not in arr:
+            continue
+        has = arr[f"has_{u}"]
+        for i in range(len(ids)):
+            fell = [t for t in range(1, Y) if has[i, t - 1] == 1 and has[i, t] == 0]
+            for t in fell:
+                report(
+                    i,
+                    t,
+                    f"has_{u}",
+                    "0",
+                    f"the community has a {u} in year {t} (line {at[i, t - 1]}) and none in year {t + 1}: a plan "
+                    "closes no facility; write 1, or do not open it",
+                )
+            if fell:
+                continue
+            for t in range(Y):
+                want = 1.0 if i in first and first[i] <= t else 0.0
+                if has[i, t] != want:
+                    why = (
+                        f"it has one ({since(first[i], i)})"
+                        if want
+                        else f"none is there today or opened by year {t + 1}"
+                    )
+                    report(
+                        i,
+                        t,
+                        f"has_{u}",
+                        shown(has[i, t]),
+                        f"disagrees with the openings: {why}; write {want:.0f} or leave the column out",
+                    )
+                    break
+    stock_cols = [("space_m2", derived.space, "space today plus the m² added up to this year")]
+    stock_cols += [
+        (
+            f"staff_{s}",
+            derived.staff[s],
+            f"today's {s} staff plus the hires up to this year, less attrition of {data.attr[s]:g} a year",
+        )
+        for s in scenario.staff
+    ]
+    for col, expected, how in stock_cols:
+        if col not in arr:
+            continue
+        given = arr[col]
+        off = ~np.isclose(given, expected, rtol=1e-9, atol=STOCK_TOLERANCE)
+        for row in np.flatnonzero(off.any(axis=1)):
+            k, year = int(row), int(np.argmax(off[row]))
+            report(
+                k,
+                year,
+                col,
+                shown(given[k, year]),
+                f"disagrees with the decisions, which give {shown(expected[k, year])} ({how}); "
+                f"write {shown(expected[k, year])} or leave the column out",
+            )
+    for s in scenario.staff:
+        city = derived.staff[s].sum(axis=0)
+        if city.max(initial=0.0) > L.CITY_STAFF.value:
+            t = int(np.argmax(city > L.CITY_STAFF.value))
+            i = int(np.argmax(derived.staff[s][:, t]))
+            report(
+                i,
+                t,
+                f"hire_{s}",
+                MISSING,
+                f"the hires bring the city's {s} staff to {city[t]:,.0f} in year {t + 1}; at most {L.CITY_STAFF} "
+                f"({L.CITY_STAFF.reason})",
+            )
+    return out
+
+
 def read_plan_csv(path: str | Path, scenario: Scenario) -> PlanArrays:
     """Read a plan.csv into arrays ``[community, year-1]``: :func:`parse_plan_rows` on the file.
 
+    The file must be a regular file (not a pipe or a device) below the size limit.
     Raises :class:`PlanFileError` (a :class:`~scenarios.problems.ScenarioError`) listing
     every problem with the file, line and column.
     """
     path = Path(path)
+    reader: csv.DictReader | None = None
+
+    def refuse(message: str, line: int | None = None) -> PlanFileError:
+        return PlanFileError([Problem(str(path), line, "", MISSING, message)])
+
     try:
-        with path.open(newline="", encoding="utf-8-sig") as f:
-            return parse_plan_rows(csv.DictReader(f), scenario, str(path))
+        with open_regular(path, L.PLAN_BYTES) as raw:
+            reader = csv.DictReader(io.TextIOWrapper(raw, encoding="utf-8-sig", newline=""))
+            return parse_plan_rows(reader, scenario, str(path))
+    except FileNotFoundError:
+        raise refuse("cannot read the plan: no such file") from None
+    except Unreadable as err:
+        raise refuse(f"cannot read the plan: it {err}") from None
     except OSError as err:
-        raise PlanFileError([Problem(str(path), None, "", MISSING, f"cannot read the plan: {err.strerror}")]) from None
+        raise refuse(f"cannot read the plan: {err.strerror or err}") from None
+    except csv.Error as err:
+        raise refuse(f"cannot be read as CSV: {err}; save it as CSV", reader.line_num if reader else None) from None
     except UnicodeDecodeError as err:
         raise PlanFileError(
             [

@@ -8,11 +8,16 @@ a value inside an inline table or a multi-line list is reported at its key's lin
 from __future__ import annotations
 
 import difflib
+import os
 import re
-from collections.abc import Iterable
+import stat
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
+
+from scenarios.limits import Limit, megabytes
 
 Path_ = tuple[str | int, ...]
 
@@ -116,8 +121,30 @@ class Problem:
 
     def __str__(self) -> str:
         where = f"line {self.line:<4}" if self.line else "         "
-        what = self.field if self.value is MISSING else f"{self.field} = {show_value(self.value)}"
-        return f"  {where} {what}: {self.message}" if what else f"  {where} {self.message}"
+        field = _clip(self.field, FIELD_CHARS)
+        what = field if self.value is MISSING else f"{field} = {show_value(self.value)}"
+        message = _clip(self.message, MESSAGE_CHARS)
+        return printable(f"  {where} {what}: {message}" if what else f"  {where} {message}")
+
+
+#: A report shows at most this much of a field's name and of a message (both may quote the
+#: file: an unknown key of a million characters is reported, not reprinted).
+FIELD_CHARS, MESSAGE_CHARS = 120, 2000
+#: A report lists at most this many problems of one file, then says how many more there are.
+SHOWN_PER_FILE = 100
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters written as TOML escapes (``\\u001b``): a report never
+    sends a file's escape sequences to the terminal."""
+    return _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 class _Missing:
@@ -148,7 +175,10 @@ class ScenarioError(Exception):
         for file, problems in by_file.items():
             problems.sort(key=lambda p: p.line or 0)
             noun = "problem" if len(problems) == 1 else "problems"
-            blocks.append(f"{file} has {len(problems)} {noun}:\n" + "\n".join(str(p) for p in problems))
+            lines = [str(p) for p in problems[:SHOWN_PER_FILE]]
+            if len(problems) > SHOWN_PER_FILE:
+                lines.append(f"  … and {len(problems) - SHOWN_PER_FILE:,} more problems of the same file")
+            blocks.append(printable(f"{_clip(file, 1000)} has {len(problems):,} {noun}:") + "\n" + "\n".join(lines))
         return "\n".join(blocks)
 
 
@@ -174,5 +204,68 @@ def relative(path: Path) -> str:
     """The file's name as the planner typed it, or relative to the working folder."""
     try:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
+    except (ValueError, OSError):  # elsewhere, or a name the system refuses (NUL, too long)
         return str(path)
+
+
+class Unreadable(Exception):
+    """An input file that is not to be read: not a regular file, too large, or not readable.
+
+    ``str()`` says what is wrong and what to do, without quoting the file's content.
+    """
+
+
+_KINDS = (
+    (stat.S_ISDIR, "a folder"),
+    (stat.S_ISFIFO, "a pipe (FIFO)"),
+    (stat.S_ISCHR, "a device"),
+    (stat.S_ISBLK, "a device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+@contextmanager
+def open_regular(path: Path, limit: Limit) -> Iterator[IO[bytes]]:
+    """``path`` opened for reading in binary, if it is a regular file no larger than ``limit`` bytes.
+
+    Opened without blocking and checked on the open file (not on the name, which may change
+    in between), so a pipe, a device (``/dev/zero``) or a folder is refused at once rather
+    than read forever. Raises :class:`FileNotFoundError`, or :class:`Unreadable` with what
+    is wrong.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+    try:
+        fd = os.open(path, flags)
+    except FileNotFoundError:
+        raise
+    except IsADirectoryError:
+        raise Unreadable("is a folder, not a file") from None
+    except PermissionError:
+        raise Unreadable("cannot be read: permission denied") from None
+    except (OSError, ValueError) as e:  # ValueError: a NUL character in the name
+        raise Unreadable(f"cannot be opened: {getattr(e, 'strerror', None) or e}") from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            kind = next((name for test, name in _KINDS if test(info.st_mode)), "not a file")
+            raise Unreadable(f"is {kind}, not a regular file; give the path of a file")
+        if info.st_size > limit.value:
+            raise Unreadable(
+                f"is {info.st_size / 1e6:,.1f} MB, larger than the {megabytes(limit)} an input may be ({limit.reason})"
+            )
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        f = os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+    with f:
+        yield f
+
+
+def read_limited(f: IO[bytes], limit: Limit) -> bytes:
+    """All of ``f``, or :class:`Unreadable` if it holds more than ``limit`` bytes (a file still growing)."""
+    data = f.read(int(limit.value) + 1)
+    if len(data) > limit.value:
+        raise Unreadable(f"is larger than the {megabytes(limit)} an input may be ({limit.reason})")
+    return data

@@ -9,7 +9,9 @@ import sys
 from pathlib import Path
 
 from scenarios import fields as F
+from scenarios import limits as L
 from scenarios.fields import Key
+from scenarios.limits import show_limit
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "scenario-format.md"
 
@@ -47,8 +49,8 @@ def _default(key: Key) -> str:
 def _range(key: Key) -> str:
     if key.low is None and key.high is None:
         return ""
-    low = "" if key.low is None else (f"> {key.low:g}" if key.low_open else f"≥ {key.low:g}")
-    high = "" if key.high is None else f"≤ {key.high:g}"
+    low = "" if key.low is None else (f"> {show_limit(key.low)}" if key.low_open else f"≥ {show_limit(key.low)}")
+    high = "" if key.high is None else f"≤ {show_limit(key.high)}"
     return ", ".join(x for x in (low, high) if x)
 
 
@@ -69,6 +71,14 @@ def table(keys: tuple[Key, ...], show_default: bool = True) -> str:
         ]
         rows.append("| " + " | ".join(cells) + " |")
     return head + "\n".join(rows) + "\n"
+
+
+def limits_table() -> str:
+    rows = [
+        "| " + " | ".join(c.replace("|", "\\|") for c in (show_limit(x.value), x.bounds, x.reason)) + " |"
+        for x in L.LIMITS
+    ]
+    return "| limit | applies to | why a real city stays within it |\n|---|---|---|\n" + "\n".join(rows) + "\n"
 
 
 def render() -> str:
@@ -93,6 +103,9 @@ def render() -> str:
         '## Communities\n\nGive exactly one of: `[[communities]]` tables, `communities_csv = "file.csv"` '
         "(a path relative to the scenario file, with the same columns; `facilities` as names separated by `;`, "
         "staff as one `staff_<kind>` column per kind), or a `[generate]` table for a synthetic city.\n\n"
+        'The CSV is a regular file of UTF-8 text (Excel\'s "CSV UTF-8" with its byte-order mark is fine) whose first '
+        "line names the columns; every row has one cell per column, empty where the default applies. A file whose "
+        "first line names none of the columns is refused without showing any of it.\n\n"
         "### `[[communities]]`\n",
         table(F.COMMUNITY),
         "### `[generate]`\n\nDraws a synthetic city from the scenario's seed (see scenarios/generate.py for the distributions). "
@@ -109,6 +122,14 @@ def render() -> str:
         "## `[simulation]`\n\nBehaviour parameters of the simulation; the source of each default is in brackets. "
         "Tables by service take any of: `admin`, `elderly_care`, `child_care`, `health`, `employment`, `mediation`, `culture`.\n",
         table(F.simulation_keys()),
+        "## Plausibility limits\n\nEvery number has a ceiling far above any real city, so that a typo (`1e308` for "
+        "`1e3`), a unit mistake or a hostile file is refused with its line instead of overflowing, exhausting memory or "
+        "hanging; the ceilings appear in the range column above. `commplan validate` names the limit and its reason. "
+        "The money limits keep the planning program sound: a cost enters it summed over at most 50 years and "
+        "multiplied by a pay share of at most 10, so its largest coefficient stays below the 10¹⁵ the solver accepts, "
+        "and every total stays a finite number. Scenario files and communities CSVs must be regular files "
+        "(not a folder, a pipe or a device).\n",
+        limits_table(),
     ]
     return "\n".join(parts)
 

@@ -58,6 +58,15 @@ def test_frontier_has_a_row_per_budget_and_attainment_never_falls(serial):
     assert (out / "frontier.png").stat().st_size > 10_000
 
 
+def test_frontier_csv_writes_every_figure_in_full(serial):
+    """No %.6g: 6,000,000 is written as 6000000 and a cost keeps every digit it has."""
+    out, text = serial
+    rows = text.decode().splitlines()
+    assert [r.split(",")[0] for r in rows[1:]] == ["2000000", "6000000", "12000000"]
+    costs = pd.read_csv(out / "frontier.csv", dtype=str).total_cost.dropna()
+    assert not any("e+" in c for c in costs)
+
+
 def test_processes_give_the_identical_frontier(serial, tmp_path):
     assert sweep(tmp_path / "parallel", "--processes", "2") == serial[1]
 

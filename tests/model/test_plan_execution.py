@@ -18,12 +18,20 @@ construction_lag_months = 0.0
 
 
 def a_plan(scenario, seed=3):
+    """Random decisions; a facility is opened only where none is yet (plan.csv refuses a second)."""
     g = np.random.default_rng(seed)
     n, years = len(scenario.communities), scenario.years
+    has0 = scenario.initial_stocks().has
+    space_added = g.choice([0, 0, 40, 120], size=(n, years))
+    opened = {}
+    for u in scenario.facilities:
+        draw = g.random((n, years)) < 0.2
+        before = has0[u][:, None] | (np.cumsum(draw, axis=1) - draw > 0)  # held before this year
+        opened[u] = (draw & ~before).astype(float)
     return PlanSchedule.from_arrays(
         scenario,
-        space_added=g.choice([0, 0, 40, 120], size=(n, years)),
-        opened={u: (g.random((n, years)) < 0.2).astype(float) for u in scenario.facilities},
+        space_added=space_added,
+        opened=opened,
         hires={s: g.integers(0, 3, size=(n, years)) for s in scenario.staff},
     )
 
@@ -83,11 +91,14 @@ def write_plan(path, scenario, plan):
     cols += [f"{p}_{u}" for u in scenario.facilities for p in ("open", "has")]
     cols += [f"{p}_{s}" for s in scenario.staff for p in ("hire", "staff")] + ["meets_space-200"]
     lines = [",".join(cols)]
+    initial = scenario.initial_stocks()
+    space = initial.space[:, None] + np.cumsum(plan.space_added, axis=1)
+    has = {u: initial.has[u][:, None] | (np.cumsum(plan.opened[u], axis=1) > 0) for u in scenario.facilities}
     for i, c in enumerate(scenario.communities):
         for t in range(scenario.years):
-            row = [c.id, t + 1, plan.space_added[i, t], 0]
+            row = [c.id, t + 1, plan.space_added[i, t], space[i, t]]
             for u in scenario.facilities:
-                row += [int(plan.opened[u][i, t]), 0]
+                row += [int(plan.opened[u][i, t]), int(has[u][i, t])]
             for s in scenario.staff:
                 row += [int(plan.hires[s][i, t]), int(plan.staff[s][i, t])]
             lines.append(",".join(str(x) for x in row + [1]))

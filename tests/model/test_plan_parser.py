@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import csv
 import io
+import os
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -17,6 +20,7 @@ from commplan.cli import main
 from model.plan import PlanSchedule, plan_from_result, plan_from_rows, read_plan_csv
 from results.plan_output import write_plan
 from scenarios.plan_file import PlanFileError, parse_plan_rows
+from scenarios.plan_file import read_plan_csv as read_plan_csv_arrays
 from scenarios.problems import ScenarioError
 from tests.model.conftest import tutorial
 
@@ -87,19 +91,29 @@ def test_plan_from_result_uses_the_arrays_without_parsing(scenario, solved, monk
     np.testing.assert_array_equal(plan.space_added, res.plan.space_added)
 
 
-def test_calendar_years_and_fractional_staff_are_accepted(scenario, solved):
-    _, text = solved
+def test_calendar_years_are_accepted(scenario, solved):
+    res, text = solved
     lines = text.splitlines()
-    header = lines[0].split(",")
-    y, staff = header.index("year"), header.index("staff_community_worker")
+    y = lines[0].split(",").index("year")
     out = [lines[0]]
     for line in lines[1:]:
         cells = line.split(",")
         cells[y] = str(scenario.start_year + int(cells[y]) - 1)
-        cells[staff] = str(float(cells[staff]) + 0.25)
         out.append(",".join(cells))
     arrays = parse_plan_rows(rows_of("\n".join(out)), scenario, "plan.csv")
-    assert (arrays.staff["community_worker"] % 1 == 0.25).all()
+    np.testing.assert_array_equal(arrays.hires["community_worker"], res.plan.hires["community_worker"])
+
+
+def test_fractional_staff_stocks_that_attrition_gives_are_accepted(tmp_path):
+    from scenarios.loader import loads
+    from tests.model.conftest import TUTORIAL
+
+    s = loads(TUTORIAL.replace("pay_share = [0.7, 0.85, 1.0]", "pay_share = [0.7, 0.85, 1.0]\nattrition = 0.1"))
+    res = optimize.solve(s, marginal_costs=False)
+    write_plan(res, s, tmp_path)
+    arrays = read_plan_csv_arrays(tmp_path / "plan.csv", s)
+    assert (arrays.staff["community_worker"] % 1 != 0).any()  # fractional, as 0.9 × today's staff is
+    np.testing.assert_allclose(arrays.staff["community_worker"], res.plan.staff["community_worker"], atol=1e-6)
 
 
 def test_stock_columns_left_out_are_derived_from_the_decisions(solved, scenario):
@@ -183,7 +197,7 @@ def test_every_problem_is_listed_at_once_with_line_column_and_fix(scenario, solv
     message = problems_of(err)
     assert "plan.csv has 7 problems" in message, message
     assert 'line 2    hire_community_worker = "1.5": must be a whole number 0 or more' in message
-    assert 'line 3    open_one_stop = "-1": must be a whole number 0 or more' in message
+    assert 'line 3    open_one_stop = "-1": must be 0 or 1' in message
     assert 'line 4    has_one_stop = "2": must be 0 or 1' in message
     assert (
         f'line 5    year = "7": must be a plan year 1–3 (or a calendar year {scenario.start_year}–{scenario.start_year + 2})'
@@ -246,3 +260,121 @@ def test_simulate_rejects_a_plan_missing_a_community(solved, tmp_path, capsys):
     )
     err = capsys.readouterr().err
     assert f'community = "{gone}": has no rows at all' in err and "Traceback" not in err
+
+
+# ------------------------------------------------------------------ out of range, contradictory (issue 10)
+
+
+def edited(text: str, edits: dict[tuple[str, int, str], str]) -> str:
+    """plan.csv text with cells replaced: ``{(community, year, column): value}``."""
+    lines = text.splitlines()
+    header = lines[0].split(",")
+    for k in range(1, len(lines)):
+        cells = lines[k].split(",")
+        for (cid, year, column), value in edits.items():
+            if cells[0] == cid and cells[1] == str(year):
+                cells[header.index(column)] = value
+        lines[k] = ",".join(cells)
+    return "\n".join(lines) + "\n"
+
+
+def line_of(text: str, cid: str, year: int) -> int:
+    return next(k for k, line in enumerate(text.splitlines(), start=1) if line.startswith(f"{cid},{year},"))
+
+
+def simulate_plan(text: str, tmp_path, capsys) -> tuple[int, str]:
+    (tmp_path / "plan.csv").write_text(text, encoding="utf-8")
+    out = tmp_path / "x"
+    code = main(["simulate", "tutorial", "--plan", str(tmp_path / "plan.csv"), "--out", str(out), "--quiet"])
+    return code, capsys.readouterr().err
+
+
+def test_an_absurd_hire_is_refused_not_ignored(scenario, solved, tmp_path, capsys):
+    """Was: a hire of 1e12 accepted, and ignored because the staff column says otherwise."""
+    _, text = solved
+    cid = scenario.community_ids[0]
+    code, err = simulate_plan(edited(text, {(cid, 1, "hire_community_worker"): "1e12"}), tmp_path, capsys)
+    assert code == 1 and "Traceback" not in err
+    assert 'line 2    hire_community_worker = "1e12": must be a whole number 0 or more, at most 100,000' in err
+
+
+def test_an_absurd_space_is_refused_and_never_reaches_the_timeseries(scenario, solved, tmp_path, capsys):
+    """Was: space_added_m2 = 1e308 accepted; timeseries.csv held inf."""
+    _, text = solved
+    cid = scenario.community_ids[0]
+    code, err = simulate_plan(edited(text, {(cid, 1, "space_added_m2"): "1e308"}), tmp_path, capsys)
+    assert code == 1 and 'space_added_m2 = "1e308": must be a number of m² (0 or more), at most 1,000,000' in err
+    assert not (tmp_path / "x" / "timeseries.csv").exists()
+
+
+def test_a_facility_held_then_gone_is_refused_with_both_lines(scenario, solved):
+    """Was: has_one_stop 1 in year 1 and 0 in year 2 accepted."""
+    res, text = solved
+    i = next(i for i in range(len(scenario.communities)) if res.plan.has["one_stop"][i, 0] == 1)
+    cid = scenario.community_ids[i]
+    with pytest.raises(PlanFileError) as err:
+        plan_from_rows(rows_of(edited(text, {(cid, 2, "has_one_stop"): "0"})), scenario, "plan.csv")
+    first, second = line_of(text, cid, 1), line_of(text, cid, 2)
+    assert err.value.problems[0].line == second
+    assert (
+        f"the community has a one_stop in year 1 (line {first}) and none in year 2: a plan closes no facility"
+        in problems_of(err)
+    )
+
+
+def test_stocks_that_disagree_with_the_decisions_are_refused(scenario, solved):
+    """Was: the stock columns overrode the decisions silently (hires 50, staff unchanged)."""
+    res, text = solved
+    cid = scenario.community_ids[0]
+    hired = int(res.plan.hires["community_worker"][0, 0]) + 50
+    with pytest.raises(PlanFileError) as err:
+        plan_from_rows(rows_of(edited(text, {(cid, 1, "hire_community_worker"): str(hired)})), scenario, "plan.csv")
+    message = problems_of(err)
+    want = res.plan.staff["community_worker"][0, 0] + 50
+    assert f'line 2    staff_community_worker = "{res.plan.staff["community_worker"][0, 0]:.6g}"' in message
+    assert f"disagrees with the decisions, which give {want:.6g}" in message
+    space = res.plan.space[0, 0] + 10
+    with pytest.raises(PlanFileError, match=r"space_m2 = .*: disagrees with the decisions"):
+        plan_from_rows(rows_of(edited(text, {(cid, 1, "space_m2"): f"{space:g}"})), scenario, "plan.csv")
+
+
+def test_opening_a_facility_where_one_already_is_is_refused(scenario, solved):
+    res, text = solved
+    i = next(i for i, c in enumerate(scenario.communities) if "one_stop" in c.facilities)
+    cid = scenario.community_ids[i]
+    with pytest.raises(PlanFileError) as err:
+        plan_from_rows(rows_of(edited(text, {(cid, 1, "open_one_stop"): "1"})), scenario, "plan.csv")
+    assert 'open_one_stop = "1": opens a one_stop where one already is (the scenario lists it today); write 0' in (
+        problems_of(err)
+    )
+    with pytest.raises(PlanFileError, match=r'open_one_stop = "2": must be 0 or 1'):
+        plan_from_rows(rows_of(edited(text, {(cid, 1, "open_one_stop"): "2"})), scenario, "plan.csv")
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_a_fifo_as_the_plan_is_refused_at_once(tmp_path):
+    fifo = tmp_path / "plan.csv"
+    os.mkfifo(fifo)
+    done = subprocess.run(
+        [sys.executable, "-m", "commplan", "simulate", "tutorial", "--plan", str(fifo), "--out", str(tmp_path / "x")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 1 and "is a pipe (FIFO), not a regular file" in done.stderr
+
+
+@pytest.mark.parametrize("garbage", ["not json", "[]", '{"requirements": [1]}', '{"total_cost": "lots"}'])
+def test_a_garbled_summary_beside_the_plan_is_an_input_error(solved, tmp_path, capsys, garbage):
+    """Was: exit 3 ("a bug in commplan"): the plan folder's summary.json was trusted."""
+    _, text = solved
+    (tmp_path / "summary.json").write_text(garbage, encoding="utf-8")
+    code, err = simulate_plan(text, tmp_path, capsys)
+    assert code == 1 and "Traceback" not in err
+    assert "summary.json is not a summary.json written by commplan plan" in err
+
+
+def test_a_plan_header_of_a_million_columns_is_refused_at_once(scenario):
+    header = ",".join(["community", "year", *(f"open_x{i}" for i in range(1_000_000))])
+    with pytest.raises(PlanFileError, match=r"the header has 1,000,002 columns; a plan has at most 1,504"):
+        plan_from_rows(rows_of(header + "\n"), scenario, "plan.csv")

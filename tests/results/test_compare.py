@@ -71,3 +71,23 @@ def test_headline_counts_sure_targets_and_names_those_at_risk():
     text = headline(run)
     assert text.startswith("Meets 1 of 5 targets with ≥ 90% probability at 2.50 M yuan.")
     assert "At risk: one-stop (met in 50% of simulated runs)." in text
+
+
+def test_comparison_csv_keeps_every_digit(tmp_path, monkeypatch):
+    """Was: ``%.6g`` printed budgets 5,972,399 and 5,972,400 both as 5.9724e+06."""
+    import results.compare as compare_module
+
+    a = fake_run("a", {"space": [True, False, True]})
+    b = fake_run("b", {"space": [True, True, False]})
+    a.summary = {"status": "optimal", "total_cost": 5_972_399.0}
+    b.summary = {"status": "optimal", "total_cost": 5_972_400.0}
+    runs = {"a": a, "b": b}
+    monkeypatch.setattr(compare_module, "load_run", lambda d, timeseries=False: runs[Path(d).name])
+    compare_module.compare([Path("a"), Path("b")], tmp_path)
+    table = pd.read_csv(tmp_path / "comparison.csv")
+    assert table["total_cost"].tolist() == [5_972_399, 5_972_400]
+    assert (tmp_path / "comparison.csv").read_text().splitlines()[1].startswith("a,tutorial,optimal,5972399,")
+    probability = pd.read_csv(tmp_path / "comparison.csv")["probability_met_space"][0]
+    assert probability == 2 / 3  # read back exactly, not 0.666667
+    paired = pd.read_csv(tmp_path / "paired.csv")
+    assert paired["p_a_not_b"][0] == 1 / 3

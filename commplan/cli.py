@@ -520,6 +520,11 @@ def _run_command(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         print(f"commplan {args.command}: interrupted; the output folder is left unfinished", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # the reader of our output went away (`commplan validate … | head`): nothing is wrong with
+        # the input or with commplan; stop quietly, and keep Python from complaining at exit
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return OK
     except OSError as e:
         if e.errno in _MACHINE_ERRORS and (e.filename is not None or e.errno in (errno.ENOSPC, errno.EDQUOT)):
             where = e.filename if e.filename is not None else "an output"

@@ -232,3 +232,18 @@ def test_the_log_message_carries_the_whole_traceback(tmp_path, monkeypatch):
     text = log.read_text()
     assert text.startswith("Traceback") and "cmd_validate" in text
     assert os.path.basename(cli.__file__) in text
+
+
+def test_a_reader_that_goes_away_is_not_an_internal_error(tmp_path):
+    """``commplan validate … | head -1``: the pipe closes early; no traceback, no exit 3."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    commplan = str(Path(sys.executable).parent / "commplan")
+    names = ["tutorial"] * 400  # enough lines to outlast the pipe's buffer
+    done = subprocess.run(
+        f"{commplan} validate {' '.join(names)} | head -1", shell=True, cwd=tmp_path, capture_output=True, text=True
+    )
+    assert done.stdout.startswith("tutorial: ok")
+    assert "Traceback" not in done.stderr and "internal error" not in done.stderr

@@ -19,10 +19,9 @@ import numpy as np
 
 import optimize
 from commplan.parallel import process_pool
-from model.model import CommunityModel
 from model.plan import PlanSchedule, plan_from_result
 from model.records import columns
-from model.runner import Replication, SimulationResult
+from model.runner import Replication, SimulationResult, model_class_of
 from scenarios.schema import Budget, Scenario, StaffKind, frozen_map
 from scenarios.seeding import SIMULATE, seed_sequence
 from scenarios.targets import Stocks
@@ -139,7 +138,7 @@ def run_adaptive_replication(
     tick: Callable[[], None] | None = None,
 ) -> tuple[Replication, list[Replan]]:
     """One replication that re-solves the remaining years at the end of every plan year."""
-    model = CommunityModel(scenario, first, rng=np.random.default_rng(seed_sequence(seed, SIMULATE, index)))
+    model = model_class_of(scenario)(scenario, first, rng=np.random.default_rng(seed_sequence(seed, SIMULATE, index)))
     spent_by_year = list(first_cost_by_year)
     replans: list[Replan] = []
     while model.running:

@@ -12,6 +12,7 @@ Extensions run here too: the scenario's ``extensions`` list, or ``model_class`` 
 
 from __future__ import annotations
 
+import importlib
 import multiprocessing
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -22,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from model.extensions import ExtensionError
 from model.model import CommunityModel
 from model.plan import PlanSchedule
 from model.records import columns
@@ -73,17 +75,35 @@ class SimulationResult:
         return out
 
 
+def model_class_of(scenario: Scenario) -> type[CommunityModel]:
+    """The model a scenario names (``[scenario] model = "package.module:Class"``), else the core's."""
+    if not scenario.model:
+        return CommunityModel
+    module_name, _, name = scenario.model.partition(":")
+    try:
+        module = importlib.import_module(module_name)
+    except Exception as e:
+        raise ExtensionError(f"[scenario] model = {scenario.model!r}: cannot import {module_name!r} ({e})") from None
+    found = getattr(module, name, None)
+    if not (isinstance(found, type) and issubclass(found, CommunityModel)):
+        raise ExtensionError(
+            f"[scenario] model = {scenario.model!r}: {module_name} has no subclass of CommunityModel named {name!r}"
+        )
+    return found
+
+
 def run_replication(
     scenario: Scenario,
     plan: PlanSchedule | None,
     seed: int,
     index: int,
     progress: Callable[[], None] | None = None,
-    model_class: type[CommunityModel] = CommunityModel,
+    model_class: type[CommunityModel] | None = None,
     extensions: Sequence[Any] = (),
 ) -> Replication:
-    """One replication, start to end of the plan horizon."""
+    """One replication, start to end of the plan horizon (``model_class``: default the scenario's)."""
     kw = {"extensions": tuple(extensions)} if extensions else {}
+    model_class = model_class or model_class_of(scenario)
     model = model_class(scenario, plan, rng=np.random.default_rng(seed_sequence(seed, SIMULATE, index)), **kw)
     while model.running:
         model.step()
@@ -109,7 +129,7 @@ def simulate(
     seed: int | None = None,
     processes: int = 1,
     progress: Callable[[int, int], None] | None = None,
-    model_class: type[CommunityModel] = CommunityModel,
+    model_class: type[CommunityModel] | None = None,
     extensions: Sequence[Any] = (),
     executor: Executor | None = None,
 ) -> SimulationResult:

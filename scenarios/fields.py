@@ -58,6 +58,14 @@ SCENARIO = (
         'simulation extensions by module name, e.g. ["extensions.parking"] (see docs/extending.md)',
         example='["extensions.parking"]',
     ),
+    Key(
+        "model",
+        "str",
+        None,
+        'a CommunityModel subclass to simulate instead of the core model, as "package.module:Class"; '
+        "its code runs like an extension's (see docs/extending.md)",
+        example='"mypackage.models:TimeBankModel"',
+    ),
 )
 
 COSTS = (

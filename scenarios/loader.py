@@ -288,6 +288,7 @@ class _Reader:
         targets = self.targets(facilities, staff, communities)
         simulation = self.table(("simulation",), d.get("simulation", {}), F.simulation_keys())
         self.check_simulation(simulation, self.extension_services(meta.get("extensions") or ()))
+        self.check_model(meta.get("model"))
         if self.problems:
             raise ScenarioError(self.problems)
         return self.build(meta, costs, facilities, staff, budget, communities, targets, simulation)
@@ -620,6 +621,20 @@ class _Reader:
                 self.problem(("scenario", "extensions"), name, str(e))
         return tuple(services)
 
+    def check_model(self, reference: str | None) -> None:
+        """A named model class is ``module:Class`` of a module that exists (looked up, not run)."""
+        if reference is None:
+            return
+        module, _, cls = reference.partition(":")
+        if not module or not cls.isidentifier():
+            self.problem(
+                ("scenario", "model"), reference, 'must be "package.module:Class", e.g. "mymodels:TimeBankModel"'
+            )
+            return
+        missing = why_missing(module)
+        if missing is not None:
+            self.problem(("scenario", "model"), reference, missing.replace("extension module", "model module"))
+
     def check_simulation(self, sim: dict, extra_services: tuple[str, ...] | None = ()) -> None:
         """Per-service values name known services; ``None``: extensions not loaded, they may add some."""
         if extra_services is None:
@@ -772,6 +787,7 @@ class _Reader:
             simulation=SimulationParameters(**sim_values),
             source=self.source,
             extensions=tuple(meta.get("extensions") or ()),
+            model=meta.get("model"),
         )
 
 

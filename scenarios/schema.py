@@ -116,6 +116,7 @@ class Scenario:
     simulation: SimulationParameters
     source: Path | None = field(default=None, compare=False)
     extensions: tuple[str, ...] = ()
+    model: str | None = None  # "package.module:Class", a CommunityModel subclass to simulate
 
     @property
     def community_ids(self) -> list[str]:
@@ -163,7 +164,8 @@ def scenario_to_dict(s: Scenario) -> dict[str, Any]:
         sim[f.name] = dict(v) if not isinstance(v, (int, float)) else v
     out: dict[str, Any] = {
         "scenario": {"name": s.name, "title": s.title, "years": s.years, "start_year": s.start_year, "seed": s.seed}
-        | ({"extensions": list(s.extensions)} if s.extensions else {}),
+        | ({"extensions": list(s.extensions)} if s.extensions else {})
+        | ({"model": s.model} if s.model else {}),
         "costs": {f.name: getattr(s.costs, f.name) for f in dc_fields(s.costs)},
         "facilities": {
             u: {"build": f.build, "running": f.running, "space_m2": f.space_m2} for u, f in s.facilities.items()

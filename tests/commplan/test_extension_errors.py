@@ -231,3 +231,59 @@ def test_a_module_in_the_current_folder_never_shadows_an_installed_library(tmp_p
     done = subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr[-2000:]
     assert "shadowed" not in done.stderr
+
+
+# -- a model class named by the scenario ---------------------------------------------------
+
+A_MODEL = """
+from model.extensions import Extension
+from model.model import CommunityModel
+
+
+class Counter(Extension):
+    reporters = {"one": lambda model: [1.0] * model.n}
+
+
+class CountingModel(CommunityModel):
+    extensions = (Counter(),)
+
+
+class NotAModel:
+    pass
+
+
+extension = Counter()
+"""
+
+
+def _with_model(tmp_path, reference: str) -> str:
+    text = (tmp_path / "counting.toml").read_text()
+    text = text.replace('extensions = ["lab_ext.counting"]\n', f'model = "{reference}"\n', 1)
+    (tmp_path / "model.toml").write_text(text)
+    return "model.toml"
+
+
+def test_a_scenario_named_model_class_runs_from_the_command_line(lab, tmp_path):
+    lab("counting", A_MODEL)
+    scenario = _with_model(tmp_path, "lab_ext.counting:CountingModel")
+    assert main(["simulate", scenario, "--replications", "1", "--out", "out", "--quiet"]) == 0
+    header = (tmp_path / "out" / "timeseries.csv").read_text().splitlines()[0].split(",")
+    assert header[-1] == "one"  # the model class's own extension ran
+    assert 'model = "lab_ext.counting:CountingModel"' in (tmp_path / "out" / "scenario.toml").read_text()
+
+
+def test_a_model_class_that_is_not_there_is_a_problem_with_its_line(lab, tmp_path, capsys):
+    lab("counting", A_MODEL)
+    assert main(["validate", _with_model(tmp_path, "lab_ext.countin:CountingModel")]) == 1
+    err = capsys.readouterr().err
+    assert "scenario.model" in err and "cannot import model module 'lab_ext.countin'" in err
+    assert 'did you mean "lab_ext.counting"?' in err
+    assert main(["validate", _with_model(tmp_path, "lab_ext.counting")]) == 1
+    assert 'must be "package.module:Class"' in capsys.readouterr().err
+
+
+def test_a_model_reference_to_something_else_exits_1_naming_it(lab, tmp_path, capsys):
+    lab("counting", A_MODEL)
+    scenario = _with_model(tmp_path, "lab_ext.counting:NotAModel")
+    assert main(["simulate", scenario, "--replications", "1", "--out", "out", "--quiet"]) == 1
+    assert "no subclass of CommunityModel named 'NotAModel'" in capsys.readouterr().err

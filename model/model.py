@@ -94,6 +94,7 @@ class CommunityModel(Model):
         self.demand = np.zeros((n, len(self.services)))
         self.served = np.zeros((n, len(self.services)))
         self._hours_per_need = np.array([s.hours(self.p) for s in self.registry.services])
+        self._space_needs_per_m2 = np.array([self.p.space_needs_per_m2.get(s, 0.0) for s in self.services])
 
         self.communities = [Community(self, i, c) for i, c in enumerate(scenario.communities)]
         for c, spec in zip(self.communities, scenario.communities, strict=True):
@@ -286,7 +287,7 @@ class CommunityModel(Model):
         if cells:
             cap += np.bincount(cells, weights=values, minlength=n * k)
         cap = cap.reshape(n, k)
-        cap[:, index["culture"]] += self.p.culture_needs_per_m2 * self.space
+        cap += self.space[:, None] * self._space_needs_per_m2[None, :]
         for f in self.registry.facilities:
             if f.capacity and f.kind in self.has:
                 cap[:, index[f.service]] += f.capacity * self.has[f.kind]

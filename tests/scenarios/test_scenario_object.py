@@ -6,6 +6,8 @@ import dataclasses
 
 import numpy as np
 import pytest
+
+from scenarios.parameters import SimulationParameters
 import tomli_w
 
 from scenarios.loader import bundled_scenarios, load, loads
@@ -35,7 +37,7 @@ def test_defaults_are_resolved():
     s = loads(GENERATED)
     assert s.title == "mini"
     assert s.costs.discount_rate == 0.0
-    assert s.simulation.exit_hazard == pytest.approx(0.01)
+    assert s.simulation == SimulationParameters()
     assert s.staff["community_worker"].attrition == 0.0
 
 

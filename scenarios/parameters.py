@@ -106,7 +106,12 @@ class SimulationParameters:
         high=1,
     )
     disabled_share: float = _param(
-        0.05, "share of households with a disabled member", SHARE, (0.03, 0.08), "assumption (China has ~6 % disabled)", high=1
+        0.05,
+        "share of households with a disabled member",
+        SHARE,
+        (0.03, 0.08),
+        "assumption (China has ~6 % disabled)",
+        high=1,
     )
     low_income_share: float = _param(
         0.04, "share of households on minimum living allowance (dibao)", SHARE, (0.02, 0.06), high=1
@@ -180,9 +185,7 @@ class SimulationParameters:
 
     # --- what space and facilities buy --------------------------------------------------
     space_needs_per_m2: Mapping[str, float] = _param(
-        _per_service(
-            elderly_care=0.08, child_care=0.06, health=0.02, employment=0.02, mediation=0.01, culture=0.10
-        ),
+        _per_service(elderly_care=0.08, child_care=0.06, health=0.02, employment=0.02, mediation=0.01, culture=0.10),
         "needs a month one m² of service space hosts without staff hours, by service: one room, many "
         "uses (day-care and children's rooms, consultation and mediation rooms, activity halls)",
         "needs a month per m²",

@@ -6,11 +6,10 @@ import dataclasses
 
 import numpy as np
 import pytest
-
-from scenarios.parameters import SimulationParameters
 import tomli_w
 
 from scenarios.loader import bundled_scenarios, load, loads
+from scenarios.parameters import SimulationParameters
 from scenarios.targets import Stocks, communities_required
 
 from .test_fuzz import GENERATED

@@ -124,47 +124,50 @@ def bisect(f: Callable[[float], float], target: float, low: float, high: float, 
     return float(np.sqrt(low * high)) if geometric else (low + high) / 2
 
 
+def fit(
+    params: SimulationParameters,
+    moment: Moment,
+    scenarios: Sequence[Scenario],
+    replications: int = 2,
+    low: float = 0.001,
+    high: float = 0.1,
+) -> float:
+    """The value of ``moment.parameter`` at which the simulated moment meets ``moment.target``."""
+    key = "turnover" if moment.parameter == "exit_hazard" else "satisfied"
+    sign = 1.0 if key == "turnover" else -1.0  # more demanding expectations: fewer satisfied
+
+    def simulated(x: float) -> float:
+        return sign * measure(params.with_values({moment.parameter: x}), scenarios, TURNOVER_PAY, replications)[key]
+
+    return bisect(simulated, sign * moment.target, low, high)
+
+
 def calibrate(scenarios: Sequence[Scenario] | None = None, replications: int = 2, rounds: int = 2) -> dict:
     """Fit the calibrated parameters; return the fit record written to calibration.json."""
     scenarios = list(scenarios) if scenarios is not None else [load(name) for name in SCENARIOS]
     params = SimulationParameters()
     turnover, satisfied = MOMENTS
     for _ in range(rounds):  # the two moments interact weakly (staff serve residents): iterate
-        hazard = bisect(
-            lambda x: measure(params.with_values({"exit_hazard": x}), scenarios, TURNOVER_PAY, replications)[
-                "turnover"
-            ],
-            turnover.target,
-            0.001,
-            0.1,
-        )
-        params = params.with_values({"exit_hazard": hazard})
-        # more demanding expectations mean fewer satisfied: bisect on minus the share
-        expectation = bisect(
-            lambda x: (
-                -measure(params.with_values({"satisfaction_expectation": x}), scenarios, TURNOVER_PAY, replications)[
-                    "satisfied"
-                ]
-            ),
-            -satisfied.target,
-            0.0,
-            1.0,
-        )
+        params = params.with_values({"exit_hazard": fit(params, turnover, scenarios, replications)})
+        expectation = fit(params, satisfied, scenarios, replications, 0.0, 1.0)
         params = params.with_values({"satisfaction_expectation": expectation})
-    fit = {pay: measure(params, scenarios, pay, replications) for pay in (0.5, 0.8, 1.0, 1.2)}
+    by_pay = {pay: measure(params, scenarios, pay, replications) for pay in (0.5, 0.8, 1.0, 1.2)}
     return {
         "method": "simulated moments: bisection on each moment with common random numbers (model/calibration.py)",
         "scenarios": [s.name for s in scenarios],
         "replications": replications,
         "seed": CALIBRATION_SEED,
-        "fitted": {"exit_hazard": round(params.exit_hazard, 6), "satisfaction_expectation": round(expectation, 6)},
+        "fitted": {
+            "exit_hazard": round(params.exit_hazard, 6),
+            "satisfaction_expectation": round(params.satisfaction_expectation, 6),
+        },
         "moments": [dataclasses.asdict(m) for m in MOMENTS],
         "achieved": {
-            turnover.name: fit[TURNOVER_PAY]["turnover"],
-            satisfied.name: fit[TURNOVER_PAY]["satisfied"],
+            turnover.name: by_pay[TURNOVER_PAY]["turnover"],
+            satisfied.name: by_pay[TURNOVER_PAY]["satisfied"],
         },
-        "turnover_by_pay": {f"{pay:g}": round(v["turnover"], 4) for pay, v in fit.items()},
-        "satisfied_by_pay": {f"{pay:g}": round(v["satisfied"], 4) for pay, v in fit.items()},
+        "turnover_by_pay": {f"{pay:g}": round(v["turnover"], 4) for pay, v in by_pay.items()},
+        "satisfied_by_pay": {f"{pay:g}": round(v["satisfied"], 4) for pay, v in by_pay.items()},
     }
 
 

@@ -11,6 +11,7 @@ import numpy as np
 #: Stream numbers: the first spawn key under the scenario's seed.
 GENERATE = 0
 SIMULATE = 1
+PARAMETERS = 2  # sampling behaviour parameters: sensitivity designs, uncertain futures
 
 
 def seed_sequence(seed: int, stream: int, *index: int) -> np.random.SeedSequence:

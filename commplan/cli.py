@@ -427,7 +427,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
         simulated = sweep.run_simulations(processes=args.processes, scheduler=args.scheduler, progress=progress)
     sweep.write_frontier()
-    run.finish(budgets=sweep.budgets, planned=planned, simulated=simulated)
+    run.finish(budgets=sweep.budgets, planned=planned, simulated=simulated, uncertain=uncertain)
     _say(
         args,
         f"{scenario.title}: frontier of {len(sweep.budgets)} budgets ({planned} planned and {simulated} replications simulated now, the rest reused) in {out}/",

@@ -120,6 +120,7 @@ def indices(
         values = y[output].to_numpy(dtype=float)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # constant outputs: 0/0, reported as empty
+            warnings.simplefilter("ignore", UserWarning)  # SALib's "constant values encountered": the same
             if method == "morris":
                 found = morris_analyze.analyze(p, x, values, num_levels=MORRIS_LEVELS, seed=seed)
             else:

@@ -111,15 +111,14 @@ def indices(
 ) -> pd.DataFrame:
     """sensitivity.csv: one row per parameter and output, the method's indices (``y``: one column per output).
 
-    An output that does not vary (a target always met) has Morris indices of 0 and no
-    Sobol' indices (empty: a variance share of zero variance is undefined).
+    An output that does not vary (a target always met) has indices of 0: it depends on no parameter.
     """
     p = problem(ranges)
     rows = []
     for output in y.columns:
         values = y[output].to_numpy(dtype=float)
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)  # constant outputs: 0/0, reported as empty
+            warnings.simplefilter("ignore", RuntimeWarning)  # a constant output: 0/0 inside SALib, reported as 0
             warnings.simplefilter("ignore", UserWarning)  # SALib's "constant values encountered": the same
             if method == "morris":
                 found = morris_analyze.analyze(p, x, values, num_levels=MORRIS_LEVELS, seed=seed)

@@ -220,3 +220,38 @@ def test_sweep_uncertain_adds_the_probability_across_futures(tiny, tmp_path):
     futures[0].unlink()
     assert main([*base, "--uncertain", "3", "--out", str(again)]) == 0
     assert (again / "frontier.csv").read_bytes() == before
+
+
+def test_dask_cluster_gives_identical_bytes(morris, tiny, tmp_path):
+    distributed = pytest.importorskip("distributed")
+    out = tmp_path / "dask"
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        extra = [
+            "--method",
+            "morris",
+            "--samples",
+            "3",
+            "--parameters",
+            few(),
+            "--scheduler",
+            cluster.scheduler_address,
+        ]
+        assert sensitivity(tiny, out, *extra) == 0
+    assert (out / "sensitivity.csv").read_bytes() == (morris / "sensitivity.csv").read_bytes()
+
+
+def test_a_given_plan_is_simulated_instead_of_planning(tiny, tmp_path):
+    planned = tmp_path / "planned"
+    assert main(["plan", str(tiny), "--out", str(planned), "--quiet", "--marginal-costs", "none"]) == 0
+    text = (planned / "plan.csv").read_text()
+    given = tmp_path / "given.csv"
+    given.write_text(text)
+    out = tmp_path / "with-plan"
+    extra = ["--method", "morris", "--samples", "1", "--parameters", few(), "--plan", str(given), "--processes", "1"]
+    assert sensitivity(tiny, out, *extra) == 0
+    assert (out / "plan.csv").read_text() == text
+    assert not (out / "summary.json").exists()  # nothing was solved
+    bad = tmp_path / "bad.csv"
+    bad.write_text("community,year\nnowhere,1\n")
+    extra[extra.index(str(given))] = str(bad)
+    assert sensitivity(tiny, tmp_path / "bad-plan", *extra) == 1

@@ -437,13 +437,14 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
 def cmd_sensitivity(args: argparse.Namespace) -> int:
     from commplan.progress import bar, spinner
-    from commplan.sensitivity import RESUMED, Sensitivity, ranges_of
+    from commplan.sensitivity import RESUMED, Sensitivity, check_design, ranges_of
 
     scenario = _load(args.file)
     out = _out(args, scenario, f"sensitivity-{args.method}")
     refuse_inputs_inside(out, [("the scenario", _scenario_file(args.file)), ("the plan", args.plan)])
     seed = scenario.seed if args.seed is None else args.seed
     ranges = ranges_of(args.parameters)
+    check_design(args.method, args.samples, ranges)  # before the output folder is made
     folder = RunFolder(out, "sensitivity", args.force, resume=True)
     args.folder = folder
     seeds = {"root": seed, "replications": args.replications}

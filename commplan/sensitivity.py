@@ -228,8 +228,8 @@ class Sensitivity:
             text = given.read_text(encoding="utf-8")
             plan_from_rows(csv.DictReader(io.StringIO(text)), self.scenario, str(given))  # checked before use
             atomic_write_text(self.plan_dir / "plan.csv", text)
-        elif self.plan_csv() is None:
-            if (self.plan_dir / "done.json").exists():
+        elif self.plan_csv() is None or (_read_json(self.plan_dir / "done.json") or {}).get("given"):
+            if self.plan_csv() is None and (self.plan_dir / "done.json").exists():
                 self._failed("plan/done.json", "does not match plan.csv (missing, truncated or edited)")
             result = optimize.solve(
                 self.scenario, mode="min-cost", solver=solver, marginal_costs=False, progress=progress

@@ -195,6 +195,7 @@ def test_bad_options_exit_1_with_a_clear_message(tiny, tmp_path, capsys, extra, 
     err = capsys.readouterr().err
     assert message in err
     assert "Traceback" not in err
+    assert not (tmp_path / "bad").exists()  # refused before the output folder is made
 
 
 def test_sweep_uncertain_adds_the_probability_across_futures(tiny, tmp_path):

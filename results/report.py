@@ -101,6 +101,7 @@ def requirements_table(run: Run) -> pd.DataFrame:
             "year",
             "required",
             "planned",
+            "evaluated_by",
             "achieved_mean",
             "probability_met",
             "binding",
@@ -187,6 +188,13 @@ def write_report(run: Run, charts: list[tuple[Path, str]]) -> Path:
     req = requirements_table(run)
     if not req.empty:
         body.append("<h2>Targets</h2>")
+        if "evaluated_by" in req and (req["evaluated_by"] != "plan").any():
+            body.append(
+                "<p><b>evaluated by</b>: <i>plan</i> — the optimiser plans it and the simulation checks it; "
+                "<i>simulation</i> — an outcome (residents satisfied, organisations, participation) no money "
+                "buys directly, judged by the simulation only; <i>plan and simulation</i> — the plan buys the "
+                "part it can (a necessary condition), the simulation judges the rest.</p>"
+            )
         if run.attainment is not None and len(run.attainment):
             probs = target_probabilities(run.attainment).rename("P(met every year)").reset_index()
             body.append(html_table(probs))

@@ -23,6 +23,7 @@ import pytest
 from commplan.cli import main
 from commplan.sensitivity import Sensitivity, ranges_of, simulate_point
 from model.plan import plan_from_rows
+from model.records import columns
 from model.runner import run_replication
 from results.sensitivity import INDICES, outcomes, output_names
 from scenarios.loader import load
@@ -87,7 +88,7 @@ def morris(tiny, tmp_path_factory) -> Path:
 def test_morris_csv_has_a_row_per_parameter_and_output(morris, tiny):
     table = pd.read_csv(morris / "sensitivity.csv")
     assert list(table.columns) == ["parameter", "output", *INDICES["morris"]]
-    outputs = output_names(load(str(tiny)), ["satisfaction"])
+    outputs = output_names(load(str(tiny)), columns(load(str(tiny))))
     assert sorted(set(table.output)) == sorted(outputs)
     assert sorted(set(table.parameter)) == sorted(few().split(","))
     assert len(table) == 3 * len(outputs) and not table.duplicated(["parameter", "output"]).any()
@@ -103,7 +104,7 @@ def test_sobol_csv_has_first_and_total_order_indices(tiny, tmp_path):
     assert sensitivity(tiny, out, "--method", "sobol", "--samples", "4", "--parameters", few(), "--processes", "1") == 0
     table = pd.read_csv(out / "sensitivity.csv")
     assert list(table.columns) == ["parameter", "output", "S1", "S1_conf", "ST", "ST_conf"]
-    assert len(table) == 3 * len(output_names(load(str(tiny)), ["satisfaction"]))
+    assert len(table) == 3 * len(output_names(load(str(tiny)), columns(load(str(tiny)))))
     assert len(pd.read_csv(out / "samples.csv")) == 4 * (3 + 2)
     varying = table[table.output == "needs_served"]
     assert varying.ST.notna().all()
@@ -198,7 +199,7 @@ def test_bad_options_exit_1_with_a_clear_message(tiny, tmp_path, capsys, extra, 
     assert not (tmp_path / "bad").exists()  # refused before the output folder is made
 
 
-def test_sweep_uncertain_adds_the_probability_across_futures(tiny, tmp_path):
+def test_sweep_uncertain_adds_the_probability_across_futures(tiny, tmp_path, capsys):
     scenario = load(str(tiny))
     base = ["sweep", str(tiny), "--budgets", "1e6", "--replications", "2", "--quiet", "--processes", "1"]
     assert main([*base, "--out", str(tmp_path / "plain")]) == 0
@@ -221,6 +222,11 @@ def test_sweep_uncertain_adds_the_probability_across_futures(tiny, tmp_path):
     futures[0].unlink()
     assert main([*base, "--uncertain", "3", "--out", str(again)]) == 0
     assert (again / "frontier.csv").read_bytes() == before
+    assert (again / "frontier.png").read_bytes() != (tmp_path / "plain" / "frontier.png").read_bytes()
+    capsys.readouterr()
+    assert main([*base, "--uncertain", "2", "--out", str(again)]) == 0  # other futures: their units are redone
+    assert capsys.readouterr().err.count("was simulated in another future") == 2 * 2
+    assert pd.read_csv(again / "frontier.csv").uncertain_futures.tolist() == [2]
 
 
 def test_dask_cluster_gives_identical_bytes(morris, tiny, tmp_path):

@@ -8,6 +8,12 @@ budget, the root seed and the replication number, never on which worker ran it o
 Replication r of every budget uses the same random stream (common random numbers), so
 differences between budgets are differences between plans, not luck.
 
+``--uncertain N`` adds N futures: Latin-hypercube samples of the behaviour parameters over
+their plausible ranges, drawn from the root seed, the same for every budget. Each budget's
+plan is simulated in each future too (``future-FFFFF-rep-RRRRR`` units, whose check also
+holds the future's parameter values), and the frontier gains each target's probability
+pooled over the futures and in the worst one (docs/sensitivity.md).
+
 Every unit carries its check: a plan's ``done.json`` the SHA-256 of its ``plan.csv`` and
 ``summary.json``; a replication's ``rep-NNNNN.json`` the SHA-256 and row count of its
 ``rep-NNNNN.csv``, its budget and replication, and the plan it simulated. A unit that fails

@@ -262,3 +262,11 @@ def test_a_given_plan_is_simulated_instead_of_planning(tiny, tmp_path):
     bad.write_text("community,year\nnowhere,1\n")
     extra[extra.index(str(given))] = str(bad)
     assert sensitivity(tiny, tmp_path / "bad-plan", *extra) == 1
+
+
+def test_targets_no_plan_can_meet_exit_2(tmp_path, capsys):
+    text = tiny_text().replace("[facilities.one_stop]", "[budget]\ntotal = 1000\n\n[facilities.one_stop]")
+    (tmp_path / "poor.toml").write_text(text)
+    assert sensitivity(tmp_path / "poor.toml", tmp_path / "out", "--method", "morris", "--samples", "1") == 2
+    assert "cannot all be met" in capsys.readouterr().err
+    assert not (tmp_path / "out" / "sensitivity.csv").exists()

@@ -7,7 +7,8 @@ simulation itself* (never a hand-set buffer) and re-planning until the plan hold
 1. Solve the cheapest plan of the scenario with the current margins (none at first).
 2. Simulate it with **in-sample** seeds (a stream of their own, disjoint from the seeds
    that later check the plan) and estimate each requirement's probability of being met.
-3. For each requirement below P, tighten what the plan is held to:
+3. For each requirement below P (in sample, P plus half a standard error of the estimate,
+   so that noise does not end the loop early), tighten what the plan is held to:
    - *posts*: a staff condition is planned at ``factor_s`` × its bound for each staff kind
      it reads. The first step sets ``factor_s = 1 / (1 − v)`` from the simulated vacancy
      share ``v`` (the P-quantile over replications of posts left empty when the target is
@@ -33,6 +34,7 @@ the loop then says which.
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -192,6 +194,9 @@ def plan_with_confidence(
     if not 0 < confidence < 1:
         raise ValueError(f"confidence must be between 0 and 1 (not {confidence})")
     inner = in_sample_seed(scenario.seed if seed is None else seed)
+    # half a standard error above P: an in-sample estimate that only just reaches P is as
+    # likely as not to fall short out of sample
+    aim = min(1.0, confidence + 0.5 * math.sqrt(confidence * (1 - confidence) / replications))
     m = dataclasses.replace(
         start or Margins(),
         post_factor=dict((start or Margins()).post_factor),
@@ -215,7 +220,7 @@ def plan_with_confidence(
         plan = plan_from_result(solved, scenario)
         sim = simulate_fn(scenario, plan, replications=replications, seed=inner)
         probs = {(r["target"], r["kind"], r["year"]): r["probability_met"] for r in sim.requirements(scenario)}
-        short = [key for key, p in probs.items() if p is not None and p < confidence]
+        short = [key for key, p in probs.items() if p is not None and p < aim]
         record.append(
             {
                 "iteration": k,
@@ -227,7 +232,7 @@ def plan_with_confidence(
         )
         if not short:
             return ConfidencePlan(_as_original(solved, scenario, m), m, confidence, True, record, [])
-        gaps = {key: confidence - p for key, p in probs.items() if p is not None}
+        gaps = {key: aim - p for key, p in probs.items() if p is not None}
         changed = _tighten(scenario, m, short, sim, confidence, gaps)
         if not changed:
             unreachable = [f"{t} ({kind}), year {y}: nothing left to tighten" for t, kind, y in short]

@@ -11,7 +11,6 @@ from commplan.cli import main
 from commplan.confidence import Margins, in_sample_seed, plan_with_confidence, price_of_confidence, tightened
 from model.plan import plan_from_result
 from model.runner import simulate
-from results.summary import wilson
 from scenarios.loader import loads
 from scenarios.targets import communities_required
 
@@ -95,9 +94,9 @@ def test_a_confidence_plan_holds_out_of_sample_where_the_deterministic_plan_does
     assert cp.result.feasible and cp.iterations[0]["short_in_sample"] > 0  # the deterministic plan fell short
     fresh = simulate(s, plan_from_result(cp.result, s), replications=40, seed=99)
     probs = [r["probability_met"] for r in fresh.requirements(s)]
-    # out of sample, within sampling error of 40 replications (Wilson 90 % upper bound reaches P)
+    # out of sample (40 replications): the goal, mean over requirements ≥ P, worst ≥ P − 0.15
     assert np.mean(probs) >= 0.8
-    assert all(wilson(round(p * 40), 40)[1] >= 0.8 for p in probs)
+    assert min(probs) >= 0.8 - 0.15
     assert cp.result.total_cost > cp.iterations[0]["total_cost"]  # confidence has a price
     # the summary reports the original requirements, not the tightened ones
     assert [r.requirement.required for r in cp.result.requirements] == [r.required for r in s.requirements]

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from commplan.rundir import ERROR_LOG, Run, RunFolder, default_out, refuse_inputs_inside
+from results.i18n import use as language
 from scenarios.files import atomic_write_text
 from scenarios.loader import bundled_scenarios, load, resolve_path
 from scenarios.problems import InputError, ScenarioError
@@ -150,6 +151,12 @@ def build_parser() -> argparse.ArgumentParser:
         if out:
             cmd.add_argument("--out", type=Path, help="output folder (default: runs/<scenario>-<mode>/)")
             cmd.add_argument("--force", action="store_true", help="overwrite a finished run in --out")
+            cmd.add_argument(
+                "--lang",
+                choices=("en", "zh"),
+                default="en",
+                help="language of report.html and the charts: en (English, the default) or zh (中文)",
+            )
 
     v = sub.add_parser("validate", help="check scenario files and print every problem")
     v.add_argument("files", nargs="+", metavar="FILE", help=scenario_help)
@@ -504,7 +511,8 @@ _MACHINE_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.
 
 def _run_command(args: argparse.Namespace) -> int:
     try:
-        return COMMANDS[args.command](args)
+        with language(getattr(args, "lang", None)):
+            return COMMANDS[args.command](args)
     except ScenarioError as e:
         print(e, file=sys.stderr)
         return USER_ERROR

@@ -19,7 +19,7 @@ from model.runner import SimulationResult, simulate, write_simulation
 from optimize import PlanResult
 from results.plan_output import write_plan
 from results.publish import publish
-from results.summary import with_simulation
+from results.summary import with_analysis, with_simulation
 from scenarios.files import write_csv, write_json
 from scenarios.schema import Scenario
 
@@ -133,7 +133,8 @@ def simulate_replanning(
 
 def record_simulation(summary: dict, sim: SimulationResult, scenario: Scenario, out: Path) -> None:
     """Write ``timeseries.csv`` and ``attainment.csv``, then ``summary.json`` with what was achieved."""
-    write_json(out / "summary.json", with_simulation(summary, write_simulation(sim, scenario, out)))
+    summary = with_simulation(summary, write_simulation(sim, scenario, out))
+    write_json(out / "summary.json", with_analysis(summary, scenario, out))
 
 
 def draw(out: Path, quiet: bool = False) -> None:

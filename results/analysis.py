@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from results.i18n import tr
+from results.i18n import tr, year_label
 from scenarios.plan import LINES, PlanData, cost_table
 from scenarios.plan_file import read_plan_csv
 from scenarios.schema import Scenario
@@ -187,7 +187,7 @@ def cost_differences(
         "above today's wage bill and running costs.",
         sim=f"{float(sim['total'].sum()):,.0f}",
         plan=f"{float(planned.to_numpy().sum()):,.0f}",
-        gap=f"{total_gap:+,.0f}",
+        gap=f"{total_gap + 0.0:+,.0f}",
     )
     return [head, *[text for _, text in found]]
 
@@ -331,12 +331,12 @@ def _staff_reason(kinds: list[str], year: int, timeseries: pd.DataFrame, scenari
         label = tr(s.replace("_", " "))
         parts.append(
             tr(
-                "the plan assumed {assumed} of {kind}s leave a year; in year {year} {exits:.0f} left "
+                "the plan assumed {assumed} of {kind}s leave a year; in {year} {exits:.0f} left "
                 "({share} of the {start:.0f} in post at its start) and {hires:.0f} were hired, each post refilled "
                 "after {lag} months",
                 assumed=f"{assumed:.0%}",
                 kind=label,
-                year=year,
+                year=year_label(scenario.start_year, year),
                 exits=exits,
                 share=f"{exits / max(start, 1):.0%}",
                 start=start,

@@ -113,7 +113,11 @@ def plot_attainment(summary: dict[str, Any], scenario, path: str | Path) -> Path
     ax.set_xlabel(tr("Planned as a share of the requirement (1.0 = exactly met)"))
     status = tr(summary["status"].replace("_", " "))
     ax.set_title(
-        tr("Does the plan meet each target? ({mode}, {status})", mode=tr(summary["mode"]), status=status)
+        tr(
+            "In the plan, before simulation: does it meet each target? ({mode}, {status})",
+            mode=tr(summary["mode"]),
+            status=status,
+        )
         + f"\n{scenario.title}"
     )
     ax.set_xlim(0, max(1.25, float(np.nanmax(share, initial=1.0)) * 1.15))

@@ -273,7 +273,9 @@ def community_grid(communities: pd.DataFrame, scenario: Scenario, title: str) ->
     for r in range(values.shape[0]):
         for c in range(values.shape[1]):
             if not np.isnan(planned[r, c]):
-                ax.text(c, r, "✓" if planned[r, c] >= 0.5 else "✗", ha="center", va="center", fontsize=7, color="#222")
+                dark = not np.isnan(values[r, c]) and abs(values[r, c] - 0.5) > 0.3
+                mark = "✓" if planned[r, c] >= 0.5 else "✗"
+                ax.text(c, r, mark, ha="center", va="center", fontsize=7, color="white" if dark else "#222")
     ax.set_xticks(range(len(columns)), [year_label(scenario.start_year, int(t)) for _, t in columns], fontsize=7.5)
     _target_headers(ax, [p for p, _ in columns], probs)
     ax.set_yticks(range(len(names)), names, fontsize=8 if len(names) <= 60 else 6)
@@ -299,7 +301,7 @@ def community_map(communities: pd.DataFrame, scenario: Scenario, title: str) -> 
     lat = np.array([c.lat for c in scenario.communities], dtype=float)
     households = np.array([c.households for c in scenario.communities], dtype=float)
     value = np.array([share.get(c.id, np.nan) for c in scenario.communities], dtype=float)
-    fig = figure(8, 6.5)
+    fig = figure(9, 6)
     ax = fig.subplots()
     cmap = LinearSegmentedColormap.from_list("risk", [VERMILION, "#F0E442", BLUE])
     size = 40 + 260 * households / max(households.max(), 1)
@@ -308,7 +310,7 @@ def community_map(communities: pd.DataFrame, scenario: Scenario, title: str) -> 
         ax.annotate(c.label, (x, y), xytext=(5, 4), textcoords="offset points", fontsize=7.5)
     ax.set_xlabel(tr("longitude"))
     ax.set_ylabel(tr("latitude"))
-    ax.set_aspect(1 / max(np.cos(np.radians(np.nanmean(lat))), 0.1))
+    ax.set_aspect(1 / max(np.cos(np.radians(np.nanmean(lat))), 0.1), adjustable="datalim")
     ax.grid(alpha=0.3)
     bar = fig.colorbar(dots, ax=ax, fraction=0.04, pad=0.02)
     bar.set_label(

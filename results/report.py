@@ -162,8 +162,13 @@ def html_table(df: pd.DataFrame) -> str:
         return html.escape(str(v))
 
     head = "".join(f"<th>{html.escape(_header(str(c)))}</th>" for c in df.columns)
+
+    def td(column: str, v) -> str:
+        text = cell(column, v)
+        return f'<td class="text">{text}</td>' if isinstance(v, str) and len(v) > 24 else f"<td>{text}</td>"
+
     rows = "".join(
-        "<tr>" + "".join(f"<td>{cell(str(c), v)}</td>" for c, v in zip(df.columns, row, strict=True)) + "</tr>"
+        "<tr>" + "".join(td(str(c), v) for c, v in zip(df.columns, row, strict=True)) + "</tr>"
         for row in df.itertuples(index=False)
     )
     return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
@@ -187,8 +192,8 @@ body{font-family:"commplan CJK",system-ui,-apple-system,"Segoe UI",Roboto,"Noto 
 h1{font-size:1.6rem;margin-bottom:.2rem}.sub{color:#666;margin-top:0}
 .headline{font-size:1.15rem;background:#eef5fb;border-left:5px solid #0072B2;padding:.8rem 1rem;margin:1.2rem 0}
 table{border-collapse:collapse;font-size:.85rem;margin:.5rem 0 1.5rem}th,td{padding:.25rem .6rem;border-bottom:1px solid #ddd;text-align:right}
-th{background:#f4f4f4}td:first-child,th:first-child{text-align:left}
-td.text{text-align:left;max-width:40rem}
+td{white-space:nowrap}th{background:#f4f4f4}td:first-child,th:first-child{text-align:left}
+td.text{text-align:left;max-width:40rem;white-space:normal}
 .note{color:#444;font-size:.9rem}
 figure{margin:1rem 0}img{max-width:100%;height:auto;border:1px solid #eee}figcaption{color:#666;font-size:.85rem}
 """
@@ -227,7 +232,7 @@ def cost_section(run: Run) -> list[str]:
         )
         if sim_line:
             rows[tr("simulated (yuan)")] = [sim_line.get(x, np.nan) for x in lines]
-        body.append(html_table(rows).replace(f"<td>{html.escape(tr(analysis.LINE_MEANINGS['pay']))}", f'<td class="text">{html.escape(tr(analysis.LINE_MEANINGS["pay"]))}'))
+        body.append(html_table(rows))
     if simulated and run.timeseries is not None:
         planned_table = analysis.planned_cost_table(run.path, s)
         sim = analysis.simulated_costs(run.timeseries, s)
@@ -258,7 +263,7 @@ def risk_section(run: Run) -> list[str]:
         ]
     )
     out = [f"<h2>{tr('Why a target is at risk')}</h2>"]
-    out.append(html_table(rows).replace("<td>", '<td class="text">'))
+    out.append(html_table(rows))
     return out
 
 

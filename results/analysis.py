@@ -187,7 +187,7 @@ def cost_differences(
         "above today's wage bill and running costs.",
         sim=f"{float(sim['total'].sum()):,.0f}",
         plan=f"{float(planned.to_numpy().sum()):,.0f}",
-        gap=f"{total_gap + 0.0:+,.0f}",
+        gap=f"{round(total_gap) + 0:+,d}",
     )
     return [head, *[text for _, text in found]]
 

@@ -53,10 +53,10 @@ def year_label(start_year: int, year: int) -> str:
 
 
 def money(value: float) -> str:
-    """1 234 567 → "1.23 M" (百万 in Chinese: 1.23 百万 reads awkwardly, so 万 is used: 123.46 万)."""
+    """1 234 567 → "1.23 M"; in Chinese "123.5 万" (planners there count in 万, ten thousands)."""
     if _LANG.get() == "zh":
         if abs(value) >= 1e4:
-            return f"{value / 1e4:,.2f} 万"
+            return f"{value / 1e4:,.1f}".rstrip("0").rstrip(".") + " 万"
         return f"{value:,.0f}"
     if abs(value) >= 1e6:
         return f"{value / 1e6:,.2f} M"
@@ -287,3 +287,16 @@ ZH.update(
     }
 )
 ZH[" "] = "，"
+ZH.update(
+    {
+        "probability met": "达成概率",
+        "p a not b": "A 达成而 B 未达成",
+        "p b not a": "B 达成而 A 未达成",
+        "p both": "均达成",
+        "p neither": "均未达成",
+        "replications": "重复次数",
+        "common random numbers": "共同随机数",
+        "a": "A",
+        "b": "B",
+    }
+)

@@ -177,14 +177,14 @@ def html_table(df: pd.DataFrame) -> str:
 def _header(column: str) -> str:
     """A column's name in the page's language: ``probability_space-200`` → "probability space-200" (概率 space-200)."""
     words = column.replace("_", " ")
-    for prefix in ("meets ", "probability ", "staff "):
+    for prefix in ("meets ", "probability met ", "probability ", "staff "):
         if words.startswith(prefix) and tr(words) == words:
             return f"{tr(prefix.strip())} {words[len(prefix) :]}"
     return tr(words)
 
 
 def _is_probability(column: str) -> bool:
-    return "probability" in column or column.startswith("P(") or column == tr("P(met every year)")
+    return "probability" in column or column.startswith(("P(", "p_")) or column == tr("P(met every year)")
 
 
 CSS = """

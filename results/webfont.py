@@ -47,6 +47,7 @@ def _subset(chars: str) -> bytes | None:
     with open(path, "rb") as f:
         collection = TTCollection(f, lazy=True)
         names = [font["name"].getDebugName(1) for font in collection.fonts]
+        collection.close()
     number = names.index("Noto Sans CJK SC") if "Noto Sans CJK SC" in names else 0
     options = subset.Options()
     options.layout_features = []
@@ -59,5 +60,8 @@ def _subset(chars: str) -> bytes | None:
     subsetter.populate(unicodes=[ord(c) for c in chars])
     subsetter.subset(font)
     buf = io.BytesIO()
-    font.save(buf)
+    try:
+        font.save(buf)
+    finally:
+        font.close()
     return buf.getvalue()

@@ -18,7 +18,8 @@ from model.plan import PlanSchedule, plan_from_result
 from model.runner import SimulationResult, simulate, write_simulation
 from optimize import PlanResult
 from results.plan_output import write_plan
-from results.publish import publish
+from results.publish import publish, write_tables
+from results.runs import load_run
 from results.summary import with_analysis, with_simulation
 from scenarios.files import write_csv, write_json
 from scenarios.schema import Scenario
@@ -70,6 +71,8 @@ def plan(scenario: Scenario, options: SolveOptions, out: Path, quiet: bool = Fal
     """Solve and write ``plan.csv`` (when there is a plan), ``summary.json`` and the plan charts."""
     result = solve(scenario, options, quiet)
     write_plan(result, scenario, out)
+    if (out / "scenario.toml").exists():  # a run folder: the plan community by community, and in Excel
+        write_tables(load_run(out, timeseries=False, finished=False))
     return result
 
 

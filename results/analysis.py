@@ -347,30 +347,41 @@ def _staff_reason(kinds: list[str], year: int, timeseries: pd.DataFrame, scenari
     return "; ".join(parts)
 
 
-def replan_reasons(fixed: pd.DataFrame, replanned: pd.DataFrame, replans: pd.DataFrame | None) -> list[str]:
-    """Why a re-planned run meets targets less often than the fixed plan: per target that got worse."""
+def replan_reasons(
+    fixed: pd.DataFrame, replanned: pd.DataFrame, replans: pd.DataFrame | None, start_year: int = 1
+) -> list[str]:
+    """Why a re-planned run meets requirements less often than the fixed plan: each requirement that got
+    worse (attainment.csv rows of both), then what re-planning does that explains it."""
     out = []
-    a = fixed.groupby(["target", "replication"])["met"].all().groupby(level="target").mean()
-    b = replanned.groupby(["target", "replication"])["met"].all().groupby(level="target").mean()
-    for target in a.index.intersection(b.index):
-        if b[target] < a[target] - 1e-9:
+    keys = ["target", "kind", "year"]
+    a = fixed.groupby(keys)["met"].mean()
+    b = replanned.groupby(keys)["met"].mean()
+    achieved_a = fixed.groupby(keys)["achieved"].mean()
+    achieved_b = replanned.groupby(keys)["achieved"].mean()
+    for key in a.index.intersection(b.index):
+        if b[key] < a[key] - 1e-9:
+            target, _kind, year = key
             out.append(
                 tr(
-                    "{target}: met in {b} of re-planned runs against {a} with the fixed plan",
+                    "{target}, {year}: met in {b} of re-planned runs against {a} with the fixed plan "
+                    "(mean level {lb:.1f} against {la:.1f})",
                     target=target,
-                    a=f"{a[target]:.0%}",
-                    b=f"{b[target]:.0%}",
+                    year=year_label(start_year, int(year)),
+                    a=f"{a[key]:.0%}",
+                    b=f"{b[key]:.0%}",
+                    la=float(achieved_a[key]),
+                    lb=float(achieved_b[key]),
                 )
             )
-    if out and replans is not None and len(replans):
-        cheaper = replans[replans["status"].astype(str).str.startswith("optimal")]
+    if out:
+        found = 0 if replans is None else int(replans["status"].astype(str).str.startswith("optimal").sum())
         out.append(
             tr(
                 "each re-solve buys the cheapest plan for the remaining years from what the city has then, "
                 "meeting each requirement exactly as planned, with no margin for the turnover and delays that "
                 "follow; {n} of {total} re-solves found a plan",
-                n=len(cheaper),
-                total=len(replans),
+                n=found,
+                total=0 if replans is None else len(replans),
             )
         )
     return out

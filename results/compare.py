@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from results.analysis import replan_reasons
 from results.i18n import tr
 from results.report import html_image, html_page, html_table, target_probabilities
 from results.runs import NotARun, Run, load_run
@@ -144,11 +145,31 @@ def write_comparison(runs: list[Run], out: Path) -> list[Path]:
         )
         + "</p>",
         html_table(paired) if len(paired) else f"<p>{tr('No pair of runs has simulated replications in common.')}</p>",
+        *replan_notes(runs),
         html_image(out / "compare.png", tr("Cost and the chance of meeting each target, by run")),
     ]
     atomic_write_text(out / "compare.html", html_page(tr("Options side by side"), body))
     written.append(out / "compare.html")
     return written
+
+
+def replan_notes(runs: list[Run]) -> list[str]:
+    """Where a re-planned run (one with replans.csv) meets a target less often than a fixed plan: which, and why."""
+    out: list[str] = []
+    replanned = [r for r in runs if (r.path / "replans.csv").exists()]
+    fixed = [r for r in runs if not (r.path / "replans.csv").exists()]
+    for b in replanned:
+        for a in fixed:
+            if a.attainment is None or b.attainment is None or not len(a.attainment) or not len(b.attainment):
+                continue
+            replans = pd.read_csv(b.path / "replans.csv")
+            reasons = replan_reasons(a.attainment, b.attainment, replans, b.scenario.start_year)
+            if reasons:
+                out.append(
+                    f"<h2>{html.escape(tr('Why {b} (re-planned) does worse than {a}', a=a.name, b=b.name))}</h2>"
+                )
+                out.append("<ul>" + "".join(f"<li>{html.escape(x)}</li>" for x in reasons) + "</ul>")
+    return out
 
 
 def mode_warning(table: pd.DataFrame) -> list[str]:
@@ -182,11 +203,11 @@ def comparison_chart(table: pd.DataFrame):
         width = 0.8 / len(runs)
         x = np.arange(len(prob_cols))
         for i, run in enumerate(runs):
-            heights = table.loc[i, prob_cols].astype(float).to_numpy() * 100
+            heights: list[float] = [float(v) * 100 for v in table.loc[i, prob_cols].astype(float)]
             xs = x + i * width - 0.4 + width / 2
             right.bar(xs, heights, width, color=colour(i), label=run)
-            for xi, h in zip(xs, heights, strict=True):  # a 0 % bar has no height: its number shows it is there
-                if np.isfinite(h) and h < 3:
+            for xi, h in zip(xs.tolist(), heights, strict=True):  # a 0 % bar has no height: say 0 %
+                if math.isfinite(h) and h < 3:
                     right.annotate(
                         f"{h:.0f}%", (xi, h), xytext=(0, 2), textcoords="offset points", ha="center", fontsize=7
                     )

@@ -266,7 +266,7 @@ ZH.update(
         "the plan meets it exactly, with no margin for anything going wrong": "规划恰好达标，没有任何余量",
         "building runs {lag:.0f} months late on average, so projects funded in a year may open only in the next": "工程平均延误 {lag:.0f} 个月，当年资助的项目可能要到次年才能投入使用",
         "the plan assumed {assumed} of {kind}s leave a year; in {year} {exits:.0f} left ({share} of the {start:.0f} in post at its start) and {hires:.0f} were hired, each post refilled after {lag} months": "规划假设{kind}每年流失 {assumed}；{year} 年有 {exits:.0f} 人离职（占年初在岗 {start:.0f} 人的 {share}），招聘 {hires:.0f} 人，每个岗位空缺 {lag} 个月后才补上",
-        "{target}: met in {b} of re-planned runs against {a} with the fixed plan": "{target}：重新规划时达成率 {b}，固定规划为 {a}",
+        "{target}, {year}: met in {b} of re-planned runs against {a} with the fixed plan (mean level {lb:.1f} against {la:.1f})": "{target}，{year} 年：重新规划时达成率 {b}，固定规划为 {a}（平均水平 {lb:.1f}，固定规划 {la:.1f}）",
         "each re-solve buys the cheapest plan for the remaining years from what the city has then, meeting each requirement exactly as planned, with no margin for the turnover and delays that follow; {n} of {total} re-solves found a plan": "每次重新求解都为剩余年份购买最便宜的规划，恰好满足每项要求，没有为随后的人员流失和延误留出余量；{total} 次重新求解中有 {n} 次找到规划",
         "Does the plan meet each target? (the plan, before simulation)": "规划是否达到每项目标？（规划本身，未经模拟）",
         "calendar year": "年份",
@@ -300,3 +300,4 @@ ZH.update(
         "b": "B",
     }
 )
+ZH["Why {b} (re-planned) does worse than {a}"] = "为何 {b}（逐年重新规划）不如 {a}"

@@ -279,7 +279,9 @@ def test_the_sweep_report_lists_each_budgets_shortfalls(city, tmp_path):
 
 def test_compare_says_when_runs_differ_in_mode(english, tmp_path, city):
     other = tmp_path / "max"
-    assert main(["run", str(city), "--out", str(other), "--replications", "2", "--quiet", "--mode", "max-attainment"]) == 0
+    assert (
+        main(["run", str(city), "--out", str(other), "--replications", "2", "--quiet", "--mode", "max-attainment"]) == 0
+    )
     out = tmp_path / "cmp"
     assert main(["compare", str(english), str(other), "--out", str(out), "--quiet"]) == 0
     page = (out / "compare.html").read_text(encoding="utf-8")
@@ -310,3 +312,20 @@ def test_every_translation_keeps_its_placeholders():
 
     for english, chinese in i18n.ZH.items():
         assert fields(english) == fields(chinese), english
+
+
+def test_a_replanned_run_that_does_worse_is_explained_requirement_by_requirement():
+    from results.analysis import replan_reasons
+
+    def rows(met: list[bool]) -> pd.DataFrame:
+        return pd.DataFrame(
+            {"replication": range(len(met)), "target": "workers", "kind": "share", "year": 2, "met": met}
+        ).assign(achieved=[8.0 if m else 6.0 for m in met])
+
+    replans = pd.DataFrame({"replication": [0, 1], "year": [1, 1], "status": ["optimal", "infeasible"]})
+    reasons = replan_reasons(rows([True, True, False, True]), rows([True, False, False, False]), replans, 2019)
+    assert reasons[0] == (
+        "workers, 2020: met in 25% of re-planned runs against 75% with the fixed plan (mean level 6.5 against 7.5)"
+    )
+    assert "1 of 2 re-solves found a plan" in reasons[1]
+    assert replan_reasons(rows([True, False]), rows([True, True]), replans) == []

@@ -203,7 +203,8 @@ def comparison_chart(table: pd.DataFrame):
         width = 0.8 / len(runs)
         x = np.arange(len(prob_cols))
         for i, run in enumerate(runs):
-            heights: list[float] = [float(v) * 100 for v in table.loc[i, prob_cols].astype(float)]
+            values = np.asarray(table.loc[i, prob_cols], dtype=float)
+            heights: list[float] = [100 * float(v) for v in values]
             xs = x + i * width - 0.4 + width / 2
             right.bar(xs, heights, width, color=colour(i), label=run)
             for xi, h in zip(xs.tolist(), heights, strict=True):  # a 0 % bar has no height: say 0 %

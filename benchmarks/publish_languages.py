@@ -28,7 +28,9 @@ def font_start_up() -> float:
         "import time, matplotlib.font_manager; t = time.perf_counter(); import results.style; "
         "print(time.perf_counter() - t)"
     )
-    return min(float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout) for _ in range(3))
+    return min(
+        float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout) for _ in range(3)
+    )
 
 
 def measure(scenario: str, replications: int) -> list[str]:
@@ -43,9 +45,7 @@ def measure(scenario: str, replications: int) -> list[str]:
                 publish(out, lang=lang)
                 times.append(time.perf_counter() - t)
             report = (out / "report.html").stat().st_size
-            lines.append(
-                f"publish --lang {lang}: best {min(times):.2f} s of 3; report.html {report / 1024:.0f} KiB"
-            )
+            lines.append(f"publish --lang {lang}: best {min(times):.2f} s of 3; report.html {report / 1024:.0f} KiB")
         for name in ("communities.csv", "results.xlsx", "communities.png"):
             lines.append(f"{name}: {(out / name).stat().st_size / 1024:.1f} KiB")
     lines.append(f"registering the CJK font at import: {font_start_up():.2f} s")

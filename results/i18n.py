@@ -214,7 +214,7 @@ ZH: dict[str, str] = {
     "scenario": "情景",
     # communities
     "{title}: simulated probability each community meets each target, by year": "{title}：模拟中各社区逐年达成各目标的概率",
-    "Probability each community meets each target in the simulation (planned: ✓ meets, ✗ does not)": "模拟中各社区达成各目标的概率（规划：✓ 达标，✗ 未达标）",
+    "Probability each community meets each target in the simulation (planned: ○ meets, × does not)": "模拟中各社区达成各目标的概率（规划：○ 达标，× 未达标）",
     "probability met in the simulation": "模拟达成概率",
     "{title}: where the communities are": "{title}：社区分布",
     "Where the communities are: colour is the share of per-community targets met with ≥ 90 % probability in the last year": "社区分布：颜色表示最后一年以 ≥ 90% 概率达成的社区目标比例",

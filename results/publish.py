@@ -93,7 +93,7 @@ def draw_charts(run: Run) -> list[tuple[Path, str]]:
         out.append(
             (
                 save(fig, run.path / "communities.png"),
-                tr("Probability each community meets each target in the simulation (planned: ✓ meets, ✗ does not)"),
+                tr("Probability each community meets each target in the simulation (planned: ○ meets, × does not)"),
             )
         )
         if all(c.lon is not None and c.lat is not None for c in run.scenario.communities):

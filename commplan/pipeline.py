@@ -20,7 +20,7 @@ from optimize import PlanResult
 from results.plan_output import write_plan
 from results.publish import publish, write_tables
 from results.runs import load_run
-from results.summary import with_analysis, with_simulation
+from results.summary import complete_requirements, with_analysis, with_simulation
 from scenarios.files import write_csv, write_json
 from scenarios.schema import Scenario
 
@@ -136,7 +136,8 @@ def simulate_replanning(
 
 def record_simulation(summary: dict, sim: SimulationResult, scenario: Scenario, out: Path) -> None:
     """Write ``timeseries.csv`` and ``attainment.csv``, then ``summary.json`` with what was achieved."""
-    summary = with_simulation(summary, write_simulation(sim, scenario, out))
+    achieved = write_simulation(sim, scenario, out)
+    summary = with_simulation(complete_requirements(summary, scenario), achieved)
     write_json(out / "summary.json", with_analysis(summary, scenario, out))
 
 

@@ -18,7 +18,7 @@ and pass ``households_class=MyHouseholds`` to :class:`~model.model.CommunityMode
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -133,6 +133,7 @@ class Households:
             "migrant": rng.random(n) < p.migrant_share,
             "village_to_residence": self.v2r_community[community].copy(),
             "satisfaction": np.full(n, p.initial_satisfaction),
+            "expectation": rng.normal(p.satisfaction_expectation, p.satisfaction_expectation_sd, n),
             "participating": np.zeros(n, dtype=bool),
             "volunteer": np.zeros(n, dtype=bool),
         }
@@ -201,7 +202,8 @@ class Households:
         return self.group_sum(self.needs)
 
     def receive(self, share: np.ndarray) -> None:
-        """Satisfaction moves toward the share of this month's needs that were met.
+        """Experienced service (the ``satisfaction`` column) moves toward the share of this
+        month's needs that were met; :meth:`satisfied` compares it with expectations.
 
         ``share[g, s]`` is the share of group ``g``'s needs for service ``s`` that were served;
         households without needs this month keep their satisfaction.
@@ -213,6 +215,20 @@ class Households:
         m = self.p.satisfaction_memory
         sat = self.cols["satisfaction"]
         sat[had] = m * sat[had] + (1 - m) * (met[had] / needed[had])
+
+    def perceived(self) -> np.ndarray:
+        """The service each household perceives: its own experience, pulled toward its
+        community's mean (neighbours talk; ``satisfaction_peer_weight``)."""
+        sat = self.cols["satisfaction"]
+        counts = np.maximum(self.counts, 1)
+        mean = self.community_sum(sat) / counts
+        w = self.p.satisfaction_peer_weight
+        return (1 - w) * sat + w * mean[self.cols["community"]]
+
+    def satisfied(self) -> np.ndarray:
+        """Whether each household would tell a survey it is satisfied: its perceived service
+        reaches its own expectation (a latent score against a threshold, as surveys measure)."""
+        return self.perceived() >= self.cols["expectation"]
 
     def participation_probability(self, factor: np.ndarray) -> np.ndarray:
         """Monthly probability of taking part: more when satisfied; ``factor`` per community."""
@@ -273,6 +289,10 @@ class Households:
         return into, out
 
 
+#: Draws one project's (cost factor, deferred a year?) — see CommunityModel.project_risk.
+ProjectRisk = Callable[[], tuple[float, bool]]
+
+
 @dataclass
 class Project:
     """A funded building project: space (m²) or a facility, opening at ``due`` (a month)."""
@@ -280,6 +300,7 @@ class Project:
     due: int
     space_m2: float = 0.0
     facility: str | None = None
+    cost_factor: float = 1.0  # what it costs against what was funded (overruns)
 
 
 class Community(Agent):
@@ -308,12 +329,22 @@ class Community(Agent):
     def households(self) -> int:
         return int(self.model.households.counts[self.index])
 
-    def fund(self, space_m2: float, facilities: list[str], lag: int) -> None:
-        """Start the year's funded projects; they open ``lag`` months late."""
+    def fund(self, space_m2: float, facilities: list[str], lag: int, risk: ProjectRisk | None = None) -> None:
+        """Start the year's funded projects; they open ``lag`` months late.
+
+        ``risk`` draws each project's cost overrun and whether it is deferred a year
+        (:meth:`CommunityModel.project_risk`); without it every project costs what was funded.
+        """
         due = self.model.month + lag
+        wanted: list[Project] = []
         if space_m2 > 0:
-            self.pending.append(Project(due, space_m2=space_m2))
-        self.pending += [Project(due, facility=u) for u in facilities if u not in self.facilities]
+            wanted.append(Project(due, space_m2=space_m2))
+        wanted += [Project(due, facility=u) for u in facilities if u not in self.facilities]
+        for p in wanted:
+            if risk is not None:
+                p.cost_factor, deferred = risk()
+                p.due += 12 * deferred
+            self.pending.append(p)
 
     def build(self) -> None:
         """Open every project that is due; building is paid on delivery."""
@@ -325,12 +356,12 @@ class Community(Agent):
         for p in due:
             if p.facility is None:
                 m.space[self.index] += p.space_m2
-                m.spend(self.index, p.space_m2 * costs.space_build_per_m2 + costs.space_project_fixed)
+                m.spend(self.index, p.cost_factor * (p.space_m2 * costs.space_build_per_m2 + costs.space_project_fixed))
             elif p.facility not in self.facilities:
                 self.facilities[p.facility] = m.month
                 m.has[p.facility][self.index] = True
                 m.opened_this_year[p.facility] += 1
-                m.spend(self.index, m.scenario_.facilities[p.facility].build)
+                m.spend(self.index, p.cost_factor * m.scenario_.facilities[p.facility].build)
 
     def check_development(self, start_households: int) -> None:
         """A new development forms its own residents' committee at the occupancy threshold."""

@@ -492,6 +492,7 @@ class Registry:
         for prefix in ("staff", "hires", "exits"):
             cols += [f"{prefix}_{k}" for k in scenario.staff]
         cols += ["spent", "moved_in", "moved_out", "space_m2"] + [f"has_{u}" for u in scenario.facilities]
+        cols += ["satisfied"] + [f"posts_{k}" for k in scenario.staff]
         clash = [c for c in self.reporters if c in cols]
         if clash:
             raise ExtensionError(f"reporter columns {clash} clash with the model's own columns")

@@ -11,6 +11,7 @@ month below is also a documented place for a subclass to override.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import numpy as np
@@ -86,6 +87,7 @@ class CommunityModel(Model):
         self.moved_in = np.zeros(n, dtype=np.int64)
         self.moved_out = np.zeros(n, dtype=np.int64)
         self.opened_this_year = dict.fromkeys(scenario.facilities, 0)
+        self.participation_months = np.zeros(n)
         self.vacancies: dict[int, dict[str, np.ndarray]] = {}  # start month -> hires arriving
         self.open_vacancies = {s: np.zeros(n, dtype=np.int64) for s in scenario.staff}
         self.volunteers_per_organisation = np.zeros(n)
@@ -94,6 +96,7 @@ class CommunityModel(Model):
         self.demand = np.zeros((n, len(self.services)))
         self.served = np.zeros((n, len(self.services)))
         self._hours_per_need = np.array([s.hours(self.p) for s in self.registry.services])
+        self._space_needs_per_m2 = np.array([self.p.space_needs_per_m2.get(s, 0.0) for s in self.services])
 
         self.communities = [Community(self, i, c) for i, c in enumerate(scenario.communities)]
         for c, spec in zip(self.communities, scenario.communities, strict=True):
@@ -178,6 +181,7 @@ class CommunityModel(Model):
         share = self.serve(demand)
         self.households.receive(share)
         self.households.take_part(self.participation_factor(), self.rng)
+        self.participation_months += self.households.community_sum(self.households.participating.astype(np.float64))
         self.staff_turnover()
         self.recruit()
         self.organise()
@@ -198,21 +202,34 @@ class CommunityModel(Model):
         self.moved_in, self.moved_out = self.households.new_year(target, self.rng)
         for c in self.communities:
             c.check_development(int(self.start_households[c.index]))
-        lag = (
-            self.rng.poisson(self.p.construction_lag_months, size=self.n)
-            if self.p.construction_lag_months > 0
-            else np.zeros(self.n, int)
-        )
+        lag = self.construction_lags()
         for c in self.communities:
             opened = [u for u in self.scenario_.facilities if self.plan.opened[u][c.index, t - 1] > 0]
-            c.fund(self.plan.space_added[c.index, t - 1], opened, int(lag[c.index]))
+            c.fund(self.plan.space_added[c.index, t - 1], opened, int(lag[c.index]), self.project_risk)
         for s in self.scenario_.staff:
             # posts: the fewest whole staff that reach the planned stock (4.5 planned is 5 posts)
             self.posts[s] = np.ceil(self.plan.staff[s][:, t - 1] - 1e-6).astype(np.int64)
         self.opened_this_year = dict.fromkeys(self.scenario_.facilities, 0)
+        self.participation_months = np.zeros(self.n)  # households taking part, summed over the year's months
         self.organisations.do("draw_support")
         for ext in self._extensions:
             ext.start_year(self)
+
+    def construction_lags(self) -> np.ndarray:
+        """Months each community's projects of the year run late: log-normal, so most are a
+        few months late and a few very late (schedule overruns are heavy-tailed)."""
+        p = self.p
+        if p.construction_lag_months <= 0:
+            return np.zeros(self.n, dtype=np.int64)
+        z = self.rng.standard_normal(self.n)
+        return np.rint(p.construction_lag_months * np.exp(p.construction_lag_sigma * z)).astype(np.int64)
+
+    def project_risk(self) -> tuple[float, bool]:
+        """One funded project's cost factor (log-normal around ``1 + cost_overrun_median``) and
+        whether it is deferred a year (``project_deferral_share``: budget left unspent)."""
+        p = self.p
+        factor = (1.0 + p.cost_overrun_median) * float(np.exp(p.cost_overrun_sigma * self.rng.standard_normal()))
+        return factor, bool(self.rng.random() < p.project_deferral_share)
 
     def start_month(self) -> None:
         for s in self.scenario_.staff:
@@ -286,10 +303,13 @@ class CommunityModel(Model):
         if cells:
             cap += np.bincount(cells, weights=values, minlength=n * k)
         cap = cap.reshape(n, k)
-        cap[:, index["culture"]] += self.p.culture_needs_per_m2 * self.space
+        cap += self.space[:, None] * self._space_needs_per_m2[None, :]
         for f in self.registry.facilities:
-            if f.capacity and f.kind in self.has:
-                cap[:, index[f.service]] += f.capacity * self.has[f.kind]
+            if f.kind not in self.has:
+                continue
+            own = f.capacity or (self.p.facility_needs_per_month.get(f.service, 0.0) if f.required else 0.0)
+            if own:
+                cap[:, index[f.service]] += own * self.has[f.kind]
         for ext in self._extensions:
             ext.capacity(self, cap)
         return cap
@@ -353,14 +373,29 @@ class CommunityModel(Model):
             return
         for s, count in arriving.items():
             self.open_vacancies[s] -= count
-            start = np.minimum(
-                count, np.maximum(self.posts[s] - self.staff_count[s], 0)
-            )  # cancelled if no longer needed
+            start = self.candidates(
+                s, np.minimum(count, np.maximum(self.posts[s] - self.staff_count[s], 0))
+            )  # cancelled if no longer needed; failed when the city has too few candidates
             for i in np.flatnonzero(start):
                 for _ in range(int(start[i])):
                     self.new_staff(self.communities[i], s, self.p.new_hire_skill)
             self.hires[s] += start
             self.spent += start * self.scenario_.staff[s].hire
+
+    def candidates(self, kind: str, wanted: np.ndarray) -> np.ndarray:
+        """How many of the ``wanted`` hires per community find someone this month.
+
+        The city's pool of people who would take a post of ``kind`` is Poisson with mean
+        ``candidates_per_10000_households`` × households / 10,000; when fewer come forward
+        than are wanted, which posts stay empty is random, and those are searched again.
+        """
+        total = int(wanted.sum())
+        if total == 0:
+            return wanted
+        pool = int(self.rng.poisson(self.p.candidates_per_10000_households * self.households.counts.sum() / 10_000))
+        if pool >= total:
+            return wanted
+        return self.rng.multivariate_hypergeometric(wanted, pool)
 
     def pay_share(self, s: str) -> float:
         return float(self.plan.pay_share[s][self.year - 1])
@@ -414,9 +449,24 @@ class CommunityModel(Model):
                     now.has[p.facility][c.index] = True
         return now
 
+    def outcomes(self) -> dict[str, np.ndarray]:
+        """Per community, the outcomes targets may read (scenarios.targets.OUTCOMES): share of
+        households satisfied and organisations alive now, the year's mean monthly participation."""
+        h = self.households
+        counts = np.maximum(h.counts, 1).astype(float)
+        months = (self.month - 1) % 12 + 1
+        return {
+            "satisfied": h.community_sum(h.satisfied().astype(np.float64)) / counts,
+            "organisations": np.bincount([o.community.index for o in self.organisations], minlength=self.n).astype(
+                float
+            ),
+            "participation": self.participation_months / (months * counts),
+        }
+
     def evaluate_targets(self) -> None:
         """Which requirements of this plan year the simulated city meets (the optimiser's definitions)."""
-        t, stocks = self.year, self.stocks()
+        t = self.year
+        stocks = dataclasses.replace(self.stocks(), outcomes=self.outcomes())
         key = np.array([c.key for c in self.scenario_.communities], dtype=bool)
         for r in self.scenario_.requirements:
             if r.year != t:

@@ -44,6 +44,8 @@ class Recorder:
             parts += [flows[k][:, None] for k in m.scenario_.staff]
         parts += [m.spent[:, None], m.moved_in[:, None], m.moved_out[:, None], m.space[:, None]]
         parts += [m.has[u][:, None] for u in m.scenario_.facilities]
+        parts += [mean(h.satisfied().astype(np.float64))[:, None]]
+        parts += [m.posts[k][:, None] for k in m.scenario_.staff]
         parts += [reported(m, column, report)[:, None] for column, report in m.registry.reporters.items()]
         self.months.append(np.hstack([np.asarray(p, dtype=float) for p in parts]))
 

@@ -34,6 +34,7 @@ def frontier(
     mean share of each requirement met, ``total_cost`` what the plan spends.
     """
     say = progress or (lambda _msg: None)
+    scenario = scenario.planning()  # outcome conditions are the simulation's to judge
     prog = Program(scenario, total_budget_row=True, attainment_row=True)
     results: dict[int, PlanResult] = {}
     for k, idx in enumerate(sorted(range(len(budgets)), key=lambda j: budgets[j]), start=1):

@@ -108,6 +108,7 @@ class Program:
     ):
         Program.builds += 1
         t0 = time.perf_counter()
+        scenario = scenario.planning()  # outcome conditions are the simulation's to judge
         self.scenario = scenario
         self.data = ProgramData.from_scenario(scenario)
         self.prob = LpProblem(f"commplan-{scenario.name}", pulp.LpMinimize)
@@ -360,6 +361,7 @@ def solve(
         raise ValueError(f"unknown solver {solver!r}; choose one of {', '.join(SOLVERS)}")
     say = progress or (lambda _msg: None)
     t_start = time.perf_counter()
+    scenario = scenario.planning()  # outcome conditions are the simulation's to judge
     say(f"building the planning program for {len(scenario.communities)} communities × {scenario.years} years")
     prog = Program(scenario, attainment_row=(mode == "max-attainment"))
     timings = {"build": prog.build_seconds}

@@ -19,7 +19,7 @@ from results.i18n import tr, year_label
 from scenarios.plan import LINES, PlanData, cost_table
 from scenarios.plan_file import read_plan_csv
 from scenarios.schema import Scenario
-from scenarios.targets import Stocks
+from scenarios.targets import OUTCOMES, Stocks
 
 #: A requirement met in fewer runs than this is "at risk" and gets a reason.
 CONFIDENCE = 0.9
@@ -30,7 +30,7 @@ LINE_MEANINGS = {
     "facilities": "building new facilities and running them",
     "hires": "one-off cost of each hire",
     "pay": "pay above today's wage bill (the pay policy and extra staff)",
-    "other": "spent in the simulation outside the plan's lines (organisation contracts, extensions)",
+    "other": "spent in the simulation outside the plan's lines (building cost overruns, organisation contracts, extensions)",
 }
 
 
@@ -175,8 +175,8 @@ def cost_differences(
             (
                 abs(float(sim["other"].sum())),
                 tr(
-                    "other: {amount} yuan the simulation spends that the plan does not count (organisation "
-                    "contracts, an extension's costs)",
+                    "other: {amount} yuan the simulation spends that the plan does not count (building cost "
+                    "overruns, organisation contracts, an extension's costs)",
                     amount=f"{float(sim['other'].sum()):,.0f}",
                 ),
             )
@@ -193,7 +193,9 @@ def cost_differences(
 
 
 def _stocks_at(rows: pd.DataFrame, scenario: Scenario) -> Stocks:
+    outcomes = {name: rows[name].to_numpy(dtype=float) for name in OUTCOMES if name in rows}
     return Stocks(
+        outcomes=outcomes,
         households=rows["households"].to_numpy(dtype=float),
         space=rows["space_m2"].to_numpy(dtype=float) if "space_m2" in rows else np.zeros(len(rows)),
         has={u: rows[f"has_{u}"].to_numpy(dtype=float) for u in scenario.facilities if f"has_{u}" in rows},
@@ -209,6 +211,9 @@ def per_community_met(timeseries: pd.DataFrame, scenario: Scenario) -> pd.DataFr
     ``achieved`` for a share requirement.
     """
     ends = timeseries[timeseries["month"] % 12 == 0]
+    if "participation" in timeseries:  # an outcome read as the plan year's mean, the others at its end
+        mean = timeseries.assign(year=_year(timeseries)).groupby(["replication", "community", "year"])["participation"]
+        ends = ends.assign(participation=mean.transform("mean")[ends.index])
     out = ends[["replication", "community"]].copy()
     out["year"] = (ends["month"] // 12).to_numpy()
     stocks = _stocks_at(ends, scenario)

@@ -150,7 +150,7 @@ ZH: dict[str, str] = {
     "building new facilities and running them": "新建设施的建设费及运行费",
     "one-off cost of each hire": "每次招聘的一次性费用",
     "pay above today's wage bill (the pay policy and extra staff)": "高于现有工资总额的薪酬（薪酬政策及新增人员）",
-    "spent in the simulation outside the plan's lines (organisation contracts, extensions)": "模拟中规划分项以外的支出（社会组织购买服务、扩展模块）",
+    "spent in the simulation outside the plan's lines (building cost overruns, organisation contracts, extensions)": "模拟中规划分项以外的支出（工程超支、社会组织购买服务、扩展模块）",
     # charts
     "{title}: required, planned and achieved": "{title}：要求、规划与模拟达成",
     "Each requirement by year: required, planned, and achieved in the simulation (median and 5–95 % range)": "每项要求逐年：要求、规划及模拟达成（中位数与 5–95% 区间）",
@@ -259,7 +259,7 @@ ZH.update(
         "pay: {gap} yuan {direction} than planned; the plan pays its posts all year, but on average {vacant} posts a month stood vacant ({exits:.0f} staff left over the plan and every new post waits {lag} months for its hire)": "薪酬：比规划{direction} {gap} 元；规划按全年满员支付薪酬，但平均每月有 {vacant} 个岗位空缺（规划期内 {exits:.0f} 人离职，每个新岗位需等待 {lag} 个月才能到岗）",
         "hires: {gap} yuan {direction} than planned: posts left by staff who quit are refilled, each at the cost of a hire": "招聘：比规划{direction} {gap} 元：离职人员留下的岗位需要重新招聘，每次都有招聘费用",
         "{line}: {gap} yuan {direction} than planned: building is paid on delivery, and projects run {lag:.0f} months late on average, so some are paid in a later year or after the plan, and run for fewer months": "{line}：比规划{direction} {gap} 元：工程在交付时付款，平均延误 {lag:.0f} 个月，因此部分工程在以后年份或规划期后付款，运行月数也更少",
-        "other: {amount} yuan the simulation spends that the plan does not count (organisation contracts, an extension's costs)": "其他：模拟中有 {amount} 元支出不在规划之内（社会组织购买服务、扩展模块的费用）",
+        "other: {amount} yuan the simulation spends that the plan does not count (building cost overruns, organisation contracts, an extension's costs)": "其他：模拟中有 {amount} 元支出不在规划之内（工程超支、社会组织购买服务、扩展模块的费用）",
         "Over the plan the simulation spends {sim} yuan against the plan's {plan} yuan ({gap}), both counted above today's wage bill and running costs.": "规划期内模拟支出 {sim} 元，规划为 {plan} 元（差额 {gap}），两者均按高于现有工资总额和运行费用的口径计算。",
         "met in {p} of runs: the median run reaches {median:g} of the {required:g} required": "在 {p} 的模拟中达成：中位数为 {median:g}，要求 {required:g}",
         "the plan itself falls short ({planned:g} planned)": "规划本身未达标（规划 {planned:g}）",
@@ -301,3 +301,12 @@ ZH.update(
     }
 )
 ZH["Why {b} (re-planned) does worse than {a}"] = "为何 {b}（逐年重新规划）不如 {a}"
+ZH.update(
+    {
+        "evaluated by": "评估方式",
+        "plan": "规划",
+        "simulation": "模拟",
+        "plan and simulation": "规划与模拟",
+        "<b>evaluated by</b>: <i>plan</i> — the optimiser plans it and the simulation checks it; <i>simulation</i> — an outcome (residents satisfied, organisations, participation) no money buys directly, judged by the simulation only; <i>plan and simulation</i> — the plan buys the part it can (a necessary condition), the simulation judges the rest.": "<b>评估方式</b>：<i>规划</i>——由优化模型规划、模拟检验；<i>模拟</i>——无法直接用钱买到的结果（居民满意、社会组织、参与），只由模拟判断；<i>规划与模拟</i>——规划购买能买到的部分（必要条件），其余由模拟判断。",
+    }
+)

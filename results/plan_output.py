@@ -6,6 +6,7 @@ from pathlib import Path
 
 from optimize.result import PlanResult
 from results.plan_plots import plot_attainment, plot_cost_breakdown
+from results.summary import complete_requirements
 from scenarios.files import write_csv, write_json
 from scenarios.schema import Scenario
 
@@ -22,9 +23,9 @@ def write_plan(result: PlanResult, scenario: Scenario, out_dir: str | Path) -> d
         header, rows = result.plan_rows()
         write_csv(out / "plan.csv", header, rows)
         written["plan.csv"] = out / "plan.csv"
-    write_json(out / "summary.json", result.summary())
+    summary = complete_requirements(result.summary(), scenario)
+    write_json(out / "summary.json", summary)
     written["summary.json"] = out / "summary.json"
-    summary = result.summary()
     if result.feasible:
         assert result.costs is not None  # a result with a plan has its costs
         written["cost_breakdown.png"] = plot_cost_breakdown(summary, result.costs, scenario, out / "cost_breakdown.png")

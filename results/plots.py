@@ -273,9 +273,19 @@ def community_grid(communities: pd.DataFrame, scenario: Scenario, title: str) ->
     rows, cols = np.nonzero(~np.isnan(planned))  # markers, not text: a city of 48 communities has 1,200 cells
     met = planned[rows, cols] >= 0.5
     dark = np.abs(np.nan_to_num(values[rows, cols], nan=0.5) - 0.5) > 0.3
-    ink = np.where(dark, "white", "#222222")
-    ax.scatter(cols[met], rows[met], marker="o", s=14, facecolors="none", edgecolors=ink[met], linewidths=0.9)
-    ax.scatter(cols[~met], rows[~met], marker="x", s=14, c=ink[~met], linewidths=0.9)
+    ink = ["white" if d else "#222222" for d in dark]
+    ax.scatter(
+        cols[met],
+        rows[met],
+        marker="o",
+        s=14,
+        facecolors="none",
+        linewidths=0.9,
+        edgecolors=[c for c, m in zip(ink, met, strict=True) if m],
+    )
+    ax.scatter(
+        cols[~met], rows[~met], marker="x", s=14, linewidths=0.9, c=[c for c, m in zip(ink, met, strict=True) if not m]
+    )
     ax.set_xticks(range(len(columns)), [year_label(scenario.start_year, int(t)) for _, t in columns], fontsize=7.5)
     _target_headers(ax, [p for p, _ in columns], probs)
     ax.set_yticks(range(len(names)), names, fontsize=8 if len(names) <= 60 else 6)

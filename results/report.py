@@ -114,6 +114,7 @@ def requirements_table(run: Run) -> pd.DataFrame:
             "year",
             "required",
             "planned",
+            "evaluated_by",
             "achieved_mean",
             "probability_met",
             "binding",
@@ -128,6 +129,8 @@ def requirements_table(run: Run) -> pd.DataFrame:
         req["binding"] = [
             tr("short") if sh else (tr("yes") if b else tr("no")) for sh, b in zip(short, req["binding"], strict=True)
         ]
+    if "evaluated_by" in req:
+        req["evaluated_by"] = [tr(v) if isinstance(v, str) else v for v in req["evaluated_by"]]
     if "marginal_status" in req:
         req["marginal_status"] = [tr(str(v)) if isinstance(v, str) else v for v in req["marginal_status"]]
     if (run.summary or {}).get("mode") == "max-attainment":
@@ -342,6 +345,17 @@ def write_report(run: Run, charts: list[tuple[Path, str]]) -> Path:
     req = requirements_table(run)
     if not req.empty:
         body.append(f"<h2>{tr('Targets')}</h2>")
+        if "evaluated_by" in req and (req["evaluated_by"] != "plan").any():
+            body.append(
+                "<p>"
+                + tr(
+                    "<b>evaluated by</b>: <i>plan</i> — the optimiser plans it and the simulation checks it; "
+                    "<i>simulation</i> — an outcome (residents satisfied, organisations, participation) no money "
+                    "buys directly, judged by the simulation only; <i>plan and simulation</i> — the plan buys the "
+                    "part it can (a necessary condition), the simulation judges the rest."
+                )
+                + "</p>"
+            )
         if run.attainment is not None and len(run.attainment):
             probs = target_probabilities(run.attainment).rename(tr("P(met every year)")).reset_index()
             body.append(html_table(probs))

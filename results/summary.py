@@ -14,13 +14,26 @@ from scenarios.schema import Scenario
 
 def skeleton(scenario: Scenario, mode: str) -> dict[str, Any]:
     """The summary of a simulation with no optimiser behind it (the status quo, or a plan file alone)."""
-    return {
-        "status": "simulated",
-        "mode": mode,
-        "requirements": [
-            {"target": r.target, "kind": r.kind, "year": r.year, "required": r.required} for r in scenario.requirements
-        ],
-    }
+    return complete_requirements({"status": "simulated", "mode": mode, "requirements": []}, scenario)
+
+
+def complete_requirements(summary: dict[str, Any], scenario: Scenario) -> dict[str, Any]:
+    """Every requirement of the scenario, in its order, each saying who judges it.
+
+    The optimiser plans without outcome conditions (satisfaction, organisations,
+    participation: :meth:`~scenarios.schema.Scenario.planning`), so a target of an outcome
+    alone has no planned row: it is added with ``planned`` null. ``evaluated_by`` is "plan",
+    "simulation" or "plan and simulation" (the plan buys the part it can, the simulation judges the rest).
+    """
+    by_key = {(r["target"], r["kind"], r["year"]): r for r in summary.get("requirements", [])}
+    rows = []
+    for r in scenario.requirements:
+        row = by_key.pop((r.target, r.kind, r.year), None)
+        if row is None:
+            row = {"target": r.target, "kind": r.kind, "year": r.year, "required": r.required, "planned": None}
+        rows.append({**row, "evaluated_by": scenario.target(r.target).evaluated_by})
+    rows += list(by_key.values())  # rows of a summary written for another scenario stay as they were
+    return {**summary, "requirements": rows}
 
 
 def with_simulation(summary: dict[str, Any], achieved: list[dict[str, Any]]) -> dict[str, Any]:

@@ -131,9 +131,10 @@ PAY_SHARE = Limit(10, "pay as a share of average_wage (base_pay_share, pay_share
 FACTOR = Limit(
     100,
     "[simulation] rates, multipliers and elasticities without a natural ceiling: demand_rate, "
-    "vulnerable_demand_multiplier, migrant_demand_multiplier, one_stop_speedup, culture_needs_per_m2, "
+    "vulnerable_demand_multiplier, migrant_demand_multiplier, one_stop_speedup, space_needs_per_m2, "
     "organisation_ask_effect, organisations_per_1000_households, exit_pay_elasticity, "
-    "exit_workload_elasticity, workload_cap",
+    "exit_workload_elasticity, workload_cap, construction_lag_sigma, "
+    "cost_overrun_median, cost_overrun_sigma",
     "every default is 3 or less; within 100 the monthly draws of needs, exp(elasticity × …) and the "
     "organisations (one simulated agent each, at most one per 10 households) stay finite and small",
 )
@@ -143,7 +144,8 @@ MONTH_HOURS = Limit(
 LAG_MONTHS = Limit(600, "months: hiring_lag_months, construction_lag_months", "50 years, the longest plan")
 ORGANISATION_SIZE = Limit(
     100_000,
-    "organisation_capacity (needs a month), organisation_members_to_thrive (volunteers)",
+    "organisation_capacity and facility_needs_per_month (needs a month), organisation_members_to_thrive (volunteers), "
+    "candidates_per_10000_households (people a month)",
     "the households of the largest community",
 )
 

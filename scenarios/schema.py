@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import copyreg
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from dataclasses import fields as dc_fields
 from functools import cached_property
 from pathlib import Path
@@ -158,6 +158,14 @@ class Scenario:
         """Every (target, year) requirement, in the order the targets are written."""
         n, k = len(self.communities), len(self.keys)
         return tuple(r for t in self.targets for r in t.requirements(n, k, self.years))
+
+    def planning(self) -> Scenario:
+        """The scenario as the optimiser sees it: conditions on outcomes (satisfaction,
+        organisations, participation) left to the simulation, targets of outcomes alone left out."""
+        if not any(t.evaluated_by != "plan" for t in self.targets):
+            return self
+        targets = tuple(p for t in self.targets if (p := t.planned()) is not None)
+        return replace(self, targets=targets)
 
     def to_dict(self) -> dict[str, Any]:
         """The scenario as a TOML-ready dict with every default resolved (see ``scenario.toml``)."""

@@ -12,6 +12,13 @@ from __future__ import annotations
 from scenarios.schema import frozen_map
 from scenarios.targets import Atom, Condition, Target
 
+#: Condition keys on outcomes only the simulation knows, and the outcome each reads.
+OUTCOME_KINDS = {
+    "satisfied_at_least": "satisfied",
+    "organisations_at_least": "organisations",
+    "participation_at_least": "participation",
+}
+
 
 def standard_cycle(name: str, by_name: dict, seen: tuple = ()) -> bool:
     if name in seen:
@@ -35,6 +42,8 @@ def condition_atoms(t: dict, by_name: dict) -> tuple[Atom, ...]:
         return tuple(Atom("staff", s, per_household=1.0 / n) for s, n in v.items())
     if kind == "staff_at_least":
         return tuple(Atom("staff", s, constant=m) for s, m in v.items())
+    if kind in OUTCOME_KINDS:
+        return (Atom("outcome", OUTCOME_KINDS[kind], constant=v),)
     if kind == "standard":
         atoms: list[Atom] = []
         for ref in v:
@@ -55,6 +64,12 @@ def condition_text(t: dict, by_name: dict) -> str:
         return ", ".join(f"one {s} per {n:g} households" for s, n in v.items())
     if kind == "staff_at_least":
         return ", ".join(f"≥ {m:g} {s}" for s, m in v.items())
+    if kind == "satisfied_at_least":
+        return f"≥ {100 * v:g} % of households satisfied"
+    if kind == "organisations_at_least":
+        return f"≥ {v:g} organisations"
+    if kind == "participation_at_least":
+        return f"≥ {100 * v:g} % of households taking part in a month"
     return "all of: " + "; ".join(condition_text(by_name[r], by_name) for r in v)
 
 

@@ -11,12 +11,20 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import numpy as np
 
-StockKind = Literal["space", "has", "staff"]
+StockKind = Literal["space", "has", "staff", "outcome"]
+
+#: Outcomes a condition may read (``Atom("outcome", name)``): only the simulation knows them,
+#: so the optimiser plans the rest of a condition and leaves these to the simulation.
+OUTCOMES = {
+    "satisfied": "share of the community's households satisfied (at the plan year's end)",
+    "organisations": "organisations alive in the community (at the plan year's end)",
+    "participation": "share of households taking part in community life in a month (the plan year's mean)",
+}
 
 #: Tolerance for comparing a simulated or solved stock with its bound. Solvers return
 #: integers as 2.9999999; the simulation compares exact integers and floats.
@@ -28,7 +36,7 @@ class Atom:
     """``stock(kind, item) >= constant + per_household * households`` for one community."""
 
     kind: StockKind
-    item: str | None  # facility kind for "has", staff kind for "staff", None for space
+    item: str | None  # facility kind for "has", staff kind for "staff", outcome name, None for space
     constant: float = 0.0
     per_household: float = 0.0
 
@@ -45,10 +53,14 @@ class Stocks:
     space: np.ndarray
     has: Mapping[str, np.ndarray]
     staff: Mapping[str, np.ndarray]
+    outcomes: Mapping[str, np.ndarray] = field(default_factory=dict)  # simulated only (OUTCOMES)
 
     def level(self, atom: Atom) -> np.ndarray:
         if atom.kind == "space":
             return np.asarray(self.space, dtype=float)
+        if atom.kind == "outcome":
+            assert atom.item is not None
+            return np.asarray(self.outcomes[atom.item], dtype=float)
         assert atom.item is not None  # only a space atom has no item
         source = self.has if atom.kind == "has" else self.staff
         return np.asarray(source[atom.item], dtype=float)
@@ -60,6 +72,18 @@ class Condition:
 
     atoms: tuple[Atom, ...]
     text: str  # the condition in the planner's words, e.g. "space ≥ 200 m²"
+
+    @property
+    def simulated(self) -> bool:
+        """Whether it reads an outcome only the simulation knows."""
+        return any(a.kind == "outcome" for a in self.atoms)
+
+    def planned(self) -> Condition | None:
+        """The part a plan can buy (every atom but the outcomes); None when nothing is left."""
+        atoms = tuple(a for a in self.atoms if a.kind != "outcome")
+        if len(atoms) == len(self.atoms):
+            return self
+        return Condition(atoms, f"{self.text} — planned part") if atoms else None
 
     def holds(self, stocks: Stocks) -> np.ndarray:
         """Boolean array: which communities meet the condition."""
@@ -133,6 +157,22 @@ class Target:
     @property
     def per_community(self) -> bool:
         return self.condition is not None
+
+    @property
+    def evaluated_by(self) -> str:
+        """Who judges it: "plan" (the optimiser plans it and the simulation checks it),
+        "simulation" (an outcome alone: only simulated), or "plan and simulation" (the
+        optimiser plans the part it can buy, a necessary condition; the simulation the rest)."""
+        if self.condition is None or not self.condition.simulated:
+            return "plan"
+        return "plan and simulation" if self.condition.planned() is not None else "simulation"
+
+    def planned(self) -> Target | None:
+        """This target as the optimiser plans it: without outcome conditions; None if nothing is left."""
+        if self.condition is None or not self.condition.simulated:
+            return self
+        condition = self.condition.planned()
+        return None if condition is None else replace(self, condition=condition)
 
     def requirements(self, n_communities: int, n_keys: int, years: int) -> list[Requirement]:
         """Every requirement this target places on the plan, year by year (zeros left out)."""

@@ -13,6 +13,7 @@ from commplan.replan import remaining_scenario, run_adaptive_replication
 from model.model import CommunityModel
 from model.plan import plan_from_result
 from scenarios.loader import load
+from scenarios.parameters import PERFECT_EXECUTION
 
 
 def test_remaining_scenario_keeps_only_the_years_left():
@@ -61,7 +62,7 @@ def test_adaptive_replication_with_perfect_execution_meets_every_requirement():
     s = load("tutorial")
     perfect = dataclasses.replace(
         s,
-        simulation=dataclasses.replace(s.simulation, exit_hazard=0.0, hiring_lag_months=0, construction_lag_months=0.0),
+        simulation=s.simulation.with_values(PERFECT_EXECUTION),
     )
     import optimize
 

@@ -54,7 +54,7 @@ def test_a_scenario_naming_the_parking_extension_gets_its_demand_served_and_repo
 
 
 def test_car_parks_the_plan_opens_serve_parking():
-    scenario = parking_city("construction_lag_months = 0.0\n")
+    scenario = parking_city("construction_lag_months = 0.0\nproject_deferral_share = 0.0\n")
     quo = run(scenario)[1]
     plan = PlanSchedule.from_arrays(scenario, opened={"car_park": np.array([[1, 0, 0]] * 10)})
     model, built = run(scenario, plan)

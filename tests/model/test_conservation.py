@@ -55,6 +55,8 @@ def test_served_never_exceeds_demand_and_vulnerable_households_are_served_first(
 def test_money_spent_is_pay_running_building_hiring_and_contracts():
     scenario = tutorial(
         "exit_hazard = 0.0\nhiring_lag_months = 0\nconstruction_lag_months = 0.0\norganisation_purchase_share = 0.0\n"
+        "project_deferral_share = 0.0\ncost_overrun_median = 0.0\ncost_overrun_sigma = 0.0\n"
+        "candidates_per_10000_households = 100000.0\n"
     )
     model, col = run(scenario)
     # status quo without exits or contracts: pay and running costs only, the same each month

@@ -14,6 +14,10 @@ EXACT = """
 exit_hazard = 0.0
 hiring_lag_months = 0
 construction_lag_months = 0.0
+project_deferral_share = 0.0
+cost_overrun_median = 0.0
+cost_overrun_sigma = 0.0
+candidates_per_10000_households = 100000.0
 """
 
 

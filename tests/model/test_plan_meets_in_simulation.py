@@ -8,6 +8,7 @@ import optimize
 from model.plan import plan_from_result
 from model.runner import simulate
 from scenarios.loader import loads
+from scenarios.parameters import PERFECT_EXECUTION
 
 CITY = """
 [scenario]
@@ -49,7 +50,7 @@ def perfectly(text: str):
     s = loads(text)
     return dataclasses.replace(
         s,
-        simulation=dataclasses.replace(s.simulation, exit_hazard=0.0, hiring_lag_months=0, construction_lag_months=0.0),
+        simulation=s.simulation.with_values(PERFECT_EXECUTION),
     )
 
 

@@ -63,12 +63,17 @@ staff_per_households = { community_worker = 400 }
 share = 1.0
 """
 
-#: No turnover, no lags, no contracts: the simulation should spend exactly what the plan says.
+#: No turnover, no lags, no overruns or deferrals, a candidate for every post, no contracts:
+#: the simulation should spend exactly what the plan says (model.PERFECT_EXECUTION, and no contracts).
 CALM = """
 [simulation]
 exit_hazard = 0.0
 hiring_lag_months = 0
 construction_lag_months = 0
+project_deferral_share = 0
+cost_overrun_median = 0
+cost_overrun_sigma = 0
+candidates_per_10000_households = 100000
 organisation_contract_per_month = 0
 """
 

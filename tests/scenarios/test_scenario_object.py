@@ -9,6 +9,7 @@ import pytest
 import tomli_w
 
 from scenarios.loader import bundled_scenarios, load, loads
+from scenarios.parameters import SimulationParameters
 from scenarios.targets import Stocks, communities_required
 
 from .test_fuzz import GENERATED
@@ -35,7 +36,7 @@ def test_defaults_are_resolved():
     s = loads(GENERATED)
     assert s.title == "mini"
     assert s.costs.discount_rate == 0.0
-    assert s.simulation.exit_hazard == pytest.approx(0.01)
+    assert s.simulation == SimulationParameters()
     assert s.staff["community_worker"].attrition == 0.0
 
 

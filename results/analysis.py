@@ -160,13 +160,14 @@ def cost_differences(
                 (
                     abs(gap),
                     tr(
-                        "{line}: {gap} yuan {direction} than planned: building is paid on delivery, and projects "
-                        "run {lag:.0f} months late on average, so some are paid in a later year or after the plan, "
-                        "and run for fewer months",
+                        "{line}: {gap} yuan {direction} than planned: building is paid on delivery, projects "
+                        "run {lag:.0f} months late (median) and {deferred} are deferred a year, so some are paid in "
+                        "a later year or after the plan, and run for fewer months",
                         line=tr(line),
                         gap=f"{abs(gap):,.0f}",
                         direction=tr("less") if gap < 0 else tr("more"),
                         lag=float(scenario.simulation.construction_lag_months),
+                        deferred=f"{_deferral(scenario):.0%}",
                     ),
                 )
             )
@@ -313,12 +314,18 @@ def at_risk_reasons(
         if kinds & {"space", "has"} or r["kind"] == "count":
             parts.append(
                 tr(
-                    "building runs {lag:.0f} months late on average, so projects funded in a year may open only in the next",
+                    "building runs {lag:.0f} months late (median) and {deferred} of projects are deferred a year, "
+                    "so projects funded in a year may open only in the next",
                     lag=float(scenario.simulation.construction_lag_months),
+                    deferred=f"{_deferral(scenario):.0%}",
                 )
             )
         out[key] = "; ".join(x for x in parts if x) + "."
     return out
+
+
+def _deferral(scenario: Scenario) -> float:
+    return float(getattr(scenario.simulation, "project_deferral_share", 0.0))
 
 
 def _staff_reason(kinds: list[str], year: int, timeseries: pd.DataFrame, scenario: Scenario) -> str:

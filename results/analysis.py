@@ -320,7 +320,7 @@ def at_risk_reasons(
                     deferred=f"{_deferral(scenario):.0%}",
                 )
             )
-        out[key] = "; ".join(x for x in parts if x) + "."
+        out[key] = tr("; ").join(x for x in parts if x) + tr(".")
     return out
 
 
@@ -356,7 +356,7 @@ def _staff_reason(kinds: list[str], year: int, timeseries: pd.DataFrame, scenari
                 lag=int(scenario.simulation.hiring_lag_months),
             )
         )
-    return "; ".join(parts)
+    return tr("; ").join(parts)
 
 
 def replan_reasons(

@@ -310,3 +310,4 @@ ZH.update(
         "<b>evaluated by</b>: <i>plan</i> — the optimiser plans it and the simulation checks it; <i>simulation</i> — an outcome (residents satisfied, organisations, participation) no money buys directly, judged by the simulation only; <i>plan and simulation</i> — the plan buys the part it can (a necessary condition), the simulation judges the rest.": "<b>评估方式</b>：<i>规划</i>——由优化模型规划、模拟检验；<i>模拟</i>——无法直接用钱买到的结果（居民满意、社会组织、参与），只由模拟判断；<i>规划与模拟</i>——规划购买能买到的部分（必要条件），其余由模拟判断。",
     }
 )
+ZH["; "] = "；"

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -212,12 +213,17 @@ def per_community_met(timeseries: pd.DataFrame, scenario: Scenario) -> pd.DataFr
     ``achieved`` for a share requirement.
     """
     ends = timeseries[timeseries["month"] % 12 == 0]
+    yearly = timeseries.assign(year=_year(timeseries)).groupby(["replication", "community", "year"])
     if "participation" in timeseries:  # an outcome read as the plan year's mean, the others at its end
-        mean = timeseries.assign(year=_year(timeseries)).groupby(["replication", "community", "year"])["participation"]
-        ends = ends.assign(participation=mean.transform("mean")[ends.index])
+        ends = ends.assign(participation=yearly["participation"].transform("mean")[ends.index])
+    average = {  # a staff condition measured = "annual_average" reads the year's mean people in post
+        s: yearly[f"staff_{s}"].transform("mean")[ends.index].to_numpy(dtype=float)
+        for s in scenario.staff
+        if f"staff_{s}" in timeseries
+    }
     out = ends[["replication", "community"]].copy()
     out["year"] = (ends["month"] // 12).to_numpy()
-    stocks = _stocks_at(ends, scenario)
+    stocks = dataclasses.replace(_stocks_at(ends, scenario), staff_average=average)
     for t in scenario.targets:
         if t.condition is None:
             continue

@@ -112,6 +112,34 @@ def requirements_table(run: Run) -> pd.DataFrame:
     return req[cols]
 
 
+def target_costs_table(run: Run) -> pd.DataFrame:
+    """Each target's full cost beside its requirements' marginal costs (year by year)."""
+    summary = run.summary or {}
+    targets = summary.get("targets") or []
+    if not targets:
+        return pd.DataFrame()
+    req = run.requirements()
+    rows = []
+    for t in targets:
+        mine = req[req["target"] == t["target"]] if not req.empty else req
+        margins = []
+        for r in mine.itertuples(index=False):
+            m = getattr(r, "marginal_cost", None)
+            shown = (
+                "not binding" if not getattr(r, "binding", False) else ("—" if m is None or pd.isna(m) else f"{m:,.0f}")
+            )
+            margins.append(f"y{r.year}: {shown}")
+        rows.append(
+            {
+                "target": t["target"],
+                "full cost (yuan)": t.get("full_cost"),
+                "full cost status": t.get("full_cost_status"),
+                "marginal costs by year (yuan)": "; ".join(margins),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
 def html_image(path: Path, alt: str) -> str:
     """A PNG embedded in the page itself, so the page needs no other file and no network."""
     data = base64.b64encode(path.read_bytes()).decode("ascii")
@@ -127,7 +155,7 @@ def html_table(df: pd.DataFrame) -> str:
         if isinstance(v, (float, np.floating)):
             if pd.isna(v):
                 return "—"
-            if "probability" in column or column.startswith("P("):
+            if "probability" in column or column.startswith("P(") or column.startswith("share of"):
                 return f"{v:.0%}"
             if float(v).is_integer() or abs(float(v)) >= 1000:
                 return f"{v:,.0f}"
@@ -175,7 +203,10 @@ def write_report(run: Run, charts: list[tuple[Path, str]]) -> Path:
         if summary.get("cost_by_year"):
             years = [f"year {i}" for i in range(1, len(summary["cost_by_year"]) + 1)]
             body.append("<h2>Cost</h2>")
-            body.append(html_table(pd.DataFrame({"": years, "cost (yuan)": summary["cost_by_year"]})))
+            by_year = summary["cost_by_year"]
+            total = sum(v for v in by_year if v is not None)
+            shares = [v / total if total and v is not None else float("nan") for v in by_year]
+            body.append(html_table(pd.DataFrame({"": years, "cost (yuan)": by_year, "share of the total": shares})))
         if summary.get("cost_by_line"):
             body.append(
                 html_table(
@@ -191,6 +222,14 @@ def write_report(run: Run, charts: list[tuple[Path, str]]) -> Path:
             probs = target_probabilities(run.attainment).rename("P(met every year)").reset_index()
             body.append(html_table(probs))
         body.append(html_table(req))
+        costs = target_costs_table(run)
+        if not costs.empty:
+            body.append(
+                "<h3>What each target costs</h3><p>Full cost: the total cost with the target minus the total cost "
+                "without it (every year of it given up, found by re-solving). A marginal cost prices one unit more "
+                "in one year; for a staged target it is often only the saving of doing the work a year later.</p>"
+            )
+            body.append(html_table(costs))
     if run.timeseries is not None and len(run.timeseries):
         body.append("<h2>The simulated city, year by year</h2><p>Means over the simulated replications.</p>")
         body.append(html_table(year_by_year(run.timeseries)))

@@ -354,7 +354,8 @@ def solve(
       requirements get ``marginal_status = "not computed: duals only"``.
     - ``marginal_costs=False``: neither.
 
-    ``marginal_time_limit``: the total time budget of the re-solves, in seconds (default
+    ``marginal_time_limit``: the total time budget of the re-solves (each target's full
+    cost first, within at most half of it, then the marginal costs), in seconds (default
     ``max(5, 3 × the main solve)``, and never more than ``time_limit`` when one is
     given); ``float("inf")`` prices every binding requirement. Each re-solve gets at
     most its fair share of what is left, but no less than twice the main solve.
@@ -446,9 +447,10 @@ def _price_requirements(
         budget = min(budget, time_limit)
     t0 = time.perf_counter()
     result.target_costs = full_costs(
-        prog, sol, solver, base=out, budget=budget, min_share=2.0 * out.seconds, session=session, progress=say
+        prog, sol, solver, base=out, budget=budget / 2, min_share=2.0 * out.seconds, session=session, progress=say
     )
     result.timings["full_costs"] = time.perf_counter() - t0
+    budget -= result.timings["full_costs"]  # one time budget for both: full costs take at most half
     marg = compute_marginals(
         prog, sol, result, solver, base=out, budget=budget, min_share=2.0 * out.seconds, session=session, progress=say
     )

@@ -123,12 +123,10 @@ def target_costs_table(run: Run) -> pd.DataFrame:
     for t in targets:
         mine = req[req["target"] == t["target"]] if not req.empty else req
         margins = []
-        for r in mine.itertuples(index=False):
-            m = getattr(r, "marginal_cost", None)
-            shown = (
-                "not binding" if not getattr(r, "binding", False) else ("—" if m is None or pd.isna(m) else f"{m:,.0f}")
-            )
-            margins.append(f"y{r.year}: {shown}")
+        for r in mine.to_dict("records"):
+            m = r.get("marginal_cost")
+            shown = "not binding" if not r.get("binding") else ("—" if m is None or pd.isna(m) else f"{float(m):,.0f}")
+            margins.append(f"y{r['year']}: {shown}")
         rows.append(
             {
                 "target": t["target"],

@@ -4,12 +4,14 @@ Synthetic cities of 200, 1,000 and 2,000 communities × 3 years (``[generate]``)
 realistic target set: staged space shares, one-stop centres for key communities first, a
 staff ratio, a standard, elderly-centre counts and a city-wide staff target.
 
-For each size: the program's build time, HiGHS's solve time (through PuLP), their ratio,
-and the whole ``optimize.solve`` after imports: without marginal costs, with LP duals only,
-with the default marginal costs (re-solves within the default time budget, up to 1,000
-communities) and, at 200, with every binding requirement priced (the time to exact
-marginal costs). From 1,000 communities the model is also solved by ``highspy`` directly,
-as the "HiGHS alone" reference (from MPS, and from the very model PuLP passed). Run:
+For each size: the program's build time, HiGHS's solve time (through PuLP), their ratio;
+the whole ``optimize.solve`` after imports without marginal costs; the whole default
+``commplan plan`` as a planner runs it (a fresh process; marginal and full costs within the
+default time budget; outputs and charts written), with the marginal-cost statuses of the
+binding requirements (and how many are exact or bounded within 1 %) and the full-cost
+statuses; and "HiGHS alone", the same model solved by ``highspy`` directly (from MPS, and
+from the very model PuLP passed), with the ratio of the whole command to it. At 200
+communities also every binding requirement priced without a budget. Run:
 
     .venv/bin/python benchmarks/optimize_scale.py [sizes...]
 
@@ -20,6 +22,7 @@ compare ratios within one run, not absolute times across runs.
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
 import tempfile
 import time
@@ -113,17 +116,19 @@ share = [0.0, 0.2, 0.4]
 """
 
 
+def _values(n: int) -> dict:
+    return {
+        "n": n,
+        "keys": max(2, n // 10),
+        "elderly": max(1, n // 100),
+        "social1": n // 5,
+        "social2": (2 * n) // 5,
+        "social3": (3 * n) // 5,
+    }
+
+
 def scenario(n: int):
-    return loads(
-        SCENARIO.format(
-            n=n,
-            keys=max(2, n // 10),
-            elderly=max(1, n // 100),
-            social1=n // 5,
-            social2=(2 * n) // 5,
-            social3=(3 * n) // 5,
-        )
-    )
+    return loads(SCENARIO.format(**_values(n)))
 
 
 def highs_alone(prog: Program) -> dict:
@@ -193,7 +198,51 @@ def statuses(res) -> dict:
     return out
 
 
-def bench(n: int, with_marginals: bool, alone: bool, all_marginals: bool) -> dict:
+def plan_command(n: int) -> dict:
+    """The whole default ``commplan plan`` (a fresh process: imports, build, solve, marginal and
+    full costs within the default time budget, plan.csv, summary.json and the two charts)."""
+    out: dict = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"bench-{n}.toml"
+        path.write_text(SCENARIO.format(**_values(n)), encoding="utf-8")
+        run = Path(tmp) / "run"
+        t0 = time.perf_counter()
+        done = subprocess.run(
+            [sys.executable, "-m", "commplan", "plan", str(path), "--out", str(run), "--quiet"], capture_output=True
+        )
+        out["plan_command_s"] = time.perf_counter() - t0
+        out["plan_command_exit"] = done.returncode
+        summary = json.loads((run / "summary.json").read_text(encoding="utf-8"))
+    binding = [r for r in summary["requirements"] if r["binding"]]
+    out["plan_status"] = summary["status"]
+    out["plan_binding"] = len(binding)
+    out["plan_marginal_statuses"] = _count(r["marginal_status"] for r in binding)
+    out["plan_marginal_exact_or_within_1pct"] = sum(1 for r in binding if _within(r, 0.01))
+    out["plan_full_cost_statuses"] = _count(t["full_cost_status"] for t in summary.get("targets", []))
+    return out
+
+
+def _count(items) -> dict:
+    out: dict = {}
+    for k in items:
+        out[k] = out.get(k, 0) + 1
+    return out
+
+
+def _within(r: dict, rel: float) -> bool:
+    """A marginal cost exact, or bounded with its range within ``rel`` of its upper end."""
+    if r["marginal_status"] == "exact":
+        return True
+    low, high = r.get("marginal_cost"), r.get("marginal_cost_max")
+    return (
+        r["marginal_status"] == "bounded"
+        and low is not None
+        and high is not None
+        and high - low <= rel * max(high, 1.0)
+    )
+
+
+def bench(n: int, all_marginals: bool) -> dict:
     s = scenario(n)
     row: dict = {"communities": n, "requirements": len(s.requirements)}
     t0 = time.perf_counter()
@@ -206,35 +255,19 @@ def bench(n: int, with_marginals: bool, alone: bool, all_marginals: bool) -> dic
     row["status"] = res.status
     row["total_cost"] = res.total_cost
     row["binding"] = sum(1 for rr in res.requirements if rr.binding)
-    t0 = time.perf_counter()
-    optimize.solve(s, marginal_costs="dual")
-    row["whole_with_duals_s"] = time.perf_counter() - t0
-    if with_marginals:
-        # what `commplan plan` does by default: re-solves within the default time budget
-        t0 = time.perf_counter()
-        res_m = optimize.solve(s)
-        row["whole_default_s"] = time.perf_counter() - t0
-        row["default_marginal_s"] = res_m.timings.get("marginal")
-        row["default_marginal_statuses"] = statuses(res_m)
-        row["whole_default_over_whole"] = row["whole_default_s"] / row["whole_s"]
-        row["build_share_of_whole_default"] = res_m.timings["build"] / row["whole_default_s"]
     if all_marginals:
         # every binding requirement priced, no budget: the time to exact marginal costs
         t0 = time.perf_counter()
         res_a = optimize.solve(s, marginal_time_limit=float("inf"))
         row["whole_all_marginals_s"] = time.perf_counter() - t0
         row["all_marginal_s"] = res_a.timings.get("marginal")
+        row["all_full_costs_s"] = res_a.timings.get("full_costs")
         row["all_marginal_statuses"] = statuses(res_a)
-        row["all_marginals_per_resolve_over_solve"] = (
-            row["all_marginal_s"] / max(1, row["binding"]) / res_a.timings["solve"]
-        )
-    if alone:
-        prog = Program(s)
-        row["highs_alone"] = highs_alone(prog)
-        row["whole_over_highs_alone"] = row["whole_s"] / row["highs_alone"]["run_s"]
-        row["whole_over_highs_same_model"] = row["whole_s"] / row["highs_alone"]["same_model_run_s"]
-        if with_marginals:
-            row["whole_default_over_highs_alone"] = row["whole_default_s"] / row["highs_alone"]["run_s"]
+    row.update(plan_command(n))
+    prog = Program(s)
+    row["highs_alone"] = highs_alone(prog)
+    row["whole_over_highs_alone"] = row["whole_s"] / row["highs_alone"]["run_s"]
+    row["plan_command_over_highs_alone"] = row["plan_command_s"] / row["highs_alone"]["run_s"]
     return row
 
 
@@ -242,7 +275,7 @@ def main(argv: list[str]) -> None:
     sizes = [int(a) for a in argv] or [200, 1000, 2000]
     rows = []
     for n in sizes:
-        row = bench(n, with_marginals=n <= 1000, alone=n >= 1000, all_marginals=n <= 200)
+        row = bench(n, all_marginals=n <= 200)
         rows.append(row)
         print(json.dumps(row, indent=1), flush=True)
     out = Path(__file__).parent / "results" / "optimize_scale.json"

@@ -31,10 +31,16 @@ def _tail(values: tuple | None, done: int) -> tuple | None:
     return None if values is None else tuple(values[done:])
 
 
-def remaining_scenario(scenario: Scenario, done: int, state: Stocks, spent: float) -> Scenario:
+def remaining_scenario(
+    scenario: Scenario, done: int, state: Stocks, spent: float, plan_total: float | None = None
+) -> Scenario:
     """The plan's last ``years − done`` years as a scenario starting from ``state``.
 
-    ``spent`` is what the years done have cost; it comes off the total budget.
+    ``spent`` is what the years done have cost; it comes off the total budget. The
+    ``[capacity]`` limits of the years left stay as they are. ``max_share_per_year`` is a
+    share of the whole plan's total, which a re-solve of the years left cannot see (with
+    one year left it would forbid spending anything): it becomes the yearly cap it set
+    on the adopted plan, ``share × plan_total`` (the first plan's total cost).
     """
     communities = tuple(
         replace(
@@ -60,9 +66,14 @@ def remaining_scenario(scenario: Scenario, done: int, state: Stocks, spent: floa
         )
         for t in scenario.targets
     )
-    budget = _remaining_budget(scenario, done, state, spent)
+    budget = _remaining_budget(scenario, done, state, spent, plan_total)
+    cap = scenario.capacity
+    capacity = replace(
+        cap, projects_per_year=_tail(cap.projects_per_year, done), space_m2_per_year=_tail(cap.space_m2_per_year, done)
+    )
     return replace(
         scenario,
+        capacity=capacity,
         years=scenario.years - done,
         start_year=scenario.start_year + done,
         communities=communities,
@@ -93,13 +104,19 @@ def committed_yearly_cost(scenario: Scenario, done: int, state: Stocks) -> float
     return running + pay
 
 
-def _remaining_budget(scenario: Scenario, done: int, state: Stocks, spent: float) -> Budget:
+def _remaining_budget(
+    scenario: Scenario, done: int, state: Stocks, spent: float, plan_total: float | None = None
+) -> Budget:
     """The budgets left, in the remaining scenario's accounting (see committed_yearly_cost)."""
     b = scenario.budget
-    if b.per_year is None and b.total is None:
-        return b
+    share_cap = None if b.max_share_per_year is None or plan_total is None else b.max_share_per_year * plan_total
+    if b.per_year is None and b.total is None and share_cap is None:
+        return Budget()
     committed = committed_yearly_cost(scenario, done, state)
-    per_year = None if b.per_year is None else tuple(max(0.0, x - committed) for x in b.per_year[done:])
+    caps = list(b.per_year[done:]) if b.per_year is not None else None
+    if share_cap is not None:
+        caps = [min(x, share_cap) for x in caps] if caps is not None else [share_cap] * (scenario.years - done)
+    per_year = None if caps is None else tuple(max(0.0, x - committed) for x in caps)
     total = None if b.total is None else max(0.0, b.total - spent - committed * (scenario.years - done))
     return Budget(per_year, total)
 
@@ -147,7 +164,9 @@ def run_adaptive_replication(
             tick()
         done = model.month // 12
         if model.month % 12 == 0 and model.running:
-            rest = remaining_scenario(scenario, done, model.committed_stocks(), float(sum(spent_by_year[:done])))
+            rest = remaining_scenario(
+                scenario, done, model.committed_stocks(), float(sum(spent_by_year[:done])), sum(first_cost_by_year)
+            )
             result = optimize.solve(rest, solver=solver, marginal_costs=False)
             if not result.feasible:  # the state fell too far behind: buy the most the money allows
                 result = optimize.solve(rest, mode="max-attainment", solver=solver, marginal_costs=False)

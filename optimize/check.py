@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from types import SimpleNamespace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -239,6 +240,9 @@ def plan_problems(
 
     # requirements: planned level, binding, and met as the mode demands
     levels = _levels(s, space, has, staff, plan)
+    zero = np.zeros_like(x)
+    nothing = SimpleNamespace(opened={u: zero for u in s.facilities}, hires={k: zero for k in s.staff})
+    before = _levels(s, *_stocks(s, zero, nothing), nothing)
     reported = {rr.requirement: rr for rr in result.requirements}
     if set(reported) != set(levels) or len(result.requirements) != len(levels):
         problems.append(f"requirements: the result reports {len(result.requirements)}, the scenario has {len(levels)}")
@@ -248,9 +252,11 @@ def plan_problems(
             continue
         if rr.planned is None or not _close(float(rr.planned), level):
             problems.append(f"requirement {r.label}: planned {rr.planned} reported, the plan's stocks give {level:g}")
-        if rr.binding is not None and bool(rr.binding) != (level - r.required < 1.0 - 1e-6):
+        binding = level - r.required < 1.0 - 1e-6 and before[r] < r.required - 1e-6
+        if rr.binding is not None and bool(rr.binding) != binding:
             problems.append(
                 f"requirement {r.label}: binding = {rr.binding} reported for planned {level:g} of {r.required:g}"
+                f" ({before[r]:g} without the plan)"
             )
         allowed = 0.0
         if result.mode != "min-cost":
@@ -296,4 +302,43 @@ def plan_problems(
     limit = result.budget
     if limit is not None and by_year.sum() > limit + REL * max(scale, abs(limit)) + ABS_MONEY:
         problems.append(f"total budget: the plan spends {by_year.sum():,.2f} of {limit:,.2f}")
+    share = s.budget.max_share_per_year
+    if share is not None:
+        for t in range(s.years):
+            if by_year[t] > share * by_year.sum() + REL * scale + ABS_MONEY:
+                problems.append(
+                    f"max_share_per_year: year {t + 1} spends {by_year[t]:,.2f} of {by_year.sum():,.2f} in total, "
+                    f"more than {share:g} of it"
+                )
+    problems += _capacity(s, x, y, plan)
+    return problems
+
+
+def _capacity(s: Scenario, x: np.ndarray, y: np.ndarray, plan) -> list[str]:
+    """``[capacity]``: projects (space projects and facilities opened), hires by kind, hires per community, space."""
+    cap, problems = s.capacity, []
+    for t in range(s.years):
+        if cap.projects_per_year is not None:
+            projects = float(y[:, t].sum()) + sum(float(np.asarray(plan.opened[u])[:, t].sum()) for u in s.facilities)
+            if projects > cap.projects_per_year[t] + ABS:
+                problems.append(
+                    f"projects in year {t + 1}: {projects:g}, above projects_per_year = {cap.projects_per_year[t]}"
+                )
+        for k, limit in cap.hires_per_year.items():
+            hires = float(np.asarray(plan.hires[k], dtype=float)[:, t].sum())
+            if hires > limit + ABS:
+                problems.append(f"{k} hires in year {t + 1}: {hires:g}, above hires_per_year = {limit}")
+        if cap.hires_per_community_per_year is not None and s.staff:
+            each = np.sum([np.asarray(plan.hires[k], dtype=float)[:, t] for k in s.staff], axis=0)
+            for i in np.flatnonzero(each > cap.hires_per_community_per_year + ABS):
+                problems.append(
+                    f"hires, {_where(s, int(i), t + 1)}: {each[i]:g}, above hires_per_community_per_year = "
+                    f"{cap.hires_per_community_per_year}"
+                )
+        if cap.space_m2_per_year is not None:
+            added = float(x[:, t].sum())
+            if added > cap.space_m2_per_year[t] * (1 + REL) + ABS:
+                problems.append(
+                    f"space added in year {t + 1}: {added:g} m², above space_m2_per_year = {cap.space_m2_per_year[t]:g}"
+                )
     return problems

@@ -294,3 +294,150 @@ def define_budget(prog: Program, total_row: bool = False) -> dict[str, BudgetRow
         row = add_row(prog, [*pairs, (slack, -1.0)], c, LE, float(limit or 0.0), f"budget|{key}")
         budget_rows[key] = BudgetRow(row, slack, limit, c)
     return budget_rows
+
+
+# --------------------------------------------------------------------------------------
+# what the city can absorb in a year ([capacity], [budget] max_share_per_year)
+
+
+@dataclass
+class LimitRow:
+    """A yearly limit ``used − excess <= limit`` and its excess variable (fixed at 0 while it holds).
+
+    ``what`` names it in the planner's words ("projects", "community_worker hires", …);
+    ``unit`` is what ``excess`` counts; ``weight`` scales excess to a comparable size
+    when the infeasibility explanation asks which limits must give way, and by how much.
+    """
+
+    row: LpConstraint
+    excess: LpVariable
+    what: str
+    year: int
+    limit: float
+    unit: str
+    weight: float
+
+
+def _limit_rows(prog: Program, items: list[tuple[str, int, list[tuple[LpVariable, float]], float, float, str, float]]):
+    """Add one row and one excess variable per item ``(key, year, pairs, constant, limit, unit, weight)``."""
+    if not items:
+        return {}
+    excess = batch(prog, [f"excess|{key}|y{t}" for key, t, *_ in items], 0.0, 0.0, "Continuous")
+    out: dict[tuple[str, int], LimitRow] = {}
+    for (key, t, pairs, c, limit, unit, weight), e in zip(items, excess, strict=True):
+        row = add_row(prog, [*pairs, (e, -1.0)], c, LE, float(limit), f"capacity|{key}|y{t}")
+        out[key, t] = LimitRow(row, e, key, t, float(limit), unit, weight)
+    return out
+
+
+def define_capacity(prog: Program) -> dict[tuple[str, int], LimitRow]:
+    """``[capacity]``: projects, hires by kind and space added city-wide, and hires per community, per year.
+
+    projects: ``Σ_i y[i,t] + Σ_i Σ_u b[i,u,t] <= P[t]``; hires of kind s:
+    ``Σ_i h[i,s,t] <= Hs``; space: ``Σ_i x[i,t] <= S[t]``; one community:
+    ``Σ_s h[i,s,t] − e[t] <= Hc`` for every i, with one excess ``e[t]`` per year shared by
+    the communities (the explanation reads it as "the most any community must exceed").
+    """
+    d, cap = prog.data, prog.scenario.capacity
+    items: list = []
+    for t in d.T:
+        k = t - 1
+        if cap.projects_per_year is not None:
+            pairs = [(prog.y[i][k], 1.0) for i in range(d.n)]
+            pairs += [(prog.b[u][i][k], 1.0) for u in d.facilities for i in range(d.n) if d.has0[u][i] < 1]
+            projects = float(cap.projects_per_year[k])
+            items.append(("projects", t, pairs, 0.0, projects, "project", 1.0 / max(1.0, projects)))
+        for s, hires in cap.hires_per_year.items():
+            pairs = [(prog.h[s][i][k], 1.0) for i in range(d.n)]
+            items.append((f"hires:{s}", t, pairs, 0.0, float(hires), "hire", 1.0 / max(1.0, hires)))
+        if cap.space_m2_per_year is not None:
+            m2 = float(cap.space_m2_per_year[k])
+            items.append(("space", t, [(prog.x[i][k], 1.0) for i in range(d.n)], 0.0, m2, "m²", 1.0 / max(1.0, m2)))
+    rows = _limit_rows(prog, items)
+    if cap.hires_per_community_per_year is not None and d.staff:
+        limit = float(cap.hires_per_community_per_year)
+        excess = batch(prog, [f"excess|community-hires|y{t}" for t in d.T], 0.0, 0.0, "Continuous")
+        for t, e in zip(d.T, excess, strict=True):
+            first = None
+            for i in range(d.n):
+                pairs = [(prog.h[s][i][t - 1], 1.0) for s in d.staff]
+                row = add_row(prog, [*pairs, (e, -1.0)], 0.0, LE, limit, f"capacity|community-hires|y{t}|{d.ids[i]}")
+                first = first or row
+            if first is not None:
+                rows["community-hires", t] = LimitRow(
+                    first, e, "community-hires", t, limit, "hire", 1.0 / max(1.0, limit)
+                )
+    return rows
+
+
+def define_max_share(prog: Program) -> dict[tuple[str, int], LimitRow]:
+    """``[budget] max_share_per_year = m``: ``cost[t] <= m·Σ_τ cost[τ]`` for every plan year (cash, undiscounted).
+
+    The excess is in money; the explanation weighs one average wage of it like one project.
+    """
+    d = prog.data
+    m = prog.scenario.budget.max_share_per_year
+    if m is None:
+        return {}
+    total_pairs: list[tuple[LpVariable, float]] = []
+    total_c = 0.0
+    for t in d.T:
+        p, c = cost_of_year(prog, t)
+        total_pairs += [(v, -m * k) for v, k in p]
+        total_c -= m * c
+    items = []
+    weight = 1.0 / max(1.0, prog.scenario.costs.average_wage)
+    for t in d.T:
+        p, c = cost_of_year(prog, t)
+        items.append(("spending", t, [*p, *total_pairs], c + total_c, 0.0, "yuan", weight))
+    return _limit_rows(prog, items)
+
+
+#: A city-wide staff target is spread in proportion to households, with this much room.
+SPREAD = 1.25
+
+
+def spread_bounds(prog: Program) -> dict[str, np.ndarray]:
+    """The most staff of each kind any community may hold under a city-wide target (see define_spread).
+
+    ``U[i] = max(staff0[i], ⌈SPREAD·n·H[i]/ΣH⌉, the most one of its own targets asks)`` with
+    ``n`` the largest city-wide requirement of the kind and ``H`` households in the last
+    plan year. ``Σ_i U[i] >= SPREAD·n``, so the city-wide target alone can always be met.
+    """
+    d = prog.data
+    most: dict[str, float] = {}
+    for tg in prog.scenario.targets:
+        if tg.city_staff is not None and tg.at_least is not None and max(tg.at_least) > 0:
+            most[tg.city_staff] = max(most.get(tg.city_staff, 0.0), max(tg.at_least))
+    H = d.H[:, d.years]
+    share = H / H.sum() if H.sum() > 0 else np.full(d.n, 1.0 / max(1, d.n))
+    out: dict[str, np.ndarray] = {}
+    for s, n in most.items():
+        bound = np.maximum(d.staff0[s], np.ceil(SPREAD * n * share - TOLERANCE))
+        for tg in prog.scenario.targets:
+            for atom in tg.condition.atoms if tg.condition is not None else ():
+                if atom.kind == "staff" and atom.item == s:
+                    bound = np.maximum(bound, np.ceil(atom.bound(d.H[:, 1:]).max(axis=1) - TOLERANCE))
+        out[s] = bound
+    return out
+
+
+def define_spread(prog: Program) -> None:
+    """City-wide staff targets are spread over the city: ``staff[i,s,t] <= U[i]`` (see spread_bounds).
+
+    Pay is the same in every community, so the least-cost program is indifferent to where
+    a city-wide target's staff work and would put them anywhere, all in one community if
+    the solver likes. A community holds at most 1.25 times its share of the city's
+    households in the target (or what it has today, or what its own targets ask), which
+    costs nothing and leaves the solver a quarter's room. Without attrition the stock
+    only grows, so the last year's row is enough.
+    """
+    d = prog.data
+    for s, U in spread_bounds(prog).items():
+        years = [d.years] if d.attr[s] == 0 else list(d.T)
+        for i in range(d.n):
+            for t in years:
+                pairs, c = prog.staff[s][i][t - 1]
+                if not pairs:
+                    continue
+                add_row(prog, pairs, c, LE, float(U[i]), f"spread|{s}|{d.ids[i]}|y{t}")

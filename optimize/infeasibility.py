@@ -30,6 +30,9 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
+from pulp import LpAffineExpression
+
+from optimize.constraints import LimitRow
 from optimize.result import money
 from scenarios.plan import cost_table, planned_levels
 from scenarios.targets import Requirement, unit
@@ -204,6 +207,72 @@ def _no_plan_at_all(
     )
 
 
+def limit_words(entry: LimitRow, by: float) -> str:
+    """One limit exceeded, in the planner's words, e.g. "projects in year 2: 4 more than the limit of 12"."""
+    if entry.what == "spending":
+        return (
+            f"spending in year {entry.year}: {by:,.0f} yuan more than max_share_per_year allows "
+            "(its share of the total)"
+        )
+    if entry.what == "community-hires":
+        return (
+            f"hires in one community in year {entry.year}: {by:g} more than the limit of {entry.limit:g} "
+            "(hires_per_community_per_year)"
+        )
+    if entry.what == "space":
+        return f"space added in year {entry.year}: {by:,.6g} m² more than the limit of {entry.limit:,.6g} m² (space_m2_per_year)"
+    if entry.what.startswith("hires:"):
+        kind = entry.what.split(":", 1)[1]
+        return f"{kind} hires in year {entry.year}: {by:g} more than the limit of {entry.limit:g} (hires_per_year)"
+    return f"projects in year {entry.year}: {by:g} more than the limit of {entry.limit:g} (projects_per_year)"
+
+
+def _limits_are_reason(prog: Program, solver: str, time_limit, gap, info: dict[str, Any], lines: list[str]) -> bool:
+    """Whether exceeding the yearly limits (budget set aside) meets every target; if so, say by how much.
+
+    Minimises the weighted excess over every limit with every requirement hard: the
+    limits still exceeded in that plan are the ones that must give way.
+    """
+    prog.set_budget(hard=False)
+    prog.set_elastic(False)
+    prog.set_limits(hard=False)
+    prog.prob.objective = LpAffineExpression.from_list([(e.excess, e.weight) for e in prog.limit_rows.values()])
+    try:
+        out = prog.run(solver, time_limit=time_limit, gap=gap)
+        if not out.has_solution:
+            return False
+        over = []
+        for entry in prog.limit_rows.values():
+            by = float(entry.excess.varValue or 0.0)
+            if by > 1e-6:
+                by = math.ceil(by - 1e-6) if entry.unit in ("project", "hire") else by
+                over.append((entry, by))
+    finally:
+        prog.set_limits(hard=True)
+    info.update(
+        budget_is_reason=False,
+        capacity_is_reason=True,
+        capacity_exceeded=[
+            {
+                "limit": e.what,
+                "year": e.year,
+                "value": e.limit,
+                "exceeded_by": round(by, 6),
+                "unit": e.unit,
+                "text": limit_words(e, by),
+            }
+            for e, by in over
+        ],
+    )
+    lines.append(
+        "What the city can absorb in a year is the reason: every target can be met only if these limits give way "
+        "(the least excess over them, budget set aside):"
+    )
+    lines += [f"  - {limit_words(e, by)}" for e, by in over]
+    lines.append("Raise those limits in [capacity] (or [budget] max_share_per_year), or lower or delay the targets.")
+    return True
+
+
 def explain(
     prog: Program, solver: str, *, time_limit: float | None = None, gap: float = 1e-4
 ) -> tuple[dict[str, Any], str]:
@@ -251,6 +320,8 @@ def explain(
             info["budget_is_reason"] = False
         else:
             info["budget_is_reason"] = False
+        if prog.limit_rows and _limits_are_reason(prog, solver, time_limit, gap, info, lines):
+            return info, "\n".join(lines)
         # impossible at any cost: show what falls short without a budget
         prog.set_budget(hard=False)
         short = _elastic(prog, solver, time_limit, gap) or {}
@@ -264,5 +335,6 @@ def explain(
         return info, "\n".join(lines)
     finally:
         prog.set_budget(hard=True)
+        prog.set_limits(hard=True)
         prog.set_elastic(False)
         prog.use_objective("cost")

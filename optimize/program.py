@@ -24,8 +24,9 @@ from pulp import LpAffineExpression, LpConstraint, LpProblem, LpVariable
 from optimize import constraints as C
 from optimize import variables as V
 from optimize.check import check_plan
-from optimize.constraints import BudgetRow
+from optimize.constraints import BudgetRow, LimitRow
 from optimize.data import ProgramData
+from optimize.fullcost import full_costs, not_computed
 from optimize.infeasibility import explain
 from optimize.marginal import DUALS_ONLY, NOT_BINDING, lp_duals
 from optimize.marginal import marginal_costs as compute_marginals
@@ -96,6 +97,7 @@ class Program:
     req_rows: dict[Requirement, LpConstraint]
     cost: dict[int, dict[str, Lin]]  # year -> line -> expression
     budget_rows: dict[str, BudgetRow]  # "y<t>" or "total"
+    limit_rows: dict[tuple[str, int], LimitRow]  # [capacity] and max_share_per_year, by (what, year)
     attainment_row: LpConstraint | None
 
     def __init__(
@@ -130,9 +132,11 @@ class Program:
         C.define_keys_by(self)
         C.define_count(self)
         C.define_city_staff(self)
-        # cost, budget, objectives
+        C.define_spread(self)
+        # cost, budget, what the city can absorb in a year, objectives
         self.cost = C.define_cost(self)
         self.budget_rows = C.define_budget(self, total_row=total_budget_row)
+        self.limit_rows = {**C.define_capacity(self), **C.define_max_share(self)}
         self.weights = weights or {r: 1.0 / r.required for r in scenario.requirements}
         self._define_objectives()
         self.attainment_row = None
@@ -179,6 +183,11 @@ class Program:
                 if entry.limit is not None:
                     entry.row.changeRHS(entry.limit - entry.constant)
             entry.slack.upBound = 0.0 if (hard and entry.limit is not None) else None
+
+    def set_limits(self, hard: bool = True) -> None:
+        """Hold the yearly limits (``[capacity]``, ``max_share_per_year``) or let them be exceeded."""
+        for entry in self.limit_rows.values():
+            entry.excess.upBound = 0.0 if hard else None
 
     def set_attainment_bound(self, bound: float | None) -> None:
         if self.attainment_row is not None:
@@ -346,7 +355,8 @@ def solve(
       requirements get ``marginal_status = "not computed: duals only"``.
     - ``marginal_costs=False``: neither.
 
-    ``marginal_time_limit``: the total time budget of the re-solves, in seconds (default
+    ``marginal_time_limit``: the total time budget of the re-solves (each target's full
+    cost first, within at most half of it, then the marginal costs), in seconds (default
     ``max(5, 3 × the main solve)``, and never more than ``time_limit`` when one is
     given); ``float("inf")`` prices every binding requirement. Each re-solve gets at
     most its fair share of what is left, but no less than twice the main solve.
@@ -385,6 +395,9 @@ def solve(
         t0 = time.perf_counter()
         _price_requirements(prog, sol, result, out, solver, marginal_costs, time_limit, marginal_time_limit, say)
         result.timings["marginal"] = time.perf_counter() - t0
+    elif result.requirements:
+        why = mode if mode != "min-cost" else "re-solves not asked for"
+        result.target_costs = not_computed(prog, why)
     result.timings["total"] = time.perf_counter() - t_start
     say(f"done: {result.status_words()}")
     return result
@@ -427,12 +440,19 @@ def _price_requirements(
         rr.dual_lp = duals.get(rr.requirement)
         rr.marginal_status = NOT_BINDING if not rr.binding else DUALS_ONLY
     if marginal_costs == "dual":
+        result.target_costs = not_computed(prog, "duals only")
         return
     if session is None:
         prog.restore(sol)
     budget = marginal_time_limit if marginal_time_limit is not None else max(5.0, 3.0 * out.seconds)
     if time_limit is not None:
         budget = min(budget, time_limit)
+    t0 = time.perf_counter()
+    result.target_costs = full_costs(
+        prog, sol, solver, base=out, budget=budget / 2, min_share=2.0 * out.seconds, session=session, progress=say
+    )
+    result.timings["full_costs"] = time.perf_counter() - t0
+    budget -= result.timings["full_costs"]  # one time budget for both: full costs take at most half
     marg = compute_marginals(
         prog, sol, result, solver, base=out, budget=budget, min_share=2.0 * out.seconds, session=session, progress=say
     )

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from optimize.data import ProgramData
-from scenarios.plan import LINES, PlanArrays, cost_table, planned_levels
+from scenarios.plan import LINES, PlanArrays, cost_table, planned_levels, stocks_from_decisions
 from scenarios.plan_file import plan_table
 from scenarios.schema import Scenario
 from scenarios.targets import Requirement
@@ -26,8 +26,18 @@ if TYPE_CHECKING:
 
 
 #: A requirement is binding when the plan has less than one unit (community, facility,
-#: staff member) to spare: relaxing it by one unit could then change the plan.
+#: staff member) to spare, and the city would not meet it without the plan: relaxing it
+#: by one unit could then change the plan. A requirement the city meets with no plan at
+#: all is met by every plan (stocks only grow with what a plan adds, and every condition
+#: asks for at least some stock), so relaxing it can never save anything: not binding.
 BINDING_SLACK = 1.0 - 1e-6
+
+
+def status_quo_levels(d: ProgramData) -> dict[Requirement, float]:
+    """Each requirement's level if the plan does nothing (no space, facility or hire added)."""
+    zero = np.zeros((d.n, d.years))
+    plan = stocks_from_decisions(d, zero, {u: zero for u in d.facilities}, {s: zero for s in d.staff})
+    return planned_levels(d, plan)
 
 
 def money(v: float | None) -> float | None:
@@ -52,6 +62,7 @@ class RequirementResult:
     dual_lp: float | None = None  # the LP relaxation's dual: an approximation of the above
     marginal_cost_max: float | None = None  # the most relaxing could save (solver's bound)
     marginal_status: str | None = None  # exact, bounded, not computed: ..., not binding (see optimize.marginal)
+    met_without_plan: bool | None = None  # the city meets it even if the plan does nothing
 
     @property
     def shortfall(self) -> float | None:
@@ -69,10 +80,34 @@ class RequirementResult:
             "planned": None if self.planned is None else round(float(self.planned), 6),
             "shortfall": None if self.shortfall is None else round(self.shortfall, 6),
             "binding": self.binding,
+            "met_without_plan": self.met_without_plan,
             "marginal_cost": money(self.marginal_cost),
             "marginal_cost_max": money(self.marginal_cost_max),
             "marginal_status": self.marginal_status,
             "dual_lp": None if self.dual_lp is None else round(float(self.dual_lp), 4),
+        }
+
+
+@dataclass
+class TargetCost:
+    """One target's full cost, its proven range, and which it is."""
+
+    target: str
+    full_cost: float | None
+    full_cost_min: float | None
+    full_cost_max: float | None
+    status: str
+    cost_without: float | None = None
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "target": self.target,
+            "full_cost": money(self.full_cost),
+            "full_cost_status": self.status,
+            "full_cost_min": money(self.full_cost_min),
+            "full_cost_max": money(self.full_cost_max),
+            "total_cost_without": money(self.cost_without),
         }
 
 
@@ -99,6 +134,7 @@ class PlanResult:
     infeasibility: dict[str, Any] | None = None
     timings: dict[str, float] = field(default_factory=dict)
     budget: float | None = None  # the total budget this result was solved under (frontier)
+    target_costs: list[TargetCost] = field(default_factory=list)  # full cost of each target (optimize.fullcost)
     detail: str = ""
 
     # ---------------------------------------------------------------- construction
@@ -110,9 +146,15 @@ class PlanResult:
         d = prog.data
         plan = prog.plan(sol)
         levels = planned_levels(d, plan)
-        reqs = [
-            RequirementResult(r, levels[r], levels[r] - r.required < BINDING_SLACK) for r in d.scenario.requirements
-        ]
+        before = status_quo_levels(d)
+        reqs = []
+        for r in d.scenario.requirements:
+            met = bool(before[r] >= r.required - 1e-6)
+            reqs.append(
+                RequirementResult(
+                    r, levels[r], levels[r] - r.required < BINDING_SLACK and not met, met_without_plan=met
+                )
+            )
         total_row = prog.budget_rows.get("total")
         total_limit = total_row.limit if total_row is not None else d.scenario.budget.total
         return cls(
@@ -226,6 +268,8 @@ class PlanResult:
             "discount_rate": self.scenario.costs.discount_rate,
             "requirements": [rr.to_dict() for rr in self.requirements],
         }
+        if self.target_costs:
+            out["targets"] = [tc.to_dict() for tc in self.target_costs]
         if self.scenario.costs.discount_rate:
             out["total_cost_undiscounted"] = money(self.total_cost_undiscounted)
         if self.feasible:

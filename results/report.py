@@ -139,6 +139,32 @@ def requirements_table(run: Run) -> pd.DataFrame:
     return req
 
 
+def target_costs_table(run: Run) -> pd.DataFrame:
+    """Each target's full cost beside its requirements' marginal costs (year by year)."""
+    summary = run.summary or {}
+    targets = summary.get("targets") or []
+    if not targets:
+        return pd.DataFrame()
+    req = run.requirements()
+    rows = []
+    for t in targets:
+        mine = req[req["target"] == t["target"]] if not req.empty else req
+        margins = []
+        for r in mine.to_dict("records"):
+            m = r.get("marginal_cost")
+            shown = "not binding" if not r.get("binding") else ("—" if m is None or pd.isna(m) else f"{float(m):,.0f}")
+            margins.append(f"y{r['year']}: {shown}")
+        rows.append(
+            {
+                "target": t["target"],
+                "full cost (yuan)": t.get("full_cost"),
+                "full cost status": t.get("full_cost_status"),
+                "marginal costs by year (yuan)": "; ".join(margins),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
 def html_image(path: Path, alt: str) -> str:
     """A PNG embedded in the page itself, so the page needs no other file and no network."""
     data = base64.b64encode(path.read_bytes()).decode("ascii")
@@ -154,7 +180,7 @@ def html_table(df: pd.DataFrame) -> str:
         if isinstance(v, (float, np.floating)):
             if pd.isna(v):
                 return "—"
-            if _is_probability(column):
+            if _is_probability(column) or column == tr("share of the total"):
                 return f"{v:.0%}"
             if float(v).is_integer() or abs(float(v)) >= 1000:
                 return f"{v:,.0f}"
@@ -221,6 +247,11 @@ def cost_section(run: Run) -> list[str]:
         table[tr("simulated (yuan)")] = simulated + [np.nan] * (n - len(simulated))
     if planned and simulated:
         table[tr("difference (yuan)")] = table[tr("simulated (yuan)")] - table[tr("planned (yuan)")]
+    if planned:
+        total = sum(v for v in planned if v is not None)
+        table[tr("share of the total")] = [v / total if total and v is not None else np.nan for v in planned] + [
+            np.nan
+        ] * (n - len(planned))
     body.append(html_table(table))
     by_line = summary.get("cost_by_line") or {}
     sim_line = summary.get("simulated_cost_by_line") or {}
@@ -376,6 +407,18 @@ def write_report(run: Run, charts: list[tuple[Path, str]]) -> Path:
                 )
                 + "</p>"
             )
+        costs = target_costs_table(run)
+        if not costs.empty:
+            body.append(
+                f"<h3>{tr('What each target costs')}</h3><p>"
+                + tr(
+                    "Full cost: the total cost with the target minus the total cost without it (every year of it "
+                    "given up, found by re-solving). A marginal cost prices one unit more in one year; for a staged "
+                    "target it is often only the saving of doing the work a year later."
+                )
+                + "</p>"
+            )
+            body.append(html_table(costs))
     body += risk_section(run)
     body += replan_section(run)
     if run.timeseries is not None and len(run.timeseries):

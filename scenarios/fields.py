@@ -113,6 +113,50 @@ STAFF = (
 BUDGET = (
     Key("per_year", "floats_by_year", None, "most the plan may spend in each year", 0, limit=L.BUDGET),
     Key("total", "float", None, "most the plan may spend over all years", 0, limit=L.BUDGET),
+    Key(
+        "max_share_per_year",
+        "float",
+        None,
+        "no plan year may take more than this share of the plan's total spending (0.45: 45 %)",
+        0,
+        1,
+        True,
+    ),
+)
+
+CAPACITY = (
+    Key(
+        "projects_per_year",
+        "ints_by_year",
+        None,
+        "projects the city can run in a year: a community's space addition in a year is one, each facility opened is one",
+        0,
+        limit=L.PROJECTS,
+    ),
+    Key(
+        "hires_per_year",
+        "int_map",
+        {},
+        "hires the labour market supplies in a year, city-wide, by staff kind (a kind not named: no limit)",
+        0,
+        limit=L.CITY_STAFF,
+    ),
+    Key(
+        "hires_per_community_per_year",
+        "int",
+        None,
+        "hires one community can take on in a year, all kinds together",
+        0,
+        limit=L.STAFF,
+    ),
+    Key(
+        "space_m2_per_year",
+        "floats_by_year",
+        None,
+        "service space the city can add in a year, all communities together (m²)",
+        0,
+        limit=L.CITY_SPACE,
+    ),
 )
 
 COMMUNITY = (
@@ -248,6 +292,7 @@ TOP_LEVEL = (
     "facilities",
     "staff",
     "budget",
+    "capacity",
     "communities",
     "communities_csv",
     "generate",

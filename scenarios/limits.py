@@ -93,6 +93,16 @@ HOUSEHOLDS_PER_STAFF = Limit(
     "more than one staff member per household is not a ratio any plan sets; the source plans say "
     "one per 300 to 500 households",
 )
+PROJECTS = Limit(
+    10_000_000,
+    "projects city-wide in one year ([capacity] projects_per_year)",
+    "a space project and one facility of each of 100 kinds in every community of the largest city",
+)
+CITY_SPACE = Limit(
+    100_000_000_000,
+    "m² added city-wide in one year ([capacity] space_m2_per_year)",
+    "the largest space of one community in every community of the largest city",
+)
 KINDS = Limit(
     100,
     "facility kinds, and staff kinds, a scenario declares",
@@ -195,6 +205,8 @@ LIMITS: tuple[Limit, ...] = (
     STAFF,
     CITY_STAFF,
     HOUSEHOLDS_PER_STAFF,
+    PROJECTS,
+    CITY_SPACE,
     KINDS,
     TARGETS,
     LIST,

@@ -40,6 +40,7 @@ from scenarios.schema import (
     KNOWN_FACILITIES,
     KNOWN_STAFF,
     Budget,
+    Capacity,
     Community,
     Costs,
     FacilityKind,
@@ -284,6 +285,8 @@ class _Reader:
         facilities = self.kinds("facilities", F.FACILITY, KNOWN_FACILITIES)
         staff = self.kinds("staff", F.STAFF, KNOWN_STAFF)
         budget = self.table(("budget",), d["budget"], F.BUDGET) if "budget" in d else {}
+        self.check_share(budget)
+        capacity = self.capacity(staff)
         communities = self.communities(meta, facilities, staff)
         targets = self.targets(facilities, staff, communities)
         simulation = self.table(("simulation",), d.get("simulation", {}), F.simulation_keys())
@@ -291,7 +294,30 @@ class _Reader:
         self.check_model(meta.get("model"))
         if self.problems:
             raise ScenarioError(self.problems)
-        return self.build(meta, costs, facilities, staff, budget, communities, targets, simulation)
+        return self.build(meta, costs, facilities, staff, budget, communities, targets, simulation, capacity)
+
+    def check_share(self, budget: dict) -> None:
+        """A yearly share so small that the plan years together cannot hold the total is a typo."""
+        share = budget.get("max_share_per_year")
+        if share is None or not self.years or share * self.years >= 1 - 1e-9:
+            return
+        least = 1 / self.years
+        self.problem(
+            ("budget", "max_share_per_year"),
+            share,
+            f"{self.years} plan years of at most {share:g} each hold only {share * self.years:.0%} of the total; "
+            f"raise it to at least {least:.4g} (1 / years), or remove it",
+        )
+
+    def capacity(self, staff: dict) -> dict[str, Any]:
+        """``[capacity]``: the keys, and hires_per_year naming declared staff kinds only."""
+        if "capacity" not in self.data:
+            return {}
+        cap = self.table(("capacity",), self.data["capacity"], F.CAPACITY)
+        for s in cap.get("hires_per_year") or {}:
+            if s not in staff:
+                self.problem(("capacity", "hires_per_year"), s, _unknown_kind(s, staff, KNOWN_STAFF, "staff"))
+        return cap
 
     def kinds(self, section: str, keys: tuple[Key, ...], known: tuple[str, ...]) -> dict[str, dict]:
         value = self.data.get(section, {})
@@ -762,7 +788,7 @@ class _Reader:
         return out
 
     # -- building ----------------------------------------------------------------------
-    def build(self, meta, costs, facilities, staff, budget, rows, targets, simulation) -> Scenario:
+    def build(self, meta, costs, facilities, staff, budget, rows, targets, simulation, capacity) -> Scenario:
         years = meta["years"]
         facility_kinds = {u: FacilityKind(u, **f) for u, f in facilities.items()}
         staff_kinds = {}
@@ -792,13 +818,19 @@ class _Reader:
             costs=Costs(**costs),
             facilities=frozen_map(facility_kinds),
             staff=frozen_map(staff_kinds),
-            budget=Budget(budget.get("per_year"), budget.get("total")),
+            budget=Budget(budget.get("per_year"), budget.get("total"), budget.get("max_share_per_year")),
             communities=communities,
             targets=built,
             simulation=SimulationParameters(**sim_values),
             source=self.source,
             extensions=tuple(meta.get("extensions") or ()),
             model=meta.get("model"),
+            capacity=Capacity(
+                capacity.get("projects_per_year"),
+                frozen_map(capacity.get("hires_per_year") or {}),
+                capacity.get("hires_per_community_per_year"),
+                capacity.get("space_m2_per_year"),
+            ),
         )
 
 

@@ -100,6 +100,10 @@ def render() -> str:
         table(F.STAFF),
         "## `[budget]` (optional)\n",
         table(F.BUDGET),
+        "## `[capacity]` (optional)\n\nWhat the city can absorb in one year: every plan, in every mode, "
+        "re-planning and the budget frontier included, keeps within these limits. Each is optional; a missing one "
+        "is no limit. A per-year value takes one number for every year or a list of one per plan year.\n",
+        table(F.CAPACITY),
         '## Communities\n\nGive exactly one of: `[[communities]]` tables, `communities_csv = "file.csv"` '
         "(a path relative to the scenario file, with the same columns; `facilities` as names separated by `;`, "
         "staff as one `staff_<kind>` column per kind), or a `[generate]` table for a synthetic city.\n\n"

@@ -76,6 +76,31 @@ class StaffKind:
 class Budget:
     per_year: tuple[float, ...] | None = None
     total: float | None = None
+    max_share_per_year: float | None = None  # no plan year takes more than this share of the total
+
+
+@dataclass(frozen=True)
+class Capacity:
+    """What the city can absorb in one year (``[capacity]``); ``None`` or a missing kind: no limit.
+
+    A plan that spends all its money in the last year is cheapest on paper and impossible
+    in practice: a city has so many builders, so many people to hire, and so much room it
+    can fit out in a year. These limits are what a planning office would check by hand.
+    """
+
+    projects_per_year: tuple[int, ...] | None = None  # city-wide; a space addition or a facility opened is one project
+    hires_per_year: Mapping[str, int] = field(default_factory=lambda: frozen_map({}))  # by staff kind, city-wide
+    hires_per_community_per_year: int | None = None  # any kind, one community
+    space_m2_per_year: tuple[float, ...] | None = None  # city-wide
+
+    @property
+    def any(self) -> bool:
+        return (
+            self.projects_per_year is not None
+            or bool(self.hires_per_year)
+            or self.hires_per_community_per_year is not None
+            or self.space_m2_per_year is not None
+        )
 
 
 @dataclass(frozen=True)
@@ -125,6 +150,7 @@ class Scenario:
     source: Path | None = field(default=None, compare=False)
     extensions: tuple[str, ...] = ()
     model: str | None = None  # "package.module:Class", a CommunityModel subclass to simulate
+    capacity: Capacity = field(default_factory=Capacity)
 
     @property
     def community_ids(self) -> list[str]:
@@ -201,8 +227,22 @@ def scenario_to_dict(s: Scenario) -> dict[str, Any]:
         budget["per_year"] = list(s.budget.per_year)
     if s.budget.total is not None:
         budget["total"] = s.budget.total
+    if s.budget.max_share_per_year is not None:
+        budget["max_share_per_year"] = s.budget.max_share_per_year
     if budget:
         out["budget"] = budget
+    cap = s.capacity
+    capacity: dict[str, Any] = {}
+    if cap.projects_per_year is not None:
+        capacity["projects_per_year"] = list(cap.projects_per_year)
+    if cap.hires_per_year:
+        capacity["hires_per_year"] = dict(cap.hires_per_year)
+    if cap.hires_per_community_per_year is not None:
+        capacity["hires_per_community_per_year"] = cap.hires_per_community_per_year
+    if cap.space_m2_per_year is not None:
+        capacity["space_m2_per_year"] = list(cap.space_m2_per_year)
+    if capacity:
+        out["capacity"] = capacity
     rows = []
     for c in s.communities:
         row = {

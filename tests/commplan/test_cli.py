@@ -156,3 +156,19 @@ def test_sweep_does_not_take_over_a_finished_plan_run(tmp_path, capsys):
     assert main(["sweep", "tutorial", "--budgets", "6e6", "--replications", "1", "--out", str(out), "--quiet"]) == 1
     assert "--force" in capsys.readouterr().err
     assert (out / "manifest.json").read_text() == before and (out / "plan.csv").exists()
+
+
+def test_a_capacity_too_small_for_the_targets_exits_2_naming_the_limit(tmp_path, capsys):
+    from scenarios.loader import resolve_path
+
+    text = resolve_path("tutorial").read_text()
+    tight = tmp_path / "tight.toml"
+    tight.write_text(text.replace("[[communities]]", "[capacity]\nprojects_per_year = [2, 3, 3]\n\n[[communities]]", 1))
+    out = tmp_path / "plan"
+    assert main(["plan", str(tight), "--out", str(out), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "What the city can absorb in a year is the reason" in err
+    assert "more than the limit of" in err and "(projects_per_year)" in err
+    assert "Money is the reason" not in err and "Traceback" not in err
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["infeasibility"]["capacity_is_reason"] is True

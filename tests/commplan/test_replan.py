@@ -100,3 +100,48 @@ def test_the_remaining_plan_is_costed_as_the_whole_plan_costs_it():
     original_tail = sum(whole.cost_by_year[1:])
     assert again.total_cost + 2 * committed == pytest.approx(original_tail, rel=1e-6)
     assert rest.budget.total == pytest.approx(s.budget.total - whole.cost_by_year[0] - 2 * committed)
+
+
+def test_remaining_scenario_keeps_the_capacity_of_the_years_left():
+    s = dataclasses.replace(
+        load("tutorial"),
+        capacity=dataclasses.replace(
+            load("tutorial").capacity, projects_per_year=(5, 6, 7), space_m2_per_year=(1.0, 2.0, 3.0)
+        ),
+        budget=dataclasses.replace(load("tutorial").budget, max_share_per_year=0.5),
+    )
+    rest = remaining_scenario(s, 1, s.initial_stocks(), spent=0.0, plan_total=1_000_000)
+    assert rest.capacity.projects_per_year == (6, 7) and rest.capacity.space_m2_per_year == (2.0, 3.0)
+    # the share of the whole plan becomes the yearly cap it set on the adopted plan
+    assert rest.budget.max_share_per_year is None
+    committed = (0.7 - 0.6) * 60000 * 31
+    assert rest.budget.per_year == pytest.approx((500_000 - committed,) * 2)
+
+
+def test_every_re_solve_keeps_within_the_capacity(monkeypatch):
+    import optimize
+    from commplan import replan
+
+    s = load("tutorial")
+    capped = dataclasses.replace(
+        s, capacity=dataclasses.replace(s.capacity, projects_per_year=(6, 6, 6), hires_per_community_per_year=1)
+    )
+    first = optimize.solve(capped, marginal_costs=False)
+    assert first.status == "optimal"
+    seen = []
+    real = optimize.solve
+
+    def solve(rest, **kw):
+        result = real(rest, **kw)
+        seen.append((rest, result))
+        return result
+
+    monkeypatch.setattr(replan.optimize, "solve", solve)
+    run_adaptive_replication(capped, plan_from_result(first, capped), first.summary()["cost_by_year"], capped.seed, 0)
+    assert len(seen) >= 2
+    for rest, result in seen:
+        assert rest.capacity.projects_per_year == (6,) * rest.years
+        if result.feasible:
+            p = result.plan
+            projects = (p.space_added > 1e-9).sum(axis=0) + sum(o.sum(axis=0) for o in p.opened.values())
+            assert projects.max() <= 6 and p.hires["community_worker"].max() <= 1

@@ -208,3 +208,13 @@ def test_report_tells_the_simulated_city_year_by_year(tutorial_run):
     )
     assert ((table["needs served (%)"] > 0) & (table["needs served (%)"] <= 100)).all()
     assert "The simulated city, year by year" in (tutorial_run / "report.html").read_text()
+
+
+def test_report_shows_each_targets_full_cost_beside_its_marginal_costs(tutorial_run):
+    summary = json.loads((tutorial_run / "summary.json").read_text())
+    assert [t["target"] for t in summary["targets"]] == [t.name for t in load_run(tutorial_run).scenario.targets]
+    page = (tutorial_run / "report.html").read_text()
+    assert "What each target costs" in page and "share of the total" in page
+    for t in summary["targets"]:
+        if t["full_cost"] is not None:
+            assert f"<td>{t['target']}</td><td>{t['full_cost']:,.0f}</td><td>{t['full_cost_status']}</td>" in page

@@ -1,0 +1,132 @@
+"""What each target costs in full: the total cost with it minus the total cost without it.
+
+A marginal cost prices one more community, facility or staff member; for a staged target
+it is often a *deferral* saving (relaxing year 1 only moves the work to year 2), and it
+says nothing of what the whole target costs. The full cost answers that: every
+requirement of the target (all its years and kinds) is given up, the program is
+re-solved for least cost, and the difference from the plan's cost is what the target
+costs. Other targets stay as written; a ``standard`` that names the target keeps asking
+for its condition, so giving the target up does not give up the standard.
+
+The re-solve starts from the plan (still feasible without the target) on the HiGHS model
+kept in memory, stops at an absolute gap of half a currency unit, and reports what was
+proven: ``full_cost = C0 − UB`` (the plans' difference, from the plan's cost ``C0`` and
+the re-solve's best plan ``UB``), ``full_cost_min = LB0 − UB`` and ``full_cost_max =
+C0 − LB`` with ``LB0``, ``LB`` the two solves' proven bounds. ``full_cost_status`` is
+``exact`` when the two bounds agree within one currency unit, ``bounded`` when the truth
+lies between them, ``not computed: time budget`` when the time budget ran out first, and
+``not computed: <mode>`` outside min-cost mode.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from optimize.marginal import BOUNDED, BUDGET, EXACT, EXACT_TOLERANCE, _solution
+from optimize.result import TargetCost
+
+if TYPE_CHECKING:
+    from optimize.program import Outcome, Program, Solution
+    from optimize.session import HighsSession
+
+
+def not_computed(prog: Program, why: str) -> list[TargetCost]:
+    return [TargetCost(t.name, None, None, None, f"not computed: {why}") for t in prog.scenario.targets]
+
+
+def full_costs(
+    prog: Program,
+    sol: Solution,
+    solver: str,
+    *,
+    base: Outcome,
+    budget: float,
+    min_share: float,
+    session: HighsSession | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> list[TargetCost]:
+    """Each target's full cost by a re-solve without it, in scenario order, within ``budget`` seconds."""
+    t_start = time.perf_counter()
+    targets = [t for t in prog.scenario.targets if any(r.target == t.name for r in prog.shortfall)]
+    if session is not None:
+        c0, lb0 = session.objective0, session.bound0
+    else:
+        prog.restore(sol)
+        c0 = float(prog.cost_objective.value() or 0.0)
+        lb0 = base.bound
+    if lb0 is None and base.status == "optimal":
+        lb0 = c0
+    prog.set_elastic(False)
+    prog.use_objective("cost")
+    out: dict[str, TargetCost] = {}
+    for k, tg in enumerate(targets):
+        left = budget - (time.perf_counter() - t_start)
+        if left <= 0.05:
+            out[tg.name] = TargetCost(tg.name, None, None, None, BUDGET)
+            continue
+        each = min(left, max(left / (len(targets) - k), min_share))
+        if progress:
+            progress(f"full cost {k + 1}/{len(targets)}: {tg.name}")
+        free = [(s, float(r.required)) for r, s in prog.shortfall.items() if r.target == tg.name]
+        if session is not None:
+            ub, lb, seconds, status = _resolve_kept(session, free, each)
+        else:
+            ub, lb, seconds, status = _resolve_pulp(prog, sol, free, solver, each)
+        if ub is None:
+            out[tg.name] = TargetCost(tg.name, None, None, None, f"failed: {status}", seconds=seconds)
+            continue
+        ub = min(ub, c0)  # the plan itself is a plan without the target
+        low = None if lb0 is None else lb0 - ub
+        high = None if lb is None else c0 - lb
+        exact = low is not None and high is not None and high - low <= EXACT_TOLERANCE
+        found = c0 - ub
+        out[tg.name] = TargetCost(
+            tg.name,
+            found,
+            found if exact else low,
+            found if exact else high,
+            EXACT if exact else BOUNDED,
+            cost_without=ub,
+            seconds=seconds,
+        )
+    if session is not None:
+        session.h.setSolution(_solution(session.x0))
+    else:
+        prog.restore(sol)
+    result = []
+    for tg in prog.scenario.targets:
+        # a target that asks nothing in any year (all zeros) costs nothing to give up
+        result.append(out.get(tg.name) or TargetCost(tg.name, 0.0, 0.0, 0.0, EXACT, cost_without=c0))
+    return result
+
+
+def _resolve_kept(session: HighsSession, free, time_limit: float):
+    cols = [(session.col(s), up) for s, up in free]
+    for j, up in cols:
+        if j is not None:
+            session.h.changeColBounds(j, 0.0, up)
+    try:
+        run = session.run(time_limit=time_limit, rel_gap=0.0, abs_gap=EXACT_TOLERANCE / 2, start=session.x0)
+    finally:
+        for j, _ in cols:
+            if j is not None:
+                session.h.changeColBounds(j, 0.0, 0.0)
+    bound = run.bound if run.bound is not None else (run.objective if run.status == "optimal" else None)
+    return run.objective, bound, run.seconds, run.status
+
+
+def _resolve_pulp(prog: Program, sol: Solution, free, solver: str, time_limit: float):
+    for s, up in free:
+        s.upBound = up
+    prog.restore(sol)
+    try:
+        o = prog.run(solver, time_limit=time_limit, gap=0.0, warm=True)
+    finally:
+        for s, _ in free:
+            s.upBound = 0.0
+    if not o.has_solution:
+        return None, None, o.seconds, o.status
+    bound = o.bound if o.bound is not None else (o.objective if o.status == "optimal" else None)
+    return o.objective, bound, o.seconds, o.status

@@ -272,3 +272,17 @@ def test_the_schedule_lists_the_month_in_the_order_step_runs_it(schedule):
 def test_every_household_column_is_described(text, model):
     missing = [c for c in model.households.cols if f"`{c}`" not in text]
     assert not missing
+
+
+def test_check_reports_a_stale_file_and_writing_brings_it_up_to_date(text, tmp_path, monkeypatch, capsys):
+    import model.odd as odd
+
+    stale = tmp_path / "odd.md"
+    stale.write_text(text.replace("| `exit_hazard` |", "| `exit_hazard_old` |", 1), encoding="utf-8")
+    monkeypatch.setattr(odd, "DOC", stale)
+    assert odd.main(["--check"]) == 1
+    assert "out of date" in capsys.readouterr().err
+    assert "exit_hazard_old" in stale.read_text(encoding="utf-8")  # --check writes nothing
+    assert odd.main([]) == 0
+    assert stale.read_text(encoding="utf-8") == text
+    assert odd.main(["--check"]) == 0

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from model.agents import ELIGIBLE, FACILITY_FOR
-from model.calibration import MOMENTS, SCENARIOS, TURNOVER_PAY
+from model.calibration import MOMENTS, TURNOVER_PAY
 from model.extensions import core_organisations, core_services
 from scenarios.parameters import CALIBRATION_FILE, SimulationParameters
 from scenarios.target_kinds import OUTCOME_KINDS
@@ -131,8 +131,9 @@ def calibration_section() -> str:
     """The published moments, the fitted values and what the fit achieves (calibration.json)."""
     record = json.loads(CALIBRATION_FILE.read_text(encoding="utf-8"))
     out = [
-        f"Fitted by `python -m model.calibration` on the status quo of {', '.join(f'`{s}`' for s in SCENARIOS)} "
-        f"({record['replications']} replication(s) each, seed {record['seed']}), every staff kind paid "
+        f"Fitted by `python -m model.calibration` on the status quo of {', '.join(f'`{s}`' for s in record['scenarios'])} "
+        f"({record['replications']} replication{'' if record['replications'] == 1 else 's'} each, seed {record['seed']}), "
+        "every staff kind paid "
         f"{_number(TURNOVER_PAY)} × the local average wage.\n",
         "| parameter | fitted value | moment | published target (range) | simulated | source |",
         "|---|---|---|---|---|---|",

@@ -60,6 +60,10 @@ class HouseholdAgent(Agent):
             m = self.model.p.satisfaction_memory
             self.satisfaction = m * self.satisfaction + (1 - m) * met / needed
 
+    def perceived(self, community_mean: float) -> float:
+        w = self.model.p.satisfaction_peer_weight
+        return (1 - w) * self.satisfaction + w * community_mean
+
     def take_part(self, factor: float) -> None:
         p = self.model.p
         prob = min(
@@ -102,6 +106,10 @@ class AgentHouseholds:
 
     def community_sum(self, x: np.ndarray) -> np.ndarray:
         return np.bincount(self.column("community"), weights=np.asarray(x, dtype=float), minlength=self.n_communities)
+
+    def satisfied(self) -> np.ndarray:
+        mean = self.community_sum(self.column("satisfaction")) / np.maximum(self.counts, 1)
+        return np.array([a.perceived(mean[a.community]) >= a.expectation for a in self.agents])
 
     def draw_needs(self, rng) -> np.ndarray:
         self.agents.do("draw_needs")

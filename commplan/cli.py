@@ -111,6 +111,13 @@ def _finite_number(text: str) -> float:
     return value
 
 
+def _probability(text: str) -> float:
+    value = _number(text)
+    if not 0 < value < 1:
+        raise argparse.ArgumentTypeError(f"must be a probability between 0 and 1 (exclusive), such as 0.9, not {text}")
+    return value
+
+
 def _seconds(text: str) -> float | None:
     """A time limit in seconds; ``inf`` is no limit at all."""
     value = _number(text)
@@ -171,6 +178,13 @@ def build_parser() -> argparse.ArgumentParser:
             choices=("resolve", "dual", "none"),
             default="resolve",
             help="what each binding target costs: re-solve with it relaxed by one (default), LP duals only, or none",
+        )
+        cmd.add_argument(
+            "--confidence",
+            type=_probability,
+            metavar="P",
+            help="the cheapest plan whose every requirement is met with probability ≥ P in the simulation "
+            "(margins learned from the simulation; see docs/planning.md); default: the deterministic plan",
         )
         cmd.add_argument(
             "--marginal-time-limit",
@@ -262,6 +276,17 @@ def _out(args: argparse.Namespace, scenario, mode: str) -> Path:
 def _solve_options(args: argparse.Namespace):
     from commplan.pipeline import SolveOptions
 
+    confidence = getattr(args, "confidence", None)
+    if confidence is not None and args.mode != "min-cost":
+        raise UserError(
+            "--confidence plans at minimum cost; with --mode max-attainment it is not available yet: "
+            "drop one of the two options"
+        )
+    if confidence is not None and getattr(args, "replan", "none") != "none":
+        raise UserError(
+            "--confidence with --replan yearly is not available yet (re-planning would drop the margins): "
+            "drop one of the two options"
+        )
     return SolveOptions(
         mode=args.mode,
         solver=args.solver,
@@ -269,6 +294,7 @@ def _solve_options(args: argparse.Namespace):
         gap=args.gap,
         marginal_costs=args.marginal_costs,
         marginal_time_limit=args.marginal_time_limit,
+        confidence=confidence,
     )
 
 
@@ -297,10 +323,11 @@ def cmd_plan(args: argparse.Namespace) -> int:
     from commplan import pipeline
 
     scenario = _load(args.file)
+    options = _solve_options(args)
     out = _out(args, scenario, args.mode)
     refuse_inputs_inside(out, [("the scenario", _scenario_file(args.file))])
     run = _hold(args, Run(out, scenario, "plan", args.force))
-    result = pipeline.plan(scenario, _solve_options(args), out, args.quiet)
+    result = pipeline.plan(scenario, options, out, args.quiet)
     _solver_broke(result)
     run.finish(status=result.status)
     if not result.feasible:
@@ -342,12 +369,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     from commplan import pipeline
 
     scenario = _load(args.file)
+    solve_options = _solve_options(args)
     out = _out(args, scenario, args.mode)
     options = _sim_options(args)
     seeds = {"root": options.root_seed(scenario), "replications": args.replications}
     refuse_inputs_inside(out, [("the scenario", _scenario_file(args.file))])
     run = _hold(args, Run(out, scenario, "run", args.force, seeds=seeds))
-    result = pipeline.run(scenario, _solve_options(args), options, out, args.quiet)
+    result = pipeline.run(scenario, solve_options, options, out, args.quiet)
     _solver_broke(result)
     run.finish(status=result.status)
     if not result.feasible:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import optimize
+from commplan.confidence import ConfidencePlan, annotate, plan_with_confidence
 from commplan.parallel import process_pool
 from commplan.progress import bar, spinner
 from commplan.replan import simulate_adaptive
@@ -19,7 +20,7 @@ from model.runner import SimulationResult, simulate, write_simulation
 from optimize import PlanResult
 from results.plan_output import write_plan
 from results.publish import publish
-from results.summary import complete_requirements, with_simulation
+from results.summary import complete_requirements, with_intervals, with_simulation
 from scenarios.files import write_csv, write_json
 from scenarios.schema import Scenario
 
@@ -34,6 +35,8 @@ class SolveOptions:
     gap: float = 1e-4
     marginal_costs: str = "resolve"  # resolve, dual or none
     marginal_time_limit: float | None = None
+    confidence: float | None = None  # plan so each requirement is met with this probability (commplan.confidence)
+    confidence_replications: int = 20  # in-sample replications per step of the confidence loop
 
 
 @dataclass(frozen=True)
@@ -66,10 +69,32 @@ def solve(scenario: Scenario, options: SolveOptions, quiet: bool = False) -> Pla
         )
 
 
-def plan(scenario: Scenario, options: SolveOptions, out: Path, quiet: bool = False) -> PlanResult:
+def solve_with_confidence(
+    scenario: Scenario, options: SolveOptions, quiet: bool = False, seed: int | None = None
+) -> tuple[PlanResult, ConfidencePlan | None]:
+    """The deterministic plan, or with ``options.confidence`` the plan that holds with that probability."""
+    if options.confidence is None:
+        return solve(scenario, options, quiet), None
+    with spinner(f"planning {scenario.name} with confidence {options.confidence:g}", quiet) as say:
+        cp = plan_with_confidence(
+            scenario,
+            options.confidence,
+            replications=options.confidence_replications,
+            seed=seed,
+            solver=options.solver,
+            time_limit=options.time_limit,
+            gap=options.gap,
+            say=say,
+        )
+    return cp.result, cp
+
+
+def plan(
+    scenario: Scenario, options: SolveOptions, out: Path, quiet: bool = False, seed: int | None = None
+) -> PlanResult:
     """Solve and write ``plan.csv`` (when there is a plan), ``summary.json`` and the plan charts."""
-    result = solve(scenario, options, quiet)
-    write_plan(result, scenario, out)
+    result, cp = solve_with_confidence(scenario, options, quiet, seed)
+    write_plan(result, scenario, out, annotate({}, cp))
     return result
 
 
@@ -132,9 +157,11 @@ def simulate_replanning(
 
 
 def record_simulation(summary: dict, sim: SimulationResult, scenario: Scenario, out: Path) -> None:
-    """Write ``timeseries.csv`` and ``attainment.csv``, then ``summary.json`` with what was achieved."""
+    """Write ``timeseries.csv`` and ``attainment.csv``, then ``summary.json`` with what was
+    achieved and each probability's 90 % interval."""
     achieved = write_simulation(sim, scenario, out)
-    write_json(out / "summary.json", with_simulation(complete_requirements(summary, scenario), achieved))
+    merged = with_simulation(complete_requirements(summary, scenario), achieved)
+    write_json(out / "summary.json", with_intervals(merged, len(sim.replications)))
 
 
 def draw(out: Path, quiet: bool = False) -> None:
@@ -155,7 +182,8 @@ def run(
     Returns the plan's result; when the solve found no plan, only the plan's files are
     written and the caller says why (its status and explanation).
     """
-    result = plan(scenario, solve_options, out, quiet)
+    result, cp = solve_with_confidence(scenario, solve_options, quiet, sim_options.root_seed(scenario))
+    write_plan(result, scenario, out, annotate({}, cp))
     if not result.feasible:
         return result
     schedule = plan_from_result(result, scenario)
@@ -163,6 +191,6 @@ def run(
         sim = simulate_replanning(scenario, schedule, result, sim_options, solve_options.solver, out, quiet)
     else:
         sim = simulate_plan(scenario, schedule, sim_options, quiet)
-    record_simulation(result.summary(), sim, scenario, out)
+    record_simulation(annotate(result.summary(), cp), sim, scenario, out)
     draw(out, quiet)
     return result

@@ -88,6 +88,7 @@ class CommunityModel(Model):
         self.moved_out = np.zeros(n, dtype=np.int64)
         self.opened_this_year = dict.fromkeys(scenario.facilities, 0)
         self.participation_months = np.zeros(n)
+        self.staff_months = {s: np.zeros(n) for s in scenario.staff}
         self.vacancies: dict[int, dict[str, np.ndarray]] = {}  # start month -> hires arriving
         self.open_vacancies = {s: np.zeros(n, dtype=np.int64) for s in scenario.staff}
         self.volunteers_per_organisation = np.zeros(n)
@@ -184,6 +185,8 @@ class CommunityModel(Model):
         self.participation_months += self.households.community_sum(self.households.participating.astype(np.float64))
         self.staff_turnover()
         self.recruit()
+        for s in self.scenario_.staff:
+            self.staff_months[s] += self.staff_count[s]  # people in post at the month's end
         self.organise()
         self.pay()
         for ext in self._extensions:
@@ -211,6 +214,7 @@ class CommunityModel(Model):
             self.posts[s] = np.ceil(self.plan.staff[s][:, t - 1] - 1e-6).astype(np.int64)
         self.opened_this_year = dict.fromkeys(self.scenario_.facilities, 0)
         self.participation_months = np.zeros(self.n)  # households taking part, summed over the year's months
+        self.staff_months = {s: np.zeros(self.n) for s in self.scenario_.staff}  # people in post, summed
         self.organisations.do("draw_support")
         for ext in self._extensions:
             ext.start_year(self)
@@ -466,7 +470,12 @@ class CommunityModel(Model):
     def evaluate_targets(self) -> None:
         """Which requirements of this plan year the simulated city meets (the optimiser's definitions)."""
         t = self.year
-        stocks = dataclasses.replace(self.stocks(), outcomes=self.outcomes())
+        months = (self.month - 1) % 12 + 1
+        stocks = dataclasses.replace(
+            self.stocks(),
+            outcomes=self.outcomes(),
+            staff_average={s: v / months for s, v in self.staff_months.items()},
+        )
         key = np.array([c.key for c in self.scenario_.communities], dtype=bool)
         for r in self.scenario_.requirements:
             if r.year != t:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from optimize.result import PlanResult
 from results.plan_plots import plot_attainment, plot_cost_breakdown
@@ -11,8 +12,12 @@ from scenarios.files import write_csv, write_json
 from scenarios.schema import Scenario
 
 
-def write_plan(result: PlanResult, scenario: Scenario, out_dir: str | Path) -> dict[str, Path]:
+def write_plan(
+    result: PlanResult, scenario: Scenario, out_dir: str | Path, extra: dict[str, Any] | None = None
+) -> dict[str, Path]:
     """Write ``plan.csv`` (when there is a plan), ``summary.json`` and the two charts into ``out_dir``.
+
+    ``extra`` keys join ``summary.json`` (a confidence plan's ``confidence`` and record).
 
     Every file is written atomically (scenarios.files). Returns the paths written, by name.
     """
@@ -23,7 +28,7 @@ def write_plan(result: PlanResult, scenario: Scenario, out_dir: str | Path) -> d
         header, rows = result.plan_rows()
         write_csv(out / "plan.csv", header, rows)
         written["plan.csv"] = out / "plan.csv"
-    summary = complete_requirements(result.summary(), scenario)
+    summary = complete_requirements({**result.summary(), **(extra or {})}, scenario)
     write_json(out / "summary.json", summary)
     written["summary.json"] = out / "summary.json"
     if result.feasible:

@@ -46,6 +46,36 @@ def with_simulation(summary: dict[str, Any], achieved: list[dict[str, Any]]) -> 
     return {**summary, "requirements": merged}
 
 
+def wilson(k: int, n: int, z: float = 1.6449) -> tuple[float, float]:
+    """The Wilson 90 % interval of a proportion ``k / n`` (sound near 0 and 1, unlike p ± z·se)."""
+    if n == 0:
+        return (0.0, 1.0)
+    p = k / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return (max(0.0, centre - half), min(1.0, centre + half))
+
+
+def with_intervals(summary: dict[str, Any], replications: int) -> dict[str, Any]:
+    """Each simulated requirement's 90 % ``probability_interval``; with a ``confidence``, also
+    ``confidence_reached``: whether every requirement's probability reached it."""
+    rows = []
+    reached = True
+    confidence = summary.get("confidence")
+    for r in summary.get("requirements", []):
+        p = r.get("probability_met")
+        if p is None:
+            rows.append(r)
+            continue
+        low, high = wilson(round(p * replications), replications)
+        rows.append({**r, "probability_interval": [round(low, 4), round(high, 4)]})
+        reached &= confidence is None or p >= confidence
+    out = {**summary, "requirements": rows}
+    if confidence is not None:
+        out["confidence_reached"] = reached
+    return out
+
+
 def _number(v: Any, missing_ok: bool = False) -> bool:
     if v is None:
         return missing_ok

@@ -161,6 +161,18 @@ GENERATE = (
 
 TARGET_NAME = Key("name", "name", REQUIRED, "unique name, used in reports and plan.csv's meets_<name> columns")
 
+#: When a staff condition is read in the simulation (the plan's posts are the same all year).
+MEASURED = ("year_end", "annual_average")
+TARGET_OPTIONS = (
+    Key(
+        "measured",
+        "str",
+        "year_end",
+        "when a staff condition is read in the simulation: year_end (people in post in the year's last "
+        "month) or annual_average (the year's mean, counting months a post stood empty)",
+    ),
+)
+
 #: Per-community condition keys: exactly one per target (or ``city_staff``).
 CONDITIONS = (
     Key("space_at_least", "float", REQUIRED, "space_m2 ≥ A", 0, limit=L.SPACE),

@@ -673,6 +673,7 @@ class _Reader:
                 F.TARGET_NAME,
                 *[Key(k.name, k.kind, REQUIRED, k.doc, k.low, k.high, k.low_open) for k in conditions],
                 *F.REQUIREMENTS,
+                *F.TARGET_OPTIONS,
             )
             t = self.table(path, item, keys)
             name = t.get("name")
@@ -698,6 +699,16 @@ class _Reader:
                 self.problem(
                     (*path, bad), item[bad], "city_staff and at_least go together, and with no other requirement"
                 )
+            if "measured" in item:
+                if t.get("measured") not in F.MEASURED:
+                    self.problem((*path, "measured"), item["measured"], f"must be one of: {', '.join(F.MEASURED)}")
+                elif kind not in ("staff_per_households", "staff_at_least", "city_staff", "standard"):
+                    self.problem(
+                        (*path, "measured"),
+                        item["measured"],
+                        "goes only with a staff condition (staff_per_households, staff_at_least, city_staff, "
+                        "or a standard that has one)",
+                    )
             if kind == "city_staff":
                 for other in ("share", "keys_by", "count"):
                     if t.get(other) is not None:

@@ -119,6 +119,8 @@ def render() -> str:
         table(F.CONDITIONS, show_default=False),
         "### Requirements (one or more)\n",
         table(F.REQUIREMENTS),
+        "### Options\n",
+        table(F.TARGET_OPTIONS),
         "## `[simulation]`\n\nBehaviour parameters of the simulation; the source of each default is in brackets. "
         "Tables by service take any of: `admin`, `elderly_care`, `child_care`, `health`, `employment`, `mediation`, `culture`.\n",
         table(F.simulation_keys()),

@@ -227,4 +227,6 @@ def _target_to_dict(t: Target) -> dict[str, Any]:
             out[k] = list(getattr(t, k))
     if t.keys_by is not None:
         out["keys_by"] = t.keys_by
+    if t.measured != "year_end":
+        out["measured"] = t.measured
     return out

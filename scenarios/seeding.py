@@ -11,6 +11,7 @@ import numpy as np
 #: Stream numbers: the first spawn key under the scenario's seed.
 GENERATE = 0
 SIMULATE = 1
+CONFIDENCE = 2  # in-sample replications a confidence plan learns from (commplan/confidence.py)
 
 
 def seed_sequence(seed: int, stream: int, *index: int) -> np.random.SeedSequence:

@@ -9,6 +9,8 @@ both read) and a sentence for reports.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from scenarios.schema import frozen_map
 from scenarios.targets import Atom, Condition, Target
 
@@ -38,16 +40,21 @@ def condition_atoms(t: dict, by_name: dict) -> tuple[Atom, ...]:
         return (Atom("space", None, per_household=v / 100.0),)
     if kind == "has":
         return (Atom("has", v, constant=1.0),)
+    measured = t.get("measured") or "year_end"
     if kind == "staff_per_households":
-        return tuple(Atom("staff", s, per_household=1.0 / n) for s, n in v.items())
+        return tuple(Atom("staff", s, per_household=1.0 / n, measured=measured) for s, n in v.items())
     if kind == "staff_at_least":
-        return tuple(Atom("staff", s, constant=m) for s, m in v.items())
+        return tuple(Atom("staff", s, constant=m, measured=measured) for s, m in v.items())
     if kind in OUTCOME_KINDS:
         return (Atom("outcome", OUTCOME_KINDS[kind], constant=v),)
     if kind == "standard":
         atoms: list[Atom] = []
         for ref in v:
-            atoms += [a for a in condition_atoms(by_name[ref], by_name) if a not in atoms]
+            for a in condition_atoms(by_name[ref], by_name):
+                if a.kind == "staff" and t.get("measured"):
+                    a = replace(a, measured=measured)  # the standard's own setting rules its staff parts
+                if a not in atoms:
+                    atoms.append(a)
         return tuple(atoms)
     raise AssertionError(kind)
 
@@ -60,10 +67,11 @@ def condition_text(t: dict, by_name: dict) -> str:
         return f"space ≥ {v:g} m² per 100 households"
     if kind == "has":
         return f"has {v}"
+    mean = " (the year's mean in post)" if t.get("measured") == "annual_average" else ""
     if kind == "staff_per_households":
-        return ", ".join(f"one {s} per {n:g} households" for s, n in v.items())
+        return ", ".join(f"one {s} per {n:g} households" for s, n in v.items()) + mean
     if kind == "staff_at_least":
-        return ", ".join(f"≥ {m:g} {s}" for s, m in v.items())
+        return ", ".join(f"≥ {m:g} {s}" for s, m in v.items()) + mean
     if kind == "satisfied_at_least":
         return f"≥ {100 * v:g} % of households satisfied"
     if kind == "organisations_at_least":
@@ -81,6 +89,7 @@ def build_target(t: dict, by_name: dict) -> Target:
             None,
             city_staff=t["city_staff"],
             at_least=t["at_least"],
+            measured=t.get("measured") or "year_end",
             written=(kind, t[kind]),
             line=t["_line"],
         )
@@ -91,6 +100,7 @@ def build_target(t: dict, by_name: dict) -> Target:
         keys_by=t.get("keys_by"),
         count=t.get("count"),
         has=t.get("has") if kind == "has" else None,
+        measured=t.get("measured") or "year_end",
         written=(kind, frozen_map(t[kind]) if isinstance(t[kind], dict) else t[kind]),
         line=t["_line"],
     )

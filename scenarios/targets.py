@@ -39,6 +39,7 @@ class Atom:
     item: str | None  # facility kind for "has", staff kind for "staff", outcome name, None for space
     constant: float = 0.0
     per_household: float = 0.0
+    measured: str = "year_end"  # staff: "annual_average" reads the year's mean people in post
 
     def bound(self, households):
         """The level the stock must reach, for a scalar or an array of household counts."""
@@ -54,6 +55,7 @@ class Stocks:
     has: Mapping[str, np.ndarray]
     staff: Mapping[str, np.ndarray]
     outcomes: Mapping[str, np.ndarray] = field(default_factory=dict)  # simulated only (OUTCOMES)
+    staff_average: Mapping[str, np.ndarray] | None = None  # the year's mean people in post (simulated)
 
     def level(self, atom: Atom) -> np.ndarray:
         if atom.kind == "space":
@@ -62,6 +64,8 @@ class Stocks:
             assert atom.item is not None
             return np.asarray(self.outcomes[atom.item], dtype=float)
         assert atom.item is not None  # only a space atom has no item
+        if atom.kind == "staff" and atom.measured == "annual_average" and self.staff_average is not None:
+            return np.asarray(self.staff_average[atom.item], dtype=float)
         source = self.has if atom.kind == "has" else self.staff
         return np.asarray(source[atom.item], dtype=float)
 
@@ -151,6 +155,7 @@ class Target:
     has: str | None = None  # the facility kind, when the condition is "has"
     city_staff: str | None = None
     at_least: tuple[float, ...] | None = None
+    measured: str = "year_end"  # as written; the condition's staff atoms carry it too
     written: tuple[str, Any] = ("", None)  # the condition key and value as the file wrote them
     line: int | None = field(default=None, compare=False)
 
@@ -213,4 +218,7 @@ class Target:
             assert self.has is not None  # a count target counts facilities of one kind
             return float(opened[self.has])
         assert self.city_staff is not None  # a city_staff target names its staff kind
-        return float(stocks.staff[self.city_staff].sum())
+        staff = stocks.staff
+        if self.measured == "annual_average" and stocks.staff_average is not None:
+            staff = stocks.staff_average
+        return float(staff[self.city_staff].sum())

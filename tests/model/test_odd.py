@@ -219,6 +219,11 @@ def _calls(method) -> set[str]:
     tree = ast.parse(textwrap.dedent(inspect.getsource(method)))
     out: set[str] = set()
     for node in ast.walk(tree):
+        if isinstance(node, ast.AugAssign):  # a monthly or yearly sum kept by the model
+            target = node.target.value if isinstance(node.target, ast.Subscript) else node.target
+            if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == "self":
+                out.add(target.attr)
+            continue
         if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
             continue
         chain, f = [node.func.attr], node.func.value
@@ -249,6 +254,7 @@ def test_every_call_of_the_month_and_the_year_is_in_the_schedule(schedule):
     words = set(re.findall(r"[\w.]+", schedule))
     calls = _calls(CommunityModel.step) | _calls(CommunityModel.start_year)
     assert {"start_month", "serve", "households.receive", "Extension.end_month", "Community.fund"} <= calls
+    assert {"participation_months", "staff_months"} <= calls
     missing = sorted(calls - words)
     assert not missing, f"CommunityModel.step or start_year calls what docs/odd.md's schedule does not list: {missing}"
 

@@ -1,0 +1,273 @@
+"""Plans that hold up: the cheapest plan whose every requirement is met with probability ≥ P.
+
+The optimiser plans a world without turnover, lags or overruns; the simulation shows how
+the real one falls short. This module closes the loop by *learning margins from the
+simulation itself* (never a hand-set buffer) and re-planning until the plan holds:
+
+1. Solve the cheapest plan of the scenario with the current margins (none at first).
+2. Simulate it with **in-sample** seeds (a stream of their own, disjoint from the seeds
+   that later check the plan) and estimate each requirement's probability of being met.
+3. For each requirement below P, tighten what the plan is held to:
+   - *posts*: a staff condition is planned at ``factor_s`` × its bound for each staff kind
+     it reads. The first step sets ``factor_s = 1 / (1 − v)`` from the simulated vacancy
+     share ``v`` (the P-quantile over replications of posts left empty when the target is
+     read: exits × hiring lag × failed hires); later steps add ``FACTOR_STEP``;
+   - *lead time*: a target with space or facility conditions is planned a year early (the
+     requirement of year t is met on paper by year t − 1), since projects run late or are
+     deferred;
+   - *more communities*: a ``share`` requirement still short plans one community more.
+4. Stop when every requirement reaches P in sample, or nothing is left to tighten.
+
+**Termination.** Every margin is monotone and bounded — ``factor_s`` rises by at least
+``FACTOR_STEP`` up to ``MAX_FACTOR``, a lead is set once per target, extra communities
+stop at the city's size — and an iteration that changes none of them ends the loop; so
+the loop ends after finitely many steps (and at most ``max_iterations``).
+
+**What is guaranteed.** Only what the report measures: the final plan is checked on
+fresh replications (out of sample), and ``summary.json`` gives each requirement's
+probability with a 90 % interval and says whether P was reached. A requirement whose
+year-1 condition needs building that may finish late cannot reach a high P at any price;
+the loop then says which.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+import optimize
+from model.plan import plan_from_result
+from model.runner import SimulationResult, simulate
+from optimize.result import PlanResult, RequirementResult
+from scenarios.plan import PlanData, planned_levels
+from scenarios.schema import Scenario
+from scenarios.seeding import CONFIDENCE, seed_sequence
+from scenarios.targets import Condition, Target, communities_required
+
+FACTOR_STEP = 0.05
+MAX_FACTOR = 2.0
+LEVELS = (0.5, 0.8, 0.9, 0.95)  # the price-of-confidence curve
+
+
+@dataclass
+class Margins:
+    """What the plan is held to beyond the scenario's targets (learned, never hand-set)."""
+
+    post_factor: dict[str, float] = field(default_factory=dict)  # staff kind -> ≥ 1
+    lead: set[str] = field(default_factory=set)  # targets planned a year early
+    extra: dict[tuple[str, int], int] = field(default_factory=dict)  # (target, year) -> communities
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "post_factor": {k: round(v, 4) for k, v in sorted(self.post_factor.items())},
+            "planned_a_year_early": sorted(self.lead),
+            "extra_communities": {f"{t}, year {y}": k for (t, y), k in sorted(self.extra.items())},
+        }
+
+
+@dataclass
+class ConfidencePlan:
+    """The result: the plan (as solved for the original targets), its margins and the loop's record."""
+
+    result: PlanResult
+    margins: Margins
+    confidence: float
+    reached_in_sample: bool
+    iterations: list[dict[str, Any]]
+    unreachable: list[str]
+
+
+def in_sample_seed(seed: int) -> int:
+    """The in-sample root seed: its own SeedSequence stream, so the replications that check
+    the plan (root ``seed``) never reuse the draws the planner learned from."""
+    return int(seed_sequence(seed, CONFIDENCE).generate_state(1)[0])
+
+
+def _staff_kinds(t: Target) -> set[str]:
+    if t.city_staff is not None:
+        return {t.city_staff}
+    if t.condition is None:
+        return set()
+    return {a.item for a in t.condition.atoms if a.kind == "staff" and a.item is not None}
+
+
+def _builds(t: Target) -> bool:
+    return t.condition is not None and any(a.kind in ("space", "has") for a in t.condition.atoms)
+
+
+def tightened(scenario: Scenario, m: Margins) -> Scenario:
+    """The scenario the optimiser plans under margins ``m`` (same target names)."""
+    n, years = len(scenario.communities), scenario.years
+    targets = []
+    for t in scenario.targets:
+        new = t
+        if t.condition is not None and any(a.kind == "staff" for a in t.condition.atoms):
+            atoms = tuple(
+                dataclasses.replace(
+                    a,
+                    constant=a.constant * m.post_factor.get(a.item or "", 1.0),
+                    per_household=a.per_household * m.post_factor.get(a.item or "", 1.0),
+                )
+                if a.kind == "staff"
+                else a
+                for a in t.condition.atoms
+            )
+            new = dataclasses.replace(new, condition=Condition(atoms, t.condition.text))
+        if t.city_staff is not None and t.at_least is not None:
+            f = m.post_factor.get(t.city_staff, 1.0)
+            new = dataclasses.replace(new, at_least=tuple(x * f for x in t.at_least))
+        if t.name in m.lead:
+            if new.share is not None:
+                share = list(new.share)
+                new = dataclasses.replace(
+                    new, share=tuple(max(share[k], share[k + 1]) if k + 1 < years else share[k] for k in range(years))
+                )
+            if new.keys_by is not None:
+                new = dataclasses.replace(new, keys_by=max(1, new.keys_by - 1))
+        if new.share is not None and any(tn == t.name for tn, _ in m.extra):
+            share = list(new.share)
+            for k in range(years):
+                extra = m.extra.get((t.name, k + 1), 0)
+                if extra:
+                    share[k] = min(1.0, (communities_required(share[k], n) + extra) / n)
+            new = dataclasses.replace(new, share=tuple(share))
+        targets.append(new)
+    return dataclasses.replace(scenario, targets=tuple(targets))
+
+
+def vacancy(sim: SimulationResult, kind: str, quantile: float) -> float:
+    """The ``quantile`` over replications of the share of posts of ``kind`` empty at year ends."""
+    cols = sim.columns[3:]
+    if f"posts_{kind}" not in cols:
+        return 0.0
+    j_post, j_staff = cols.index(f"posts_{kind}"), cols.index(f"staff_{kind}")
+    shares = []
+    for rep in sim.replications:
+        ends = rep.timeseries[11::12]
+        posts, staff = ends[:, :, j_post].sum(axis=1), ends[:, :, j_staff].sum(axis=1)
+        shares += [max(0.0, 1 - s / p) for s, p in zip(staff, posts, strict=True) if p > 0]
+    return float(np.quantile(shares, quantile)) if shares else 0.0
+
+
+def _as_original(result: PlanResult, scenario: Scenario, m: Margins) -> PlanResult:
+    """The tightened solve reported against the scenario's own requirements."""
+    original = scenario.planning()
+    assert result.plan is not None
+    levels = planned_levels(PlanData.from_scenario(original), result.plan)
+    reqs = [
+        RequirementResult(
+            r,
+            levels[r],
+            None,
+            marginal_status="not computed: a confidence plan (its margins are learned from the simulation)",
+        )
+        for r in original.requirements
+    ]
+    return dataclasses.replace(result, scenario=original, requirements=reqs)
+
+
+def plan_with_confidence(
+    scenario: Scenario,
+    confidence: float,
+    *,
+    replications: int = 20,
+    seed: int | None = None,
+    solver: str = "highs",
+    time_limit: float | None = None,
+    gap: float = 1e-4,
+    max_iterations: int = 12,
+    simulate_fn: Callable[..., SimulationResult] = simulate,
+    say: Callable[[str], None] = lambda _msg: None,
+) -> ConfidencePlan:
+    """The cheapest plan found whose requirements each reach ``confidence`` in sample (see the module)."""
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence must be between 0 and 1 (not {confidence})")
+    inner = in_sample_seed(scenario.seed if seed is None else seed)
+    m = Margins()
+    record: list[dict[str, Any]] = []
+    result: PlanResult | None = None
+    unreachable: list[str] = []
+    for k in range(1, max_iterations + 1):
+        say(f"confidence {confidence:g}: plan {k}")
+        solved = optimize.solve(
+            tightened(scenario, m), solver=solver, time_limit=time_limit, gap=gap, marginal_costs=False
+        )
+        if not solved.feasible:
+            if result is None:  # the targets cannot be met even on paper: the deterministic answer stands
+                return ConfidencePlan(solved, m, confidence, False, record, [])
+            unreachable.append(f"the margins of step {k} make the targets impossible ({solved.status})")
+            break
+        result = solved
+        plan = plan_from_result(solved, scenario)
+        sim = simulate_fn(scenario, plan, replications=replications, seed=inner)
+        probs = {(r["target"], r["kind"], r["year"]): r["probability_met"] for r in sim.requirements(scenario)}
+        short = [key for key, p in probs.items() if p is not None and p < confidence]
+        record.append(
+            {
+                "iteration": k,
+                "total_cost": solved.total_cost,
+                "short_in_sample": len(short),
+                "worst_in_sample": min((p for p in probs.values() if p is not None), default=None),
+                "margins": m.describe(),
+            }
+        )
+        if not short:
+            return ConfidencePlan(_as_original(solved, scenario, m), m, confidence, True, record, [])
+        changed = _tighten(scenario, m, short, sim, confidence)
+        if not changed:
+            unreachable = [f"{t} ({kind}), year {y}: nothing left to tighten" for t, kind, y in short]
+            break
+    assert result is not None  # the first iteration either returned or found a plan
+    return ConfidencePlan(_as_original(result, scenario, m), m, confidence, False, record, unreachable)
+
+
+def _tighten(
+    scenario: Scenario, m: Margins, short: list[tuple[str, str, int]], sim: SimulationResult, confidence: float
+) -> bool:
+    """Tighten the margins for the requirements short of ``confidence``; whether anything changed."""
+    changed = False
+    n = len(scenario.communities)
+    fresh: set[str] = set()  # targets and staff kinds tightened in this round: one step each
+    for name, kind, year in short:
+        t = scenario.target(name)
+        moved = False
+        for s in sorted(_staff_kinds(t)):
+            now = m.post_factor.get(s, 1.0)
+            if s in fresh:
+                moved = True
+                continue
+            if now >= MAX_FACTOR:
+                continue
+            learned = 1.0 / max(1e-9, 1.0 - vacancy(sim, s, confidence))
+            m.post_factor[s] = min(MAX_FACTOR, max(now + FACTOR_STEP, learned if s not in m.post_factor else 0.0))
+            fresh.add(s)
+            moved = True
+        if _builds(t) and year > 1 and (name not in m.lead or name in fresh):
+            m.lead.add(name)
+            fresh.add(name)
+            moved = True
+        if not moved and kind == "share" and t.share is not None:
+            required = communities_required(t.share[year - 1], n) + m.extra.get((name, year), 0)
+            if required < n:
+                m.extra[name, year] = m.extra.get((name, year), 0) + 1
+                moved = True
+        changed |= moved
+    return changed
+
+
+def annotate(summary: dict[str, Any], plan: ConfidencePlan | None) -> dict[str, Any]:
+    """summary.json's ``confidence`` (null when deterministic) and the loop's record."""
+    out = dict(summary)
+    out["confidence"] = None if plan is None else plan.confidence
+    if plan is not None:
+        out["confidence_plan"] = {
+            "reached_in_sample": plan.reached_in_sample,
+            "margins": plan.margins.describe(),
+            "iterations": plan.iterations,
+            "unreachable": plan.unreachable,
+        }
+    return out

@@ -1,0 +1,165 @@
+"""Plans with a chosen confidence: margins learned from the simulation, checked out of sample."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from commplan.cli import main
+from commplan.confidence import Margins, in_sample_seed, plan_with_confidence, tightened
+from model.plan import plan_from_result
+from model.runner import simulate
+from results.summary import wilson
+from scenarios.loader import loads
+from scenarios.targets import communities_required
+
+#: Four communities, two years, one staff ratio and one space target; turnover at the
+#: calibrated rate, so the deterministic plan (posts exactly at the ratio) often falls short.
+SMALL = """
+[scenario]
+name = "small"
+years = 2
+seed = 11
+
+[costs]
+average_wage = 50000
+space_build_per_m2 = 2000
+space_running_per_m2 = 40
+space_project_fixed = 10000
+
+[staff.community_worker]
+hire = 2000
+base_pay_share = 0.8
+
+[[communities]]
+id = "a"
+households = 1600
+space_m2 = 150
+staff = { community_worker = 3 }
+
+[[communities]]
+id = "b"
+households = 1200
+space_m2 = 220
+staff = { community_worker = 3 }
+
+[[communities]]
+id = "c"
+households = 2000
+space_m2 = 90
+staff = { community_worker = 4 }
+
+[[communities]]
+id = "d"
+households = 800
+space_m2 = 260
+staff = { community_worker = 2 }
+
+[[targets]]
+name = "workers-per-400"
+staff_per_households = { community_worker = 400 }
+share = [0.5, 1.0]
+
+[[targets]]
+name = "space-200"
+space_at_least = 200
+share = [0.5, 0.75]
+"""
+
+
+def test_margins_tighten_what_the_optimiser_plans_and_keep_the_targets_names():
+    s = loads(SMALL)
+    m = Margins(post_factor={"community_worker": 1.25}, lead={"space-200"}, extra={("workers-per-400", 1): 1})
+    t = tightened(s, m)
+    assert [x.name for x in t.targets] == [x.name for x in s.targets]
+    atom = t.target("workers-per-400").condition.atoms[0]
+    assert atom.bound(400.0) == pytest.approx(1.25)
+    assert t.target("space-200").share == (0.75, 0.75)  # year 2's share planned by year 1
+    assert communities_required(t.target("workers-per-400").share[0], 4) == 3  # 2 + 1 extra
+    assert t.target("workers-per-400").share[1] == 1.0
+
+
+def test_the_in_sample_seed_is_not_the_out_of_sample_seed():
+    assert (
+        in_sample_seed(11) != 11
+        and in_sample_seed(11) == in_sample_seed(11)
+        and in_sample_seed(12) != in_sample_seed(11)
+    )
+
+
+def test_a_confidence_plan_holds_out_of_sample_where_the_deterministic_plan_does_not():
+    s = loads(SMALL)
+    cp = plan_with_confidence(s, 0.8, replications=20)
+    assert cp.result.feasible and cp.iterations[0]["short_in_sample"] > 0  # the deterministic plan fell short
+    fresh = simulate(s, plan_from_result(cp.result, s), replications=40, seed=99)
+    probs = [r["probability_met"] for r in fresh.requirements(s)]
+    # out of sample, within sampling error of 40 replications (Wilson 90 % upper bound reaches P)
+    assert np.mean(probs) >= 0.8
+    assert all(wilson(round(p * 40), 40)[1] >= 0.8 for p in probs)
+    assert cp.result.total_cost > cp.iterations[0]["total_cost"]  # confidence has a price
+    # the summary reports the original requirements, not the tightened ones
+    assert [r.requirement.required for r in cp.result.requirements] == [r.required for r in s.requirements]
+
+
+def test_run_with_confidence_records_it_and_each_probabilitys_interval(tmp_path):
+    path = tmp_path / "small.toml"
+    path.write_text(SMALL, encoding="utf-8")
+    out = tmp_path / "run"
+    assert main(["run", str(path), "--confidence", "0.8", "--replications", "10", "--out", str(out), "--quiet"]) == 0
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["confidence"] == 0.8 and isinstance(summary["confidence_reached"], bool)
+    assert summary["confidence_plan"]["iterations"]
+    for r in summary["requirements"]:
+        low, high = r["probability_interval"]
+        assert low <= r["probability_met"] <= high
+
+
+def test_without_confidence_the_summary_says_so(tmp_path):
+    path = tmp_path / "small.toml"
+    path.write_text(SMALL, encoding="utf-8")
+    out = tmp_path / "plan"
+    assert main(["plan", str(path), "--out", str(out), "--quiet"]) == 0
+    assert json.loads((out / "summary.json").read_text())["confidence"] is None
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["--confidence", "1.5"], "probability between 0 and 1"),
+        (["--confidence", "0.9", "--mode", "max-attainment"], "--confidence plans at minimum cost"),
+    ],
+)
+def test_a_bad_confidence_is_refused_with_exit_1(args, says, tmp_path, capsys):
+    try:
+        code = main(["plan", "tutorial", "--out", str(tmp_path / "x"), "--quiet", *args])
+    except SystemExit as e:  # argparse's own refusal
+        code = e.code
+    assert code == 1
+    assert says in capsys.readouterr().err
+    assert not (tmp_path / "x").exists()  # refused before any folder was made
+
+
+def test_posts_people_in_post_and_vacancies_balance():
+    s = loads(SMALL)
+    cp = plan_with_confidence(s, 0.8, replications=5, max_iterations=1)
+    sim = simulate(s, plan_from_result(cp.result, s), replications=3, seed=5)
+    cols = sim.columns[3:]
+    j = {
+        c: cols.index(c)
+        for c in (
+            "posts_community_worker",
+            "staff_community_worker",
+            "hires_community_worker",
+            "exits_community_worker",
+        )
+    }
+    start = np.array([3, 3, 4, 2])
+    for rep in sim.replications:
+        ts = rep.timeseries
+        staff = ts[:, :, j["staff_community_worker"]]
+        flows = np.cumsum(ts[:, :, j["hires_community_worker"]] - ts[:, :, j["exits_community_worker"]], axis=0)
+        np.testing.assert_array_equal(staff, start + flows)  # people in post: today's plus hires minus exits
+        vacant = ts[:, :, j["posts_community_worker"]] - staff
+        assert (vacant >= 0).all() and vacant.sum() > 0  # posts never fall here; some stand empty a while

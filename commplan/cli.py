@@ -142,6 +142,13 @@ def _budgets(text: str) -> list[float]:
     return values
 
 
+def _names(text: str) -> list[str]:
+    names = [x.strip() for x in text.split(",") if x.strip()]
+    if not names:
+        raise argparse.ArgumentTypeError(f"{text!r}: give parameter names separated by commas")
+    return names
+
+
 def build_parser() -> argparse.ArgumentParser:
     scenario_help = "scenario file, or the name of a bundled scenario (" + ", ".join(bundled_scenarios()) + ")"
     p = _Parser(
@@ -234,7 +241,40 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="ADDRESS",
         help="a Dask distributed scheduler to run the work on (pip install 'commplan[dask]')",
     )
+    sw.add_argument(
+        "--uncertain",
+        type=_replications,
+        metavar="N",
+        help="also simulate each budget in N Latin-hypercube futures of the behaviour parameters",
+    )
     common(sw)
+
+    se = sub.add_parser("sensitivity", help="how a plan's outcomes depend on the behaviour parameters (Morris, Sobol')")
+    se.add_argument("file", metavar="FILE", help=scenario_help)
+    se.add_argument("--method", choices=("morris", "sobol"), required=True)
+    se.add_argument(
+        "--samples",
+        type=_whole(1, MAX_REPLICATIONS),
+        required=True,
+        metavar="N",
+        help="Morris trajectories, or Sobol' base samples (a power of two)",
+    )
+    se.add_argument(
+        "--replications", type=_replications, default=2, metavar="R", help="replications per point (default 2)"
+    )
+    se.add_argument("--seed", type=_seed, metavar="S", help="root seed (default: the scenario's)")
+    se.add_argument(
+        "--plan", type=Path, metavar="PLAN.csv", help="simulate this plan (default: plan at minimum cost first)"
+    )
+    se.add_argument(
+        "--parameters",
+        type=_names,
+        metavar="NAME,…",
+        help="sample only these parameters (default: every one with a plausible range)",
+    )
+    se.add_argument("--processes", type=_processes, metavar="P", help="local worker processes (default: all cores)")
+    se.add_argument("--scheduler", metavar="ADDRESS", help="a Dask distributed scheduler to run the work on")
+    common(se)
 
     cmp_ = sub.add_parser("compare", help="put finished runs side by side")
     cmp_.add_argument("dirs", nargs="+", type=Path, metavar="DIR")
@@ -398,11 +438,12 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     folder = RunFolder(out, "sweep", args.force, resume=True)
     args.folder = folder
     seeds = {"root": seed, "replications": args.replications}
+    uncertain = args.uncertain or 0
     if args.force:  # start afresh: what earlier sweeps wrote here goes first
         run = _hold(args, Run(out, scenario, "sweep", True, seeds=seeds, folder=folder))
-        sweep = Sweep(scenario, args.budgets, out, args.replications, seed, warn=_warn)
+        sweep = Sweep(scenario, args.budgets, out, args.replications, seed, warn=_warn, uncertain=uncertain)
     else:  # resume: refuse another sweep's units before touching anything; keep the finished frontier until replaced
-        sweep = Sweep(scenario, args.budgets, out, args.replications, seed, warn=_warn)
+        sweep = Sweep(scenario, args.budgets, out, args.replications, seed, warn=_warn, uncertain=uncertain)
         run = _hold(args, Run(out, scenario, "sweep", False, seeds=seeds, folder=folder, keep=RESUMED))
     with spinner(f"planning {len(sweep.missing_plans())} budgets", args.quiet) as say:
         planned = sweep.run_plans(progress=say)
@@ -414,12 +455,68 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
         simulated = sweep.run_simulations(processes=args.processes, scheduler=args.scheduler, progress=progress)
     sweep.write_frontier()
-    run.finish(budgets=sweep.budgets, planned=planned, simulated=simulated)
+    run.finish(budgets=sweep.budgets, planned=planned, simulated=simulated, uncertain=uncertain)
     _say(
         args,
         f"{scenario.title}: frontier of {len(sweep.budgets)} budgets ({planned} planned and {simulated} replications simulated now, the rest reused) in {out}/",
     )
     return OK
+
+
+def cmd_sensitivity(args: argparse.Namespace) -> int:
+    from commplan.progress import bar, spinner
+    from commplan.sensitivity import RESUMED, Sensitivity, check_design, ranges_of
+
+    scenario = _load(args.file)
+    out = _out(args, scenario, f"sensitivity-{args.method}")
+    refuse_inputs_inside(out, [("the scenario", _scenario_file(args.file)), ("the plan", args.plan)])
+    seed = scenario.seed if args.seed is None else args.seed
+    ranges = ranges_of(args.parameters)
+    check_design(args.method, args.samples, ranges)  # before the output folder is made
+    folder = RunFolder(out, "sensitivity", args.force, resume=True)
+    args.folder = folder
+    seeds = {"root": seed, "replications": args.replications}
+
+    def analysis() -> Sensitivity:
+        return Sensitivity(scenario, out, args.method, args.samples, args.replications, seed, ranges, warn=_warn)
+
+    if args.force:  # start afresh
+        run = _hold(args, Run(out, scenario, "sensitivity", True, seeds=seeds, folder=folder))
+        sens = analysis()
+    else:  # resume: refuse another analysis's units before touching anything
+        sens = analysis()
+        run = _hold(args, Run(out, scenario, "sensitivity", False, seeds=seeds, folder=folder, keep=RESUMED))
+    with spinner(f"planning {scenario.name}", args.quiet or args.plan is not None) as say:
+        result = sens.make_plan(args.plan, progress=say)
+    if result is not None and not result.feasible:
+        _solver_broke(result)
+        _no_plan(result)
+    todo = len(sens.missing_points())
+    with bar(
+        todo, f"simulating {len(sens.design)} points × {args.replications} replications", args.quiet, unit="point"
+    ) as b:
+        simulated = sens.run_points(args.processes, args.scheduler, progress=lambda done, total: _tick(b))
+    facts = {
+        "method": args.method,
+        "samples": args.samples,
+        "parameters": len(ranges),
+        "points": len(sens.design),
+        "replications per point": args.replications,
+        "root seed": seed,
+        "plan": str(args.plan) if args.plan else "cheapest plan",
+    }
+    sens.write(facts)
+    run.finish(method=args.method, samples=args.samples, points=len(sens.design), simulated=simulated)
+    _say(
+        args,
+        f"{scenario.title}: {args.method} sensitivity of {len(ranges)} parameters over {len(sens.design)} points "
+        f"({simulated} simulated now, the rest reused) in {out}/",
+    )
+    return OK
+
+
+def _tick(bar) -> None:
+    bar.update(1)
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
@@ -442,6 +539,7 @@ COMMANDS = {
     "run": cmd_run,
     "sweep": cmd_sweep,
     "compare": cmd_compare,
+    "sensitivity": cmd_sensitivity,
 }
 
 

@@ -7,7 +7,8 @@ simulation itself* (never a hand-set buffer) and re-planning until the plan hold
 1. Solve the cheapest plan of the scenario with the current margins (none at first).
 2. Simulate it with **in-sample** seeds (a stream of their own, disjoint from the seeds
    that later check the plan) and estimate each requirement's probability of being met.
-3. For each requirement below P, tighten what the plan is held to:
+3. For each requirement below P (in sample, P plus half a standard error of the estimate,
+   so that noise does not end the loop early), tighten what the plan is held to:
    - *posts*: a staff condition is planned at ``factor_s`` × its bound for each staff kind
      it reads. The first step sets ``factor_s = 1 / (1 − v)`` from the simulated vacancy
      share ``v`` (the P-quantile over replications of posts left empty when the target is
@@ -33,6 +34,7 @@ the loop then says which.
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -79,6 +81,7 @@ class ConfidencePlan:
     reached_in_sample: bool
     iterations: list[dict[str, Any]]
     unreachable: list[str]
+    price: list[dict[str, Any]] = field(default_factory=list)  # the price-of-confidence curve, when computed
 
 
 def in_sample_seed(seed: int) -> int:
@@ -182,12 +185,24 @@ def plan_with_confidence(
     max_iterations: int = 12,
     simulate_fn: Callable[..., SimulationResult] = simulate,
     say: Callable[[str], None] = lambda _msg: None,
+    start: Margins | None = None,
 ) -> ConfidencePlan:
-    """The cheapest plan found whose requirements each reach ``confidence`` in sample (see the module)."""
+    """The cheapest plan found whose requirements each reach ``confidence`` in sample (see the module).
+
+    ``start``: margins to begin from (those of a lower level: margins only grow with P).
+    """
     if not 0 < confidence < 1:
         raise ValueError(f"confidence must be between 0 and 1 (not {confidence})")
     inner = in_sample_seed(scenario.seed if seed is None else seed)
-    m = Margins()
+    # half a standard error above P: an in-sample estimate that only just reaches P is as
+    # likely as not to fall short out of sample
+    aim = min(1.0, confidence + 0.5 * math.sqrt(confidence * (1 - confidence) / replications))
+    m = dataclasses.replace(
+        start or Margins(),
+        post_factor=dict((start or Margins()).post_factor),
+        lead=set((start or Margins()).lead),
+        extra=dict((start or Margins()).extra),
+    )
     record: list[dict[str, Any]] = []
     result: PlanResult | None = None
     unreachable: list[str] = []
@@ -205,7 +220,7 @@ def plan_with_confidence(
         plan = plan_from_result(solved, scenario)
         sim = simulate_fn(scenario, plan, replications=replications, seed=inner)
         probs = {(r["target"], r["kind"], r["year"]): r["probability_met"] for r in sim.requirements(scenario)}
-        short = [key for key, p in probs.items() if p is not None and p < confidence]
+        short = [key for key, p in probs.items() if p is not None and p < aim]
         record.append(
             {
                 "iteration": k,
@@ -217,7 +232,8 @@ def plan_with_confidence(
         )
         if not short:
             return ConfidencePlan(_as_original(solved, scenario, m), m, confidence, True, record, [])
-        changed = _tighten(scenario, m, short, sim, confidence)
+        gaps = {key: aim - p for key, p in probs.items() if p is not None}
+        changed = _tighten(scenario, m, short, sim, confidence, gaps)
         if not changed:
             unreachable = [f"{t} ({kind}), year {y}: nothing left to tighten" for t, kind, y in short]
             break
@@ -226,9 +242,15 @@ def plan_with_confidence(
 
 
 def _tighten(
-    scenario: Scenario, m: Margins, short: list[tuple[str, str, int]], sim: SimulationResult, confidence: float
+    scenario: Scenario,
+    m: Margins,
+    short: list[tuple[str, str, int]],
+    sim: SimulationResult,
+    confidence: float,
+    gaps: dict[tuple[str, str, int], float],
 ) -> bool:
-    """Tighten the margins for the requirements short of ``confidence``; whether anything changed."""
+    """Tighten the margins for the requirements short of ``confidence`` (by ``gaps``, in
+    probability); whether anything changed."""
     changed = False
     n = len(scenario.communities)
     fresh: set[str] = set()  # targets and staff kinds tightened in this round: one step each
@@ -243,7 +265,8 @@ def _tighten(
             if now >= MAX_FACTOR:
                 continue
             learned = 1.0 / max(1e-9, 1.0 - vacancy(sim, s, confidence))
-            m.post_factor[s] = min(MAX_FACTOR, max(now + FACTOR_STEP, learned if s not in m.post_factor else 0.0))
+            step = FACTOR_STEP * (2 if gaps.get((name, kind, year), 0.0) > 0.2 else 1)  # far short: a double step
+            m.post_factor[s] = min(MAX_FACTOR, max(now + step, learned if s not in m.post_factor else 0.0))
             fresh.add(s)
             moved = True
         if _builds(t) and year > 1 and (name not in m.lead or name in fresh):
@@ -259,6 +282,51 @@ def _tighten(
     return changed
 
 
+def price_of_confidence(
+    scenario: Scenario, chosen: float, levels: tuple[float, ...] = LEVELS, **kw: Any
+) -> tuple[ConfidencePlan, list[dict[str, Any]]]:
+    """The plan at ``chosen``, and the total cost at the deterministic level and each of
+    ``levels`` (with ``chosen``): one loop per level, each starting from the margins of the
+    level below (margins only grow with P), so the curve costs little more than its top.
+
+    Each row names the targets that drive the premium: those the level's margins tighten.
+    """
+    rows: list[dict[str, Any]] = []
+    plans: dict[float, ConfidencePlan] = {}
+    start: Margins | None = None
+    for p in sorted({*levels, chosen}):
+        cp = plan_with_confidence(scenario, p, start=start, **kw)
+        plans[p] = cp
+        if not cp.result.feasible:
+            break
+        start = cp.margins
+        first = cp.iterations[0]["total_cost"] if cp.iterations else cp.result.total_cost
+        if not rows:
+            rows.append({"confidence": None, "total_cost": first, "drivers": []})
+        rows.append(
+            {
+                "confidence": p,
+                "total_cost": cp.result.total_cost,
+                "reached_in_sample": cp.reached_in_sample,
+                "drivers": drivers(scenario, cp.margins),
+            }
+        )
+    base = rows[0]["total_cost"] if rows else None
+    for r in rows:
+        r["premium"] = None if not base else r["total_cost"] / base - 1
+    return plans[chosen] if chosen in plans else plans[max(plans)], rows
+
+
+def drivers(scenario: Scenario, m: Margins) -> list[str]:
+    """The targets a set of margins tightens, in the scenario's order."""
+    kinds = {s for s, f in m.post_factor.items() if f > 1}
+    out = []
+    for t in scenario.targets:
+        if t.name in m.lead or any(name == t.name for name, _ in m.extra) or _staff_kinds(t) & kinds:
+            out.append(t.name)
+    return out
+
+
 def annotate(summary: dict[str, Any], plan: ConfidencePlan | None) -> dict[str, Any]:
     """summary.json's ``confidence`` (null when deterministic) and the loop's record."""
     out = dict(summary)
@@ -266,6 +334,7 @@ def annotate(summary: dict[str, Any], plan: ConfidencePlan | None) -> dict[str, 
     if plan is not None:
         out["confidence_plan"] = {
             "reached_in_sample": plan.reached_in_sample,
+            "price": plan.price,
             "margins": plan.margins.describe(),
             "iterations": plan.iterations,
             "unreachable": plan.unreachable,

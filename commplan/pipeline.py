@@ -7,11 +7,15 @@ atomically as it finishes, so a run folder holds whole files only.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import optimize
-from commplan.confidence import ConfidencePlan, annotate, plan_with_confidence
+from commplan.confidence import ConfidencePlan, annotate, plan_with_confidence, price_of_confidence
 from commplan.parallel import process_pool
 from commplan.progress import bar, spinner
 from commplan.replan import simulate_adaptive
@@ -37,6 +41,7 @@ class SolveOptions:
     marginal_time_limit: float | None = None
     confidence: float | None = None  # plan so each requirement is met with this probability (commplan.confidence)
     confidence_replications: int = 20  # in-sample replications per step of the confidence loop
+    price_curve: bool = False  # also the cost at the deterministic level and at 0.5, 0.8, 0.9, 0.95 (run does)
 
 
 @dataclass(frozen=True)
@@ -70,22 +75,28 @@ def solve(scenario: Scenario, options: SolveOptions, quiet: bool = False) -> Pla
 
 
 def solve_with_confidence(
-    scenario: Scenario, options: SolveOptions, quiet: bool = False, seed: int | None = None
+    scenario: Scenario, options: SolveOptions, quiet: bool = False, seed: int | None = None, processes: int = 1
 ) -> tuple[PlanResult, ConfidencePlan | None]:
-    """The deterministic plan, or with ``options.confidence`` the plan that holds with that probability."""
+    """The deterministic plan, or with ``options.confidence`` the plan that holds with that
+    probability (its in-sample replications on ``processes`` worker processes)."""
     if options.confidence is None:
         return solve(scenario, options, quiet), None
     with spinner(f"planning {scenario.name} with confidence {options.confidence:g}", quiet) as say:
-        cp = plan_with_confidence(
-            scenario,
-            options.confidence,
-            replications=options.confidence_replications,
-            seed=seed,
-            solver=options.solver,
-            time_limit=options.time_limit,
-            gap=options.gap,
-            say=say,
-        )
+        with process_pool(processes) if processes > 1 else nullcontext() as pool:
+            kw: dict[str, Any] = dict(
+                replications=options.confidence_replications,
+                seed=seed,
+                solver=options.solver,
+                time_limit=options.time_limit,
+                gap=options.gap,
+                say=say,
+                simulate_fn=functools.partial(simulate, executor=pool) if pool is not None else simulate,
+            )
+            if options.price_curve:
+                cp, curve = price_of_confidence(scenario, options.confidence, **kw)
+                cp.price = curve
+            else:
+                cp = plan_with_confidence(scenario, options.confidence, **kw)
     return cp.result, cp
 
 
@@ -182,7 +193,11 @@ def run(
     Returns the plan's result; when the solve found no plan, only the plan's files are
     written and the caller says why (its status and explanation).
     """
-    result, cp = solve_with_confidence(scenario, solve_options, quiet, sim_options.root_seed(scenario))
+    if solve_options.confidence is not None:
+        solve_options = dataclasses.replace(solve_options, price_curve=True)
+    result, cp = solve_with_confidence(
+        scenario, solve_options, quiet, sim_options.root_seed(scenario), sim_options.processes
+    )
     write_plan(result, scenario, out, annotate({}, cp))
     if not result.feasible:
         return result

@@ -131,17 +131,31 @@ WRITES: dict[str, tuple[str, ...]] = {
     "run": ("scenario.toml", *_PLAN, *_SIMULATION, "replans.csv"),
     "sweep": ("scenario.toml", "sweep.json", "units", "frontier.csv", "frontier.png"),
     "compare": ("comparison.csv", "paired.csv", "compare.png", "compare.html"),
+    "sensitivity": (
+        "scenario.toml",
+        "sensitivity.json",
+        "units",
+        "plan.csv",
+        "summary.json",
+        "sensitivity.csv",
+        "samples.csv",
+        "sensitivity.png",
+        "report.html",
+    ),
 }
 ALWAYS = ("manifest.json", ERROR_LOG)
 #: Every name commplan writes into a run folder (an older manifest without a list of files owns these).
 ALL_NAMES = tuple(dict.fromkeys([*ALWAYS, *(n for names in WRITES.values() for n in names)]))
 
-#: What a sweep's ``units/`` folder holds: budget folders of plans, done files and replications.
-UNIT_DIR = re.compile(r"^budget-[0-9A-Za-z.+\-]+$")
+#: What a ``units/`` folder holds: a sweep's budget folders of plans, done files and replications
+#: (under uncertainty also each future's), a sensitivity run's plan and design points.
+UNIT_DIR = re.compile(r"^(budget-[0-9A-Za-z.+\-]+|plan|points)$")
 UNIT_FILES = (*_PLAN, "done.json")
-UNIT_FILE = re.compile(r"^rep-\d{5}\.(csv|json)$")
-#: Any file name of a sweep's budget folder.
-UNIT_NAME = re.compile("|".join([*(re.escape(n) for n in UNIT_FILES), r"rep-\d{5}\.(csv|json)"]))
+UNIT_FILE = re.compile(r"^(rep-\d{5}|future-\d{5}-rep-\d{5}|point-\d{6})\.(csv|json)$")
+#: Any file name of a units folder.
+UNIT_NAME = re.compile(
+    "|".join([*(re.escape(n) for n in UNIT_FILES), r"(rep-\d{5}|future-\d{5}-rep-\d{5}|point-\d{6})\.(csv|json)"])
+)
 
 
 def writes(command: str) -> tuple[str, ...]:
@@ -166,6 +180,8 @@ def owned_names(out: Path, manifest: dict[str, Any] | None) -> set[str]:
         return set(ALL_NAMES)  # written by a commplan that did not list its files yet
     if _is_sweep_identity(out / "sweep.json"):  # a sweep stopped before it wrote its manifest
         return set(writes("sweep"))
+    if _is_sweep_identity(out / "sensitivity.json"):  # the same, for a sensitivity analysis
+        return set(writes("sensitivity"))
     return set()
 
 

@@ -8,6 +8,12 @@ budget, the root seed and the replication number, never on which worker ran it o
 Replication r of every budget uses the same random stream (common random numbers), so
 differences between budgets are differences between plans, not luck.
 
+``--uncertain N`` adds N futures: Latin-hypercube samples of the behaviour parameters over
+their plausible ranges, drawn from the root seed, the same for every budget. Each budget's
+plan is simulated in each future too (``future-FFFFF-rep-RRRRR`` units, whose check also
+holds the future's parameter values), and the frontier gains each target's probability
+pooled over the futures and in the worst one (docs/sensitivity.md).
+
 Every unit carries its check: a plan's ``done.json`` the SHA-256 of its ``plan.csv`` and
 ``summary.json``; a replication's ``rep-NNNNN.json`` the SHA-256 and row count of its
 ``rep-NNNNN.csv``, its budget and replication, and the plan it simulated. A unit that fails
@@ -26,10 +32,8 @@ import csv
 import hashlib
 import io
 import json
-import os
 import sys
 from collections.abc import Callable, Iterable
-from concurrent.futures import as_completed
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -37,13 +41,16 @@ from typing import Any
 import pandas as pd
 
 import optimize
-from commplan.parallel import process_pool
+from commplan.parallel import NoDask as NoDask  # re-exported: it was defined here
+from commplan.parallel import evaluate
 from commplan.rundir import UNIT_FILES, UNIT_NAME, scenario_toml
+from commplan.sensitivity import FUTURES, ranges_of, seed_of, with_parameters
 from model.plan import plan_from_rows
 from model.runner import ATTAINMENT_COLUMNS, attainment_rows, run_replication
 from results.compare import csv_text as frontier_csv
 from results.plan_output import write_plan
 from results.plots import frontier_chart
+from results.sensitivity import futures
 from results.style import save
 from scenarios.files import atomic_write_text, csv_text, orphaned_temporaries, write_json
 from scenarios.problems import InputError
@@ -52,10 +59,6 @@ from scenarios.schema import Budget, Scenario
 
 class SweepMismatch(InputError):
     """DIR holds units of a different sweep (scenario, seed or solver); mixing them would be wrong."""
-
-
-class NoDask(InputError):
-    """``--scheduler`` was given but Dask is not installed."""
 
 
 #: What a resumed sweep keeps of its folder until it replaces them (commplan.rundir.Run's ``keep``).
@@ -95,49 +98,40 @@ def with_budget(scenario: Scenario, budget: float) -> Scenario:
 
 @dataclass(frozen=True)
 class SimUnit:
+    """One replication of one budget's plan: under the scenario's parameters, or in ``future`` (``--uncertain``)."""
+
     budget: float
     replication: int
+    future: int | None = None
+
+    @property
+    def stem(self) -> str:
+        future = "" if self.future is None else f"future-{self.future:05d}-"
+        return f"{budget_key(self.budget)}/{future}rep-{self.replication:05d}"
 
     @property
     def file(self) -> str:
-        return f"{budget_key(self.budget)}/rep-{self.replication:05d}.csv"
+        return f"{self.stem}.csv"
 
     @property
     def check_file(self) -> str:
-        """Its check: checksum, rows, budget, replication and the plan simulated."""
-        return f"{budget_key(self.budget)}/rep-{self.replication:05d}.json"
+        """Its check: checksum, rows, budget, replication, the plan simulated (and the future's parameters)."""
+        return f"{self.stem}.json"
 
 
-def simulate_unit(scenario: Scenario, plan_csv: str, seed: int, replication: int) -> str:
-    """One replication of one budget's plan; returns its attainment rows as CSV text.
+def simulate_unit(
+    scenario: Scenario, plan_csv: str, seed: int, replication: int, values: dict[str, float] | None = None
+) -> str:
+    """One replication of one budget's plan (at parameter ``values``); returns its attainment rows as CSV text.
 
     Module-level and free of globals so that a process pool or a Dask worker can run it.
+    Replication ``r`` draws the same random numbers in every future (common random numbers).
     """
+    if values is not None:
+        scenario = with_parameters(scenario, values)
     plan = plan_from_rows(csv.DictReader(io.StringIO(plan_csv)), scenario, "plan.csv")
     rep = run_replication(scenario, plan, seed, replication)
     return csv_text(ATTAINMENT_COLUMNS, attainment_rows([rep]))
-
-
-def _prepare_worker() -> None:
-    """Ready a Dask worker for simulation units: import the model once, and undo Dask's malloc tuning.
-
-    Dask's nanny starts workers with ``MALLOC_TRIM_THRESHOLD_=65536``, which also turns off
-    glibc's dynamic mmap threshold: every large numpy array of the household table is then
-    mapped and unmapped afresh, and a unit runs about 20 % slower than in a process pool.
-    Raising both thresholds again (glibc's ``mallopt``) restores ordinary allocation; the
-    results are unchanged.
-    """
-    import ctypes
-
-    import model.runner  # noqa: F401
-
-    try:
-        libc = ctypes.CDLL("libc.so.6")
-    except OSError:  # not glibc: nothing to undo
-        return
-    m_trim_threshold, m_mmap_threshold = -1, -3
-    libc.mallopt(m_mmap_threshold, 32 * 2**20)
-    libc.mallopt(m_trim_threshold, 128 * 2**20)
 
 
 class Sweep:
@@ -152,10 +146,13 @@ class Sweep:
         seed: int,
         solver: str = "highs",
         warn: Callable[[str], None] | None = None,
+        uncertain: int = 0,
     ):
         self.scenario, self.out = scenario, Path(out)
         self.budgets = sorted({float(b) for b in budgets})
         self.replications, self.seed, self.solver = replications, seed, solver
+        #: ``--uncertain N``: N Latin-hypercube futures of the behaviour parameters, the same for every budget.
+        self.futures = futures(ranges_of(), uncertain, seed_of(seed, FUTURES)) if uncertain else []
         self.units = self.out / "units"
         self.warn = warn or _to_stderr
         self._plans_checked = self._simulations_checked = False
@@ -248,8 +245,17 @@ class Sweep:
         for b in self.budgets:
             if not (self.plan_dir(b) / "plan.csv").exists():
                 continue  # no plan at this budget: nothing to simulate
-            out += [SimUnit(b, r) for r in range(self.replications) if not (self.units / SimUnit(b, r).file).exists()]
+            out += [u for u in self._units(b) if not (self.units / u.file).exists()]
         return out
+
+    def _units(self, budget: float) -> list[SimUnit]:
+        """A budget's replications: under the scenario's parameters, then in each future."""
+        uncertain = [SimUnit(budget, r, f) for f in range(len(self.futures)) for r in range(self.replications)]
+        return [SimUnit(budget, r) for r in range(self.replications)] + uncertain
+
+    def _values(self, unit: SimUnit) -> tuple[dict[str, float], ...]:
+        """The extra argument of a future's unit: its parameter values."""
+        return () if unit.future is None else (self.futures[unit.future],)
 
     def _check_simulations(self) -> None:
         """Replications that fail their check are deleted, to be simulated again."""
@@ -258,8 +264,7 @@ class Sweep:
         self._simulations_checked = True
         for b in self.budgets:
             plan_sha = sha256_of(self.plan_dir(b) / "plan.csv")
-            for r in range(self.replications):
-                unit = SimUnit(b, r)
+            for unit in self._units(b):
                 csv_path, check = self.units / unit.file, self.units / unit.check_file
                 if not csv_path.exists() and not check.exists():
                     continue
@@ -274,13 +279,16 @@ class Sweep:
         return len(self.scenario.requirements)
 
     def _unit_check(self, unit: SimUnit, text: str, plan_sha: str | None) -> dict[str, Any]:
-        return {
+        check = {
             "budget": unit.budget,
             "replication": unit.replication,
             "rows": len(list(csv.reader(io.StringIO(text)))) - 1,
             "sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
             "plan_sha256": plan_sha,
         }
+        if unit.future is not None:
+            check.update(future=unit.future, values=self.futures[unit.future])
+        return check
 
     def _simulation_fault(self, unit: SimUnit, plan_sha: str | None) -> str | None:
         info = _read_json(self.units / unit.check_file)
@@ -290,6 +298,10 @@ class Sweep:
             return f"is labelled budget {info.get('budget')}, replication {info.get('replication')}"
         if plan_sha is None or info.get("plan_sha256") != plan_sha:
             return "was simulated from another plan"
+        if unit.future is not None and (
+            info.get("future") != unit.future or info.get("values") != self.futures[unit.future]
+        ):
+            return "was simulated in another future (other parameter values)"
         if info.get("rows") != self.expected_rows():
             return f"has {info.get('rows')} rows, not the {self.expected_rows()} expected"
         try:
@@ -325,48 +337,17 @@ class Sweep:
             if progress is not None:
                 progress(done, len(todo))
 
-        if not todo:
-            return 0
-        workers = processes or os.cpu_count() or 1
-        if scheduler:
-            self._run_dask(todo, plans, scheduler, finished)
-        elif workers <= 1:
-            for u in todo:
-                finished(u, simulate_unit(self.scenario, plans[u.budget], self.seed, u.replication))
-        else:
-            with process_pool(workers) as pool:
-                futures = {
-                    pool.submit(simulate_unit, self.scenario, plans[u.budget], self.seed, u.replication): u
-                    for u in todo
-                }
-                for f in as_completed(futures):
-                    finished(futures[f], f.result())
+        evaluate(
+            simulate_unit,
+            (self.scenario,),
+            todo,
+            lambda u: (plans[u.budget], self.seed, u.replication, *self._values(u)),
+            finished,
+            processes,
+            scheduler,
+            key=lambda u: u.file.replace("/", "-").removesuffix(".csv"),
+        )
         return len(todo)
-
-    def _run_dask(self, todo: list[SimUnit], plans: dict[float, str], scheduler: str, finished) -> None:
-        try:
-            from distributed import Client
-            from distributed import as_completed as dask_completed
-        except ImportError:
-            raise NoDask("--scheduler needs Dask: pip install 'commplan[dask]'") from None
-        with Client(scheduler, set_as_default=False) as client:
-            client.run(_prepare_worker)
-            scenario = client.scatter(self.scenario, broadcast=True)
-            plan_futures = {b: client.scatter(text) for b, text in plans.items()}
-            futures = {
-                client.submit(
-                    simulate_unit,
-                    scenario,
-                    plan_futures[u.budget],
-                    self.seed,
-                    u.replication,
-                    pure=False,
-                    key=f"commplan-{budget_key(u.budget)}-rep-{u.replication}-{os.getpid()}",
-                ): u
-                for u in todo
-            }
-            for f in dask_completed(futures, loop=client.loop):
-                finished(futures[f], f.result())
 
     # -- the frontier --------------------------------------------------------------------
     def frontier(self) -> pd.DataFrame:
@@ -394,8 +375,31 @@ class Sweep:
                 by_target = att.groupby(["target", "replication"])["met"].all().groupby(level="target").mean()
                 for t in targets:
                     row[f"probability_met_{t}"] = float(by_target.get(t, float("nan")))
+            row.update(self._across_futures(b, targets))
             rows.append(row)
         return pd.DataFrame(rows)
+
+    def _across_futures(self, budget: float, targets: list[str]) -> dict[str, float]:
+        """``--uncertain``'s columns: each target's probability pooled over futures × replications, and in the worst future."""
+        units = [u for u in self._units(budget) if u.future is not None]
+        files = [self.units / u.file for u in units]
+        if not units or not all(f.exists() for f in files):
+            return {}
+        att = pd.concat(
+            [pd.read_csv(f).assign(future=u.future) for u, f in zip(units, files, strict=True)], ignore_index=True
+        )
+        runs = ["future", "replication"]
+        row: dict[str, float] = {"uncertain_futures": len(self.futures)}
+        row["uncertain_probability_all_met"] = float(att.groupby(runs)["met"].all().mean())
+        per_run = att.groupby(["target", *runs])["met"].all()
+        for t in targets:
+            found = per_run.xs(t, level="target") if t in per_run.index.get_level_values("target") else None
+            if found is None:
+                row[f"uncertain_probability_met_{t}"] = row[f"uncertain_worst_probability_met_{t}"] = float("nan")
+                continue
+            row[f"uncertain_probability_met_{t}"] = float(found.mean())
+            row[f"uncertain_worst_probability_met_{t}"] = float(found.groupby(level="future").mean().min())
+        return row
 
     def write_frontier(self) -> list[Path]:
         table = self.frontier()

@@ -235,6 +235,14 @@ def frontier_chart(frontier: pd.DataFrame, title: str, currency: str = "yuan") -
         left.plot(
             budget, fits["probability_all_met"] * 100, "s--", color=ORANGE, label="P(every requirement met), simulated"
         )
+    if "uncertain_probability_all_met" in fits and fits["uncertain_probability_all_met"].notna().any():
+        left.plot(
+            budget,
+            fits["uncertain_probability_all_met"] * 100,
+            "^:",
+            color=VERMILION,
+            label=f"P(every requirement met), across {int(fits['uncertain_futures'].max())} futures",
+        )
     left.set_ylim(-3, 103)
     left.set_ylabel("%")
     left.set_title("What each budget buys")

@@ -9,6 +9,7 @@ import pandas as pd
 
 from model.invariants import extension_columns
 from results import plots
+from results.confidence import price_chart, price_rows
 from results.report import write_report
 from results.runs import Run, load_run
 from results.style import save
@@ -55,6 +56,14 @@ def draw_charts(run: Run) -> list[tuple[Path, str]]:
                     f"{column} (reported by an extension), summed over communities: median and 5–95 % of replications",
                 )
             )
+    if run.summary and price_rows(run.summary):
+        fig = price_chart(price_rows(run.summary), run.summary["confidence"], f"{title}: the price of confidence")
+        out.append(
+            (
+                save(fig, run.path / "confidence_price.png"),
+                "Total cost of the cheapest plan found at each confidence level (the chosen one in orange)",
+            )
+        )
     if run.plan is not None and any(c.startswith("meets_") for c in run.plan.columns):
         fig = plots.community_heatmap(run.plan, f"{title}: which community meets which target in the plan")
         out.append((save(fig, run.path / "communities.png"), "Targets met by each community and year in the plan"))

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from results.confidence import section as confidence_section
 from results.runs import Run
 from results.style import money_label
 from scenarios.files import atomic_write_text
@@ -185,6 +186,8 @@ def write_report(run: Run, charts: list[tuple[Path, str]]) -> Path:
                     )
                 )
             )
+    if summary:
+        body.append(confidence_section(summary))
     req = requirements_table(run)
     if not req.empty:
         body.append("<h2>Targets</h2>")

@@ -11,7 +11,8 @@ import numpy as np
 #: Stream numbers: the first spawn key under the scenario's seed.
 GENERATE = 0
 SIMULATE = 1
-CONFIDENCE = 2  # in-sample replications a confidence plan learns from (commplan/confidence.py)
+PARAMETERS = 2  # sampling behaviour parameters: sensitivity designs, uncertain futures
+CONFIDENCE = 3  # in-sample replications a confidence plan learns from (commplan/confidence.py)
 
 
 def seed_sequence(seed: int, stream: int, *index: int) -> np.random.SeedSequence:

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from commplan.rundir import ERROR_LOG, Run, RunFolder, default_out, refuse_inputs_inside
+from results.i18n import use as language
 from scenarios.files import atomic_write_text
 from scenarios.loader import bundled_scenarios, load, resolve_path
 from scenarios.problems import InputError, ScenarioError
@@ -156,22 +157,43 @@ def build_parser() -> argparse.ArgumentParser:
         description="Plan and simulate multi-year urban community construction programmes.",
         epilog="Exit codes: 0 done, 1 input to fix, 2 plan infeasible, 3 internal error.",
     )
-    p.add_argument("--quiet", action="store_true", help="no progress bars (for scripts)")
+    p.add_argument(
+        "--quiet",
+        action="store_true",
+        help="no progress bars and nothing on standard output; the result line goes to standard error",
+    )
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def common(cmd: argparse.ArgumentParser, out: bool = True) -> None:
-        cmd.add_argument("--quiet", action="store_true", default=argparse.SUPPRESS, help="no progress bars")
+        cmd.add_argument(
+            "--quiet",
+            action="store_true",
+            default=argparse.SUPPRESS,
+            help="no progress bars and nothing on standard output; the result line goes to standard error",
+        )
         if out:
             cmd.add_argument("--out", type=Path, help="output folder (default: runs/<scenario>-<mode>/)")
             cmd.add_argument("--force", action="store_true", help="overwrite a finished run in --out")
+            cmd.add_argument(
+                "--lang",
+                choices=("en", "zh"),
+                default="en",
+                help="language of report.html and the charts: en (English, the default) or zh (中文)",
+            )
 
     v = sub.add_parser("validate", help="check scenario files and print every problem")
     v.add_argument("files", nargs="+", metavar="FILE", help=scenario_help)
     common(v, out=False)
 
     def solve_options(cmd: argparse.ArgumentParser) -> None:
-        cmd.add_argument("--mode", choices=("min-cost", "max-attainment"), default="min-cost")
-        cmd.add_argument("--solver", choices=("highs", "cbc"), default="highs")
+        cmd.add_argument(
+            "--mode",
+            choices=("min-cost", "max-attainment"),
+            default="min-cost",
+            help="min-cost: the cheapest plan that meets every target (default; exit 2 if a budget is too small); "
+            "max-attainment: the most of the targets the budget buys",
+        )
+        cmd.add_argument("--solver", choices=("highs", "cbc"), default="highs", help="the MIP solver (default highs)")
         cmd.add_argument("--time-limit", type=_seconds, metavar="S", help="seconds the solver may take")
         cmd.add_argument(
             "--gap",
@@ -210,7 +232,9 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument(
         "--plan", type=Path, metavar="PLAN.csv", help="a plan.csv written by 'commplan plan' (default: the status quo)"
     )
-    sim.add_argument("--replications", type=_replications, default=20, metavar="N")
+    sim.add_argument(
+        "--replications", type=_replications, default=20, metavar="N", help="simulated replications (default 20)"
+    )
     sim.add_argument("--seed", type=_seed, metavar="S", help="root seed (default: the scenario's)")
     sim.add_argument(
         "--processes", type=_processes, default=1, metavar="P", help="worker processes (results do not depend on it)"
@@ -219,9 +243,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="plan, simulate the plan, and write plots and a report (the main job)")
     run.add_argument("file", metavar="FILE", help=scenario_help)
-    run.add_argument("--replications", type=_replications, default=20, metavar="N")
+    run.add_argument(
+        "--replications", type=_replications, default=20, metavar="N", help="simulated replications (default 20)"
+    )
     run.add_argument("--seed", type=_seed, metavar="S", help="root seed (default: the scenario's)")
-    run.add_argument("--processes", type=_processes, default=1, metavar="P")
+    run.add_argument(
+        "--processes", type=_processes, default=1, metavar="P", help="worker processes (results do not depend on it)"
+    )
     run.add_argument(
         "--replan",
         choices=("none", "yearly"),
@@ -233,8 +261,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     sw = sub.add_parser("sweep", help="plan and simulate for each budget; write the frontier")
     sw.add_argument("file", metavar="FILE", help=scenario_help)
-    sw.add_argument("--budgets", type=_budgets, required=True, metavar="B1,B2,…")
-    sw.add_argument("--replications", type=_replications, default=20, metavar="N")
+    sw.add_argument(
+        "--budgets", type=_budgets, required=True, metavar="B1,B2,…", help="total budgets in yuan, e.g. 2e6,3e6,4e6"
+    )
+    sw.add_argument(
+        "--replications", type=_replications, default=20, metavar="N", help="simulated replications per budget"
+    )
     sw.add_argument("--processes", type=_processes, metavar="P", help="local worker processes (default: all cores)")
     sw.add_argument(
         "--scheduler",
@@ -277,7 +309,7 @@ def build_parser() -> argparse.ArgumentParser:
     common(se)
 
     cmp_ = sub.add_parser("compare", help="put finished runs side by side")
-    cmp_.add_argument("dirs", nargs="+", type=Path, metavar="DIR")
+    cmp_.add_argument("dirs", nargs="+", type=Path, metavar="DIR", help="finished run folders (plan, simulate or run)")
     common(cmp_)
     return p
 
@@ -544,8 +576,9 @@ COMMANDS = {
 
 
 def _say(args: argparse.Namespace, text: str) -> None:
-    if not args.quiet:
-        print(text)
+    """The command's one-line result: on standard output, or under --quiet (which keeps standard output
+    empty for scripts) on standard error, so that the answer is never hidden."""
+    print(text, file=sys.stderr if args.quiet else sys.stdout)
 
 
 def _warn(text: str) -> None:
@@ -630,7 +663,8 @@ _MACHINE_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.
 
 def _run_command(args: argparse.Namespace) -> int:
     try:
-        return COMMANDS[args.command](args)
+        with language(getattr(args, "lang", None)):
+            return COMMANDS[args.command](args)
     except ScenarioError as e:
         print(e, file=sys.stderr)
         return USER_ERROR
@@ -638,7 +672,12 @@ def _run_command(args: argparse.Namespace) -> int:
         print(f"commplan {args.command}: {e}", file=sys.stderr)
         return USER_ERROR
     except Infeasible as e:
-        print(f"commplan {args.command}: the targets cannot all be met.\n{e}", file=sys.stderr)
+        hint = (
+            "\nTo plan the most this budget buys instead, run again with --mode max-attainment."
+            if getattr(args, "mode", None) == "min-cost" and "budget" in str(e)
+            else ""
+        )
+        print(f"commplan {args.command}: the targets cannot all be met.\n{e}{hint}", file=sys.stderr)
         return INFEASIBLE
     except SolverFailed as e:
         print(f"commplan {args.command}: {e}", file=sys.stderr)

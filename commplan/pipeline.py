@@ -23,8 +23,9 @@ from model.plan import PlanSchedule, plan_from_result
 from model.runner import SimulationResult, simulate, write_simulation
 from optimize import PlanResult
 from results.plan_output import write_plan
-from results.publish import publish
-from results.summary import complete_requirements, with_intervals, with_simulation
+from results.publish import publish, write_tables
+from results.runs import load_run
+from results.summary import complete_requirements, with_analysis, with_intervals, with_simulation
 from scenarios.files import write_csv, write_json
 from scenarios.schema import Scenario
 
@@ -106,6 +107,8 @@ def plan(
     """Solve and write ``plan.csv`` (when there is a plan), ``summary.json`` and the plan charts."""
     result, cp = solve_with_confidence(scenario, options, quiet, seed)
     write_plan(result, scenario, out, annotate({}, cp))
+    if (out / "scenario.toml").exists():  # a run folder: the plan community by community, and in Excel
+        write_tables(load_run(out, timeseries=False, finished=False))
     return result
 
 
@@ -172,7 +175,7 @@ def record_simulation(summary: dict, sim: SimulationResult, scenario: Scenario, 
     achieved and each probability's 90 % interval."""
     achieved = write_simulation(sim, scenario, out)
     merged = with_simulation(complete_requirements(summary, scenario), achieved)
-    write_json(out / "summary.json", with_intervals(merged, len(sim.replications)))
+    write_json(out / "summary.json", with_analysis(with_intervals(merged, len(sim.replications)), scenario, out))
 
 
 def draw(out: Path, quiet: bool = False) -> None:

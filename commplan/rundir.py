@@ -122,14 +122,17 @@ _SIMULATION = (
     "targets.png",
     "fans.png",
     "communities.png",
+    "communities_map.png",
+    "communities.csv",
+    "results.xlsx",
     "report.html",
 )
 #: What each command may write into its folder, besides the manifest and an error log.
 WRITES: dict[str, tuple[str, ...]] = {
-    "plan": ("scenario.toml", *_PLAN),
+    "plan": ("scenario.toml", *_PLAN, "communities.csv", "results.xlsx"),
     "simulate": ("scenario.toml", *_SIMULATION),
     "run": ("scenario.toml", *_PLAN, *_SIMULATION, "replans.csv"),
-    "sweep": ("scenario.toml", "sweep.json", "units", "frontier.csv", "frontier.png"),
+    "sweep": ("scenario.toml", "sweep.json", "units", "frontier.csv", "frontier.png", "shortfalls.csv", "sweep.html"),
     "compare": ("comparison.csv", "paired.csv", "compare.png", "compare.html"),
     "sensitivity": (
         "scenario.toml",

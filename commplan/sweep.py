@@ -48,10 +48,12 @@ from commplan.sensitivity import FUTURES, ranges_of, seed_of, with_parameters
 from model.plan import plan_from_rows
 from model.runner import ATTAINMENT_COLUMNS, attainment_rows, run_replication
 from results.compare import csv_text as frontier_csv
+from results.i18n import tr
 from results.plan_output import write_plan
 from results.plots import frontier_chart
 from results.sensitivity import futures
 from results.style import save
+from results.sweep_report import shortfalls, write_sweep_report
 from scenarios.files import atomic_write_text, csv_text, orphaned_temporaries, write_json
 from scenarios.problems import InputError
 from scenarios.schema import Budget, Scenario
@@ -62,7 +64,7 @@ class SweepMismatch(InputError):
 
 
 #: What a resumed sweep keeps of its folder until it replaces them (commplan.rundir.Run's ``keep``).
-RESUMED = ("units", "sweep.json", "frontier.csv", "frontier.png", "manifest.json")
+RESUMED = ("units", "sweep.json", "frontier.csv", "frontier.png", "shortfalls.csv", "sweep.html", "manifest.json")
 #: Warnings about failed units, one line each, before the rest are counted in one line.
 MOST_WARNINGS = 20
 
@@ -402,7 +404,25 @@ class Sweep:
         return row
 
     def write_frontier(self) -> list[Path]:
+        """frontier.csv and frontier.png, then shortfalls.csv and sweep.html: what each budget leaves short."""
         table = self.frontier()
         atomic_write_text(self.out / "frontier.csv", frontier_csv(table))
-        save(frontier_chart(table, f"{self.scenario.title}: the budget frontier"), self.out / "frontier.png")
-        return [self.out / "frontier.csv", self.out / "frontier.png"]
+        chart = save(
+            frontier_chart(table, tr("{title}: the budget frontier", title=self.scenario.title)),
+            self.out / "frontier.png",
+        )
+        return [self.out / "frontier.csv", chart, *self.write_report(table, chart)]
+
+    def write_report(self, frontier: pd.DataFrame, chart: Path) -> list[Path]:
+        budgets = []
+        for b in self.budgets:
+            folder = self.plan_dir(b)
+            files = [folder / f"rep-{r:05d}.csv" for r in range(self.replications)]
+            attainment = (
+                pd.concat([pd.read_csv(f) for f in files], ignore_index=True)
+                if files and all(f.exists() for f in files)
+                else None
+            )
+            summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+            budgets.append({"budget": b, "summary": summary, "attainment": attainment})
+        return write_sweep_report(self.out, self.scenario, frontier, shortfalls(self.scenario, budgets), chart)

@@ -17,6 +17,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from results.analysis import replan_reasons
+from results.i18n import tr
 from results.report import html_image, html_page, html_table, target_probabilities
 from results.runs import NotARun, Run, load_run
 from results.style import chart, colour, figure, money_label, save
@@ -40,6 +42,7 @@ def side_by_side(runs: list[Run]) -> pd.DataFrame:
             "scenario": run.scenario.name,
             "status": summary.get("status", "simulated"),
             "total_cost": summary.get("total_cost"),
+            "mode": summary.get("mode"),
         }
         if run.attainment is not None and len(run.attainment):
             for target, p in target_probabilities(run.attainment).items():
@@ -125,18 +128,62 @@ def write_comparison(runs: list[Run], out: Path) -> list[Path]:
     written = [out / "comparison.csv", out / "paired.csv"]
     written.append(save(comparison_chart(table), out / "compare.png"))
     body = [
-        "<h1>Options side by side</h1>",
+        f"<h1>{tr('Options side by side')}</h1>",
         '<p class="sub">' + " · ".join(html.escape(f"{r.name}: {r.scenario.title}") for r in runs) + "</p>",
-        "<h2>Cost and chance of meeting each target</h2>",
-        html_table(table),
-        "<h2>Paired differences</h2><p>Replication r of every run met the same random draws when the runs share a seed "
-        "(common random numbers): P(A meets a target and B does not) is then the policy's doing, not luck.</p>",
-        html_table(paired) if len(paired) else "<p>No pair of runs has simulated replications in common.</p>",
-        html_image(out / "compare.png", "Cost and the chance of meeting each target, by run"),
+        *mode_warning(table),
+        f"<h2>{tr('Cost and chance of meeting each target')}</h2>",
+        html_table(
+            table.assign(
+                mode=[tr(m) if isinstance(m, str) else m for m in table["mode"]],
+                status=[tr(str(v).replace("_", " ")) for v in table["status"]],
+            )
+        ),
+        f"<h2>{tr('Paired differences')}</h2><p>"
+        + tr(
+            "Replication r of every run met the same random draws when the runs share a seed (common random "
+            "numbers): P(A meets a target and B does not) is then the policy's doing, not luck."
+        )
+        + "</p>",
+        html_table(paired) if len(paired) else f"<p>{tr('No pair of runs has simulated replications in common.')}</p>",
+        *replan_notes(runs),
+        html_image(out / "compare.png", tr("Cost and the chance of meeting each target, by run")),
     ]
-    atomic_write_text(out / "compare.html", html_page("Options side by side", body))
+    atomic_write_text(out / "compare.html", html_page(tr("Options side by side"), body))
     written.append(out / "compare.html")
     return written
+
+
+def replan_notes(runs: list[Run]) -> list[str]:
+    """Where a re-planned run (one with replans.csv) meets a target less often than a fixed plan: which, and why."""
+    out: list[str] = []
+    replanned = [r for r in runs if (r.path / "replans.csv").exists()]
+    fixed = [r for r in runs if not (r.path / "replans.csv").exists()]
+    for b in replanned:
+        for a in fixed:
+            if a.attainment is None or b.attainment is None or not len(a.attainment) or not len(b.attainment):
+                continue
+            replans = pd.read_csv(b.path / "replans.csv")
+            reasons = replan_reasons(a.attainment, b.attainment, replans, b.scenario.start_year)
+            if reasons:
+                out.append(
+                    f"<h2>{html.escape(tr('Why {b} (re-planned) does worse than {a}', a=a.name, b=b.name))}</h2>"
+                )
+                out.append("<ul>" + "".join(f"<li>{html.escape(x)}</li>" for x in reasons) + "</ul>")
+    return out
+
+
+def mode_warning(table: pd.DataFrame) -> list[str]:
+    """A note when the runs were planned in different modes: their costs answer different questions."""
+    modes = sorted({m for m in table.get("mode", pd.Series(dtype=object)).dropna()})
+    if len(modes) < 2:
+        return []
+    named = "; ".join(f"{tr(m)}: " + ", ".join(str(r) for r in table.loc[table["mode"] == m, "run"]) for m in modes)
+    text = tr(
+        "The runs differ in mode: {modes}. A min-cost plan buys the targets at least cost; a max-attainment plan "
+        "spends its budget to meet as many as it can. Compare their costs with that in mind.",
+        modes=named,
+    )
+    return [f'<p class="headline">{html.escape(text)}</p>']
 
 
 @chart
@@ -148,25 +195,27 @@ def comparison_chart(table: pd.DataFrame):
     runs = table["run"].tolist()
     costs = table["total_cost"].astype(float).fillna(0).to_numpy()
     left.bar(runs, costs, color=[colour(i) for i in range(len(runs))])
-    left.set_ylabel("total cost of the plan (yuan)")
+    left.set_ylabel(tr("total cost of the plan (yuan)"))
     left.yaxis.set_major_formatter(lambda v, _: money_label(v))
-    left.set_title("Cost")
+    left.set_title(tr("Cost"))
     left.tick_params(axis="x", rotation=20)
     if prob_cols:
         width = 0.8 / len(runs)
         x = np.arange(len(prob_cols))
         for i, run in enumerate(runs):
-            right.bar(
-                x + i * width - 0.4 + width / 2,
-                table.loc[i, prob_cols].astype(float) * 100,
-                width,
-                color=colour(i),
-                label=run,
-            )
+            values = np.asarray(table.loc[i, prob_cols], dtype=float)
+            heights: list[float] = [100 * float(v) for v in values]
+            xs = x + i * width - 0.4 + width / 2
+            right.bar(xs, heights, width, color=colour(i), label=run)
+            for xi, h in zip(xs.tolist(), heights, strict=True):  # a 0 % bar has no height: say 0 %
+                if math.isfinite(h) and h < 3:
+                    right.annotate(
+                        f"{h:.0f}%", (xi, h), xytext=(0, 2), textcoords="offset points", ha="center", fontsize=7
+                    )
         right.set_xticks(x, [c[len("probability_met_") :] for c in prob_cols], rotation=20, ha="right")
-        right.set_ylabel("probability met in every year (%)")
+        right.set_ylabel(tr("probability met in every year (%)"))
         right.set_ylim(0, 105)
         right.legend(fontsize=8)
-    right.set_title("Chance of meeting each target")
-    fig.suptitle("Options side by side")
+    right.set_title(tr("Chance of meeting each target"))
+    fig.suptitle(tr("Options side by side"))
     return fig

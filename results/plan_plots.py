@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 from matplotlib.patches import Patch
 
+from results.i18n import currency, tr, year_label
 from results.style import BLUE, GREEN, ORANGE, PURPLE, SKY, VERMILION, chart, figure
 from results.style import save as _save
 
@@ -26,7 +27,7 @@ def plot_cost_breakdown(summary: dict[str, Any], costs: np.ndarray, scenario, pa
     """Stacked bars: the plan's cost in each plan year, split into space, facilities, hires and pay."""
     path = Path(path)
     lines = list(summary["cost_by_line"])
-    years = [scenario.start_year + t for t in range(costs.shape[0])]
+    years = [year_label(scenario.start_year, t) for t in range(1, costs.shape[0] + 1)]
     scale, unit = (1e6, "million") if np.abs(costs).max(initial=0) >= 1e6 else (1e3, "thousand")
     fig = figure(7, 4.2, layout=None)
     ax = fig.subplots()
@@ -40,7 +41,7 @@ def plot_cost_breakdown(summary: dict[str, Any], costs: np.ndarray, scenario, pa
             v,
             bottom=base,
             color=LINE_COLOURS[k % len(LINE_COLOURS)],
-            label=LINE_NAMES.get(line, line),
+            label=tr(LINE_NAMES.get(line, line)),
             edgecolor="white",
             linewidth=0.5,
         )
@@ -56,9 +57,12 @@ def plot_cost_breakdown(summary: dict[str, Any], costs: np.ndarray, scenario, pa
             xytext=(0, 2),
             textcoords="offset points",
         )
-    ax.set_xlabel("Plan year")
-    ax.set_ylabel(f"Cost ({unit}, scenario currency)")
-    ax.set_title(f"What the plan costs each year, by line\n{scenario.title} — total {summary['total_cost']:,.0f}")
+    ax.set_xlabel(tr("year"))
+    ax.set_ylabel(tr(f"Cost ({unit} yuan)"))
+    ax.set_title(
+        f"{tr('What the plan costs each year, by line')}\n{scenario.title} — {tr('total')} "
+        f"{summary['total_cost']:,.0f} {currency()}"
+    )
     ax.axhline(0, color="black", linewidth=0.6)
     ax.legend(frameon=False, loc="upper left")
     ax.spines[["top", "right"]].set_visible(False)
@@ -73,10 +77,13 @@ def plot_attainment(summary: dict[str, Any], scenario, path: str | Path) -> Path
     fig = figure(8, 0.32 * max(len(reqs), 3) + 1.6, layout=None)
     ax = fig.subplots()
     if not reqs:
-        ax.text(0.5, 0.5, "The scenario sets no requirements", ha="center", va="center", transform=ax.transAxes)
+        ax.text(0.5, 0.5, tr("The scenario sets no requirements"), ha="center", va="center", transform=ax.transAxes)
         ax.set_axis_off()
         return _save(fig, path)
-    labels = [f"{r['target']} · {r['kind'].replace('_', ' ')} · year {r['year']}" for r in reqs]
+    labels = [
+        f"{r['target']} · {tr(r['kind'].replace('_', ' '))} · {year_label(scenario.start_year, r['year'])}"
+        for r in reqs
+    ]
     y = np.arange(len(reqs))[::-1]
     required = np.array([r["required"] for r in reqs], dtype=float)
     planned = np.array([np.nan if r["planned"] is None else r["planned"] for r in reqs], dtype=float)
@@ -88,9 +95,9 @@ def plot_attainment(summary: dict[str, Any], scenario, path: str | Path) -> Path
     ax.barh(y[met], share[met], height=0.45, color=GREEN)
     ax.barh(y[~met], np.nan_to_num(share[~met]), height=0.45, color=VERMILION)
     handles = [
-        Patch(color="#DDDDDD", label="Required (100 %)"),
-        Patch(color=GREEN, label="Planned: met"),
-        Patch(color=VERMILION, label="Planned: short"),
+        Patch(color="#DDDDDD", label=tr("Required (100 %)")),
+        Patch(color=GREEN, label=tr("Planned: met")),
+        Patch(color=VERMILION, label=tr("Planned: short")),
     ]
     for yi, r in zip(y, reqs, strict=True):
         p = "—" if r["planned"] is None else f"{r['planned']:g}"
@@ -103,9 +110,16 @@ def plot_attainment(summary: dict[str, Any], scenario, path: str | Path) -> Path
             fontsize=8,
         )
     ax.set_yticks(y, labels, fontsize=8)
-    ax.set_xlabel("Planned as a share of the requirement (1.0 = exactly met)")
-    status = summary["status"].replace("_", " ")
-    ax.set_title(f"Does the plan meet each target? ({summary['mode']}, {status})\n{scenario.title}")
+    ax.set_xlabel(tr("Planned as a share of the requirement (1.0 = exactly met)"))
+    status = tr(summary["status"].replace("_", " "))
+    ax.set_title(
+        tr(
+            "In the plan, before simulation: does it meet each target? ({mode}, {status})",
+            mode=tr(summary["mode"]),
+            status=status,
+        )
+        + f"\n{scenario.title}"
+    )
     ax.set_xlim(0, max(1.25, float(np.nanmax(share, initial=1.0)) * 1.15))
     ax.legend(handles=handles, frameon=False, loc="lower right", fontsize=8)
     ax.spines[["top", "right"]].set_visible(False)

@@ -11,7 +11,9 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
+from results.i18n import tr, year_label
 from results.style import BLUE, GREY, ORANGE, VERMILION, chart, colour, figure, money_label
+from scenarios.schema import Scenario
 
 UNITS = {"share": "communities", "keys_by": "key communities", "count": "facilities opened", "city_staff": "staff"}
 KIND_WORDS = {
@@ -33,7 +35,9 @@ def _grid(n: int, ncols: int = 3, panel: tuple[float, float] = (3.6, 2.7)) -> tu
 
 
 @chart
-def requirements_chart(requirements: pd.DataFrame, attainment: pd.DataFrame | None, title: str) -> Figure:
+def requirements_chart(
+    requirements: pd.DataFrame, attainment: pd.DataFrame | None, title: str, start_year: int = 1
+) -> Figure:
     """Each requirement by year: required (outline), planned (bar, when there is a plan), achieved (median, 5–95 % range)."""
     groups = list(requirements.groupby(["target", "kind"], sort=False))
     fig, axes = _grid(len(groups))
@@ -42,9 +46,16 @@ def requirements_chart(requirements: pd.DataFrame, attainment: pd.DataFrame | No
         rows = rows.sort_values("year")
         x = rows["year"].to_numpy()
         if "planned" in rows:
-            ax.bar(x, rows["planned"].fillna(0), width=0.55, color=SKY_LIGHT, label="planned", zorder=1)
+            ax.bar(x, rows["planned"].fillna(0), width=0.55, color=SKY_LIGHT, label=tr("planned"), zorder=1)
         ax.bar(
-            x, rows["required"], width=0.55, fill=False, edgecolor=BLACKISH, linewidth=1.4, label="required", zorder=2
+            x,
+            rows["required"],
+            width=0.55,
+            fill=False,
+            edgecolor=BLACKISH,
+            linewidth=1.4,
+            label=tr("required"),
+            zorder=2,
         )
         if attainment is not None and len(attainment):
             sel = attainment[(attainment["target"] == target) & (attainment["kind"] == kind)]
@@ -60,13 +71,13 @@ def requirements_chart(requirements: pd.DataFrame, attainment: pd.DataFrame | No
                     color=VERMILION,
                     ecolor=VERMILION,
                     capsize=3,
-                    label="achieved (median, 5–95 %)",
+                    label=tr("achieved (median, 5–95 %)"),
                     zorder=3,
                 )
-        ax.set_title(f"{target}\n{KIND_WORDS.get(kind, kind)}", fontsize=9.5)
-        ax.set_xticks(x)
-        ax.set_xlabel("plan year")
-        ax.set_ylabel(UNITS.get(kind, ""))
+        ax.set_title(f"{target}\n{tr(KIND_WORDS.get(kind, kind))}", fontsize=9.5)
+        ax.set_xticks(x, [year_label(start_year, int(t)) for t in x])
+        ax.set_xlabel(tr("year"))
+        ax.set_ylabel(tr(UNITS.get(kind, "")) if UNITS.get(kind) else "")
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     if axes:
         handles, labels = axes[0].get_legend_handles_labels()
@@ -112,9 +123,10 @@ def fan_charts(timeseries: pd.DataFrame, title: str) -> Figure:
     """Median and 5–95 % band over replications, month by month."""
     series = city_series(timeseries)
     units = {"satisfaction": "mean satisfaction (0–1)", "unmet demand": "needs not served per month"}
+    names = {"satisfaction": "Satisfaction", "unmet demand": "Unmet demand"}
     fig, axes = _grid(len(series), ncols=min(3, len(series)), panel=(4.0, 3.0))
     for i, (ax, (name, table)) in enumerate(zip(axes, series.items(), strict=True)):
-        _fan(ax, table, colour(i), name.capitalize(), units.get(name, "staff in post"))
+        _fan(ax, table, colour(i), tr(names.get(name, name.capitalize())), tr(units.get(name, "staff in post")))
         if name == "satisfaction":
             ax.set_ylim(0, 1)
     fig.suptitle(title)
@@ -126,12 +138,12 @@ def _fan(ax, table: pd.DataFrame, shade: str, name: str, unit: str) -> None:
     months = table.index.to_numpy()
     values = table.to_numpy(dtype=float)
     low, mid, high = np.percentile(values, [5, 50, 95], axis=1)
-    ax.fill_between(months, low, high, color=shade, alpha=0.25, linewidth=0, label="5–95 % of replications")
-    ax.plot(months, mid, color=shade, linewidth=2, label="median")
+    ax.fill_between(months, low, high, color=shade, alpha=0.25, linewidth=0, label=tr("5–95 % of replications"))
+    ax.plot(months, mid, color=shade, linewidth=2, label=tr("median"))
     for year_end in range(12, int(months.max()) + 1, 12):
         ax.axvline(year_end, color=GREY, linewidth=0.6, linestyle=":")
     ax.set_title(name)
-    ax.set_xlabel("month")
+    ax.set_xlabel(tr("month"))
     ax.set_ylabel(unit)
     ax.legend(fontsize=8, loc="best")
 
@@ -151,19 +163,29 @@ def extension_fan(timeseries: pd.DataFrame, column: str, title: str) -> Figure:
     return fig
 
 
+def _community_labels(scenario: Scenario | None) -> dict[str, str]:
+    """Each community's display name beside its id (``幸福社区 (xf-01)``), or its id alone."""
+    if scenario is None:
+        return {}
+    return {c.id: f"{c.name} ({c.id})" if c.name else c.id for c in scenario.communities}
+
+
 @chart
-def community_heatmap(plan: pd.DataFrame, title: str, max_rows: int = 60) -> Figure:
-    """Which community meets which target, year by year, in the plan."""
+def community_heatmap(plan: pd.DataFrame, title: str, scenario: Scenario | None = None, max_rows: int = 60) -> Figure:
+    """Which community meets which target, year by year, in the plan (a plan without a simulation)."""
+    from matplotlib.colors import ListedColormap
+    from matplotlib.patches import Patch
+
     meets = [c for c in plan.columns if c.startswith("meets_")]
-    table = plan.pivot_table(index="community", columns="year", values=meets, aggfunc="max")
+    table = plan.assign(community=plan["community"].astype(str)).pivot_table(
+        index="community", columns="year", values=meets, aggfunc="max"
+    )
     table = table.reindex(columns=sorted(table.columns, key=lambda c: (meets.index(c[0]), c[1])))
     order = table.sum(axis=1).sort_values(kind="stable").index
     table = table.loc[order]
     shown = table if len(table) <= max_rows else table.iloc[np.linspace(0, len(table) - 1, max_rows).astype(int)]
-    fig = figure(max(6.0, 0.5 * table.shape[1] + 3), max(3.0, 0.18 * len(shown) + 1.8))
+    fig = figure(max(6.0, 0.5 * table.shape[1] + 4), max(3.0, 0.22 * len(shown) + 1.8))
     ax = fig.subplots()
-    from matplotlib.colors import ListedColormap
-
     ax.imshow(
         shown.to_numpy(dtype=float),
         aspect="auto",
@@ -172,35 +194,22 @@ def community_heatmap(plan: pd.DataFrame, title: str, max_rows: int = 60) -> Fig
         vmax=1,
         interpolation="nearest",
     )
-    ax.set_xticks(range(table.shape[1]), [f"y{c[1]}" for c in table.columns], fontsize=7.5)
-    start = 0
-    for i, m in enumerate(meets):
-        width = sum(1 for c in table.columns if c[0] == m)
-        if i:
-            ax.axvline(start - 0.5, color="white", linewidth=3)
-        ax.text(
-            start + width / 2 - 0.5,
-            1.01,
-            m[len("meets_") :],
-            transform=ax.get_xaxis_transform(),
-            ha="center",
-            va="bottom",
-            fontsize=8,
-            rotation=20 if len(meets) > 5 else 0,
-        )
-        start += width
-    if len(shown) <= 40:
-        ax.set_yticks(range(len(shown)), shown.index, fontsize=7.5)
-    else:
-        ax.set_yticks([])
+    start_year = scenario.start_year if scenario is not None else 1
+    ax.set_xticks(range(table.shape[1]), [year_label(start_year, int(c[1])) for c in table.columns], fontsize=7.5)
+    _target_headers(ax, [c[0] for c in table.columns], meets)
+    labels = _community_labels(scenario)
+    ax.set_yticks(range(len(shown)), [labels.get(str(i), str(i)) for i in shown.index], fontsize=8)
     ax.set_ylabel(
-        "community" + ("" if len(table) <= max_rows else f" ({len(shown)} of {len(table)} shown, evenly spaced)")
+        tr("community")
+        + (
+            ""
+            if len(table) <= max_rows
+            else tr("({shown} of {total} shown, evenly spaced)", shown=len(shown), total=len(table))
+        )
     )
-    ax.set_xlabel("plan year, by target")
-    from matplotlib.patches import Patch
-
+    ax.set_xlabel(tr("year, by target"))
     ax.legend(
-        handles=[Patch(color=BLUE, label="meets"), Patch(color=ORANGE, label="does not meet")],
+        handles=[Patch(color=BLUE, label=tr("meets")), Patch(color=ORANGE, label=tr("does not meet"))],
         loc="upper left",
         bbox_to_anchor=(1.01, 1),
     )
@@ -208,9 +217,124 @@ def community_heatmap(plan: pd.DataFrame, title: str, max_rows: int = 60) -> Fig
     return fig
 
 
+def _target_headers(ax, column_targets: list[str], targets: list[str]) -> None:
+    """Each target's name over its block of year columns, blocks parted by a white line."""
+    start = 0
+    for i, m in enumerate(targets):
+        width = sum(1 for c in column_targets if c == m)
+        if not width:
+            continue
+        if i:
+            ax.axvline(start - 0.5, color="white", linewidth=3)
+        name = m.split("_", 1)[1] if m.startswith(("meets_", "probability_")) else m
+        ax.text(
+            start + width / 2 - 0.5,
+            1.01,
+            name,
+            transform=ax.get_xaxis_transform(),
+            ha="center",
+            va="bottom",
+            fontsize=8,
+            rotation=20 if len(targets) > 5 else 0,
+        )
+        start += width
+
+
 @chart
-def frontier_chart(frontier: pd.DataFrame, title: str, currency: str = "yuan") -> Figure:
-    """Budget against planned attainment and against the probability of meeting each target."""
+def community_grid(communities: pd.DataFrame, scenario: Scenario, title: str) -> Figure:
+    """communities.csv as a grid: a row per community, a column per target and year, coloured by the
+    simulated probability of meeting it, marked ○/× where the plan meets it or not.
+
+    Every community is shown (the figure grows with the city), named as the planner named it.
+    """
+    from matplotlib.colors import LinearSegmentedColormap
+
+    probs = [c for c in communities.columns if c.startswith("probability_")]
+    years = sorted(communities["year"].unique())
+    ids = [c.id for c in scenario.communities]
+    table = communities.set_index(["community", "year"])
+    values = np.full((len(ids), len(probs) * len(years)), np.nan)
+    planned = np.full(values.shape, np.nan)
+    columns = []
+    for j, (p, t) in enumerate((p, t) for p in probs for t in years):
+        columns.append((p, t))
+        values[:, j] = [table[p].get((i, t), np.nan) for i in ids]
+        meets = "meets_" + p[len("probability_") :]
+        if meets in table:
+            planned[:, j] = [table[meets].get((i, t), np.nan) for i in ids]
+    order = np.argsort(np.nan_to_num(values, nan=0).sum(axis=1), kind="stable")
+    values, planned = values[order], planned[order]
+    labels = _community_labels(scenario)
+    names = [labels[ids[k]] for k in order]
+    fig = figure(max(7.0, 0.55 * len(columns) + 5), max(3.2, 0.26 * len(ids) + 2.2))
+    ax = fig.subplots()
+    cmap = LinearSegmentedColormap.from_list("risk", [VERMILION, "#F7F7F7", BLUE])
+    image = ax.imshow(values, aspect="auto", cmap=cmap, vmin=0, vmax=1, interpolation="nearest")
+    rows, cols = np.nonzero(~np.isnan(planned))  # markers, not text: a city of 48 communities has 1,200 cells
+    met = planned[rows, cols] >= 0.5
+    dark = np.abs(np.nan_to_num(values[rows, cols], nan=0.5) - 0.5) > 0.3
+    ink = ["white" if d else "#222222" for d in dark]
+    ax.scatter(
+        cols[met],
+        rows[met],
+        marker="o",
+        s=14,
+        facecolors="none",
+        linewidths=0.9,
+        edgecolors=[c for c, m in zip(ink, met, strict=True) if m],
+    )
+    ax.scatter(
+        cols[~met], rows[~met], marker="x", s=14, linewidths=0.9, c=[c for c, m in zip(ink, met, strict=True) if not m]
+    )
+    ax.set_xticks(range(len(columns)), [year_label(scenario.start_year, int(t)) for _, t in columns], fontsize=7.5)
+    _target_headers(ax, [p for p, _ in columns], probs)
+    ax.set_yticks(range(len(names)), names, fontsize=8 if len(names) <= 60 else 6)
+    ax.set_ylabel(tr("community"))
+    ax.set_xlabel(tr("year, by target"))
+    bar = fig.colorbar(image, ax=ax, fraction=0.04, pad=0.02)
+    bar.set_label(tr("probability met in the simulation"))
+    bar.ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0%}"))
+    fig.suptitle(title)
+    return fig
+
+
+@chart
+def community_map(communities: pd.DataFrame, scenario: Scenario, title: str) -> Figure:
+    """A plain map (longitude × latitude, no tiles): each community a dot, coloured by the share of its
+    per-community targets met with ≥ 90 % probability in the last plan year, labelled with its name."""
+    from matplotlib.colors import LinearSegmentedColormap
+
+    last = communities[communities["year"] == communities["year"].max()].set_index("community")
+    probs = [c for c in communities.columns if c.startswith("probability_")]
+    share = (last[probs] >= 0.9).mean(axis=1) if probs else pd.Series(0.0, index=last.index)
+    lon = np.array([c.lon for c in scenario.communities], dtype=float)
+    lat = np.array([c.lat for c in scenario.communities], dtype=float)
+    households = np.array([c.households for c in scenario.communities], dtype=float)
+    value = np.array([share.get(c.id, np.nan) for c in scenario.communities], dtype=float)
+    fig = figure(9, 6)
+    ax = fig.subplots()
+    cmap = LinearSegmentedColormap.from_list("risk", [VERMILION, "#F0E442", BLUE])
+    size = 40 + 260 * households / max(households.max(), 1)
+    dots = ax.scatter(lon, lat, c=value, cmap=cmap, vmin=0, vmax=1, s=size, edgecolor="#333", linewidth=0.6)
+    for c, x, y in zip(scenario.communities, lon, lat, strict=True):
+        ax.annotate(c.label, (x, y), xytext=(5, 4), textcoords="offset points", fontsize=7.5)
+    ax.set_xlabel(tr("longitude"))
+    ax.set_ylabel(tr("latitude"))
+    ax.set_aspect(1 / max(np.cos(np.radians(np.nanmean(lat))), 0.1), adjustable="datalim")
+    ax.grid(alpha=0.3)
+    bar = fig.colorbar(dots, ax=ax, fraction=0.04, pad=0.02)
+    bar.set_label(
+        tr("share of targets met with ≥ 90 % probability, {year}", year=year_label(scenario.start_year, scenario.years))
+    )
+    bar.ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0%}"))
+    fig.suptitle(title)
+    return fig
+
+
+@chart
+def frontier_chart(frontier: pd.DataFrame, title: str, currency: str | None = None) -> Figure:
+    """Budget against the share of requirements each plan meets, and the probability of meeting each target."""
+    currency = currency or tr("yuan")
     fig = figure(11, 4.6)
     left, right = fig.subplots(1, 2)
     feasible = (
@@ -220,7 +344,18 @@ def frontier_chart(frontier: pd.DataFrame, title: str, currency: str = "yuan") -
     )
     fits = frontier[feasible]
     budget = fits["budget"].to_numpy()
-    left.plot(budget, fits["planned_attainment"] * 100, "o-", color=BLUE, label="requirements met in the plan")
+    if "requirements_met_planned" in fits and "requirements" in fits:
+        met_share = fits["requirements_met_planned"] / fits["requirements"].clip(lower=1)
+    else:
+        met_share = fits["planned_attainment"]
+    left.plot(budget, met_share * 100, "o-", color=BLUE, label=tr("share of requirements the plan meets"))
+    if "requirements_met_planned" in fits and "requirements" in fits:
+        for x, met, n, y in zip(
+            budget, fits["requirements_met_planned"], fits["requirements"], met_share * 100, strict=True
+        ):
+            left.annotate(
+                f"{int(met)}/{int(n)}", (x, y), xytext=(0, 6), textcoords="offset points", ha="center", fontsize=8
+            )
     if (~feasible).any():
         left.plot(
             frontier.loc[~feasible, "budget"],
@@ -229,11 +364,15 @@ def frontier_chart(frontier: pd.DataFrame, title: str, currency: str = "yuan") -
             color=VERMILION,
             markersize=9,
             mew=2,
-            label="no plan fits this budget",
+            label=tr("no plan fits this budget"),
         )
     if "probability_all_met" in fits:
         left.plot(
-            budget, fits["probability_all_met"] * 100, "s--", color=ORANGE, label="P(every requirement met), simulated"
+            budget,
+            fits["probability_all_met"] * 100,
+            "s--",
+            color=ORANGE,
+            label=tr("P(every requirement met), simulated"),
         )
     if "uncertain_probability_all_met" in fits and fits["uncertain_probability_all_met"].notna().any():
         left.plot(
@@ -243,9 +382,9 @@ def frontier_chart(frontier: pd.DataFrame, title: str, currency: str = "yuan") -
             color=VERMILION,
             label=f"P(every requirement met), across {int(fits['uncertain_futures'].max())} futures",
         )
-    left.set_ylim(-3, 103)
+    left.set_ylim(-3, 108)
     left.set_ylabel("%")
-    left.set_title("What each budget buys")
+    left.set_title(tr("What each budget buys"))
     left.legend(loc="lower right", fontsize=8)
     prob_cols = [c for c in frontier.columns if c.startswith("probability_met_")]
     for i, col in enumerate(prob_cols):  # distinct markers and dashes: equal curves stay visible
@@ -259,12 +398,12 @@ def frontier_chart(frontier: pd.DataFrame, title: str, currency: str = "yuan") -
             alpha=0.9,
         )
     right.set_ylim(-3, 103)
-    right.set_ylabel("probability the target is met in every year (%)")
-    right.set_title("Chance of meeting each target")
+    right.set_ylabel(tr("probability the target is met in every year (%)"))
+    right.set_title(tr("Chance of meeting each target"))
     if prob_cols:
         right.legend(fontsize=8, loc="lower right")
     for ax in (left, right):
-        ax.set_xlabel(f"total budget ({currency})")
+        ax.set_xlabel(tr("total budget ({currency})", currency=currency))
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: money_label(v)))
         ax.grid(alpha=0.3)
     fig.suptitle(title)

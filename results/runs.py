@@ -1,7 +1,7 @@
 """Finished run folders as tables, for scripts, notebooks and the report.
 
 >>> run = load_run("runs/tutorial")                      # doctest: +SKIP
->>> run.attainment.groupby(["target", "year"]).met.mean()  # doctest: +SKIP
+>>> run.attainment.groupby(["target", "kind", "year"]).met.mean()  # doctest: +SKIP
 
 Every table is a pandas DataFrame with the contract's columns (see docs/outputs in the
 README); a table the command did not write (``timeseries`` after ``plan``) is ``None``.

@@ -141,3 +141,40 @@ def read_summary(path: Path) -> dict[str, Any]:
     if (why := _shape_problem(summary)) is not None:
         raise refuse(why)
     return summary
+
+
+def with_analysis(summary: dict[str, Any], scenario: Scenario, out: Path) -> dict[str, Any]:
+    """Add what the simulation says about cost and risk, read from the run folder's tables.
+
+    ``simulated_cost_by_year`` and ``simulated_cost_by_line`` (mean over replications, on
+    ``cost_by_year``'s basis: above today's wage bill and running costs), ``cost_lines``
+    (what each line is), ``cost_differences`` (why simulated spending differs from the
+    plan's) and, per requirement met in fewer than 90 % of runs, ``at_risk_reason``.
+    Always in English: summary.json is read by scripts; the report words them in its language.
+    """
+    import pandas as pd
+
+    from results import analysis, i18n
+
+    if not (out / "timeseries.csv").exists():
+        return summary
+    timeseries = pd.read_csv(out / "timeseries.csv", dtype={"community": str})
+    attainment = pd.read_csv(out / "attainment.csv") if (out / "attainment.csv").exists() else None
+    with i18n.use("en"):
+        simulated = analysis.simulated_costs(timeseries, scenario)
+        planned = analysis.planned_cost_table(out, scenario)
+        differences = analysis.cost_differences(planned, simulated, timeseries, scenario, analysis.read_plan(out))
+        reasons = analysis.at_risk_reasons(summary, attainment, timeseries, scenario) if attainment is not None else {}
+    lines = [c for c in simulated.columns if c not in ("year", "total")]
+    requirements = [
+        {**r, **({"at_risk_reason": why} if (why := reasons.get((r["target"], r["kind"], r["year"]))) else {})}
+        for r in summary.get("requirements", [])
+    ]
+    return {
+        **summary,
+        "simulated_cost_by_year": [round(float(v), 2) for v in simulated["total"]],
+        "simulated_cost_by_line": {k: round(float(simulated[k].sum()), 2) for k in lines},
+        "cost_lines": {k: analysis.LINE_MEANINGS[k] for k in lines if k in analysis.LINE_MEANINGS},
+        "cost_differences": differences,
+        "requirements": requirements,
+    }

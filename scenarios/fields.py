@@ -117,6 +117,7 @@ BUDGET = (
 
 COMMUNITY = (
     Key("id", "name", REQUIRED, "unique id, used in plan.csv"),
+    Key("name", "str", None, "display name in any script, e.g. 幸福社区: charts and tables show it beside the id"),
     Key("households", "int", REQUIRED, "households today", 0, limit=L.HOUSEHOLDS),
     Key("space_m2", "float", 0.0, "office and service space today (m²)", 0, limit=L.SPACE),
     Key("key", "bool", False, "a key (pilot) community"),
@@ -129,6 +130,8 @@ COMMUNITY = (
     Key("household_size", "float", 3.0, "mean persons per household", 1, limit=L.HOUSEHOLD_SIZE),
     Key("elderly_share", "float", 0.25, "share of households with a member aged 60 or over", 0, 1),
     Key("village_to_residence", "bool", False, "a former village (村改居): older residents, lower participation"),
+    Key("lon", "float", None, "longitude in degrees (optional: communities are then drawn on a plain map)", -180, 180),
+    Key("lat", "float", None, "latitude in degrees (optional, with lon)", -90, 90),
 )
 
 GENERATE = (

@@ -820,6 +820,9 @@ def _unknown_kind(name: str, declared: dict, known: tuple[str, ...], section: st
     if close:
         return f'not a declared {noun} kind; did you mean "{close[0]}"?'
     close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+    if close and close[0] == name:  # a kind commplan knows, spelt right, that this scenario does not declare
+        listed = ", ".join(f'"{d}"' for d in declared) or "none"
+        return f"not a declared {noun} kind (declared: {listed}); declare it with a [{section}.{name}] table"
     if close and close[0] not in declared:
         return (
             f'not a declared {noun} kind; did you mean "{close[0]}"? (declare it with a [{section}.{close[0]}] table)'

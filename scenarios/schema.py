@@ -91,6 +91,14 @@ class Community:
     household_size: float = 3.0  # mean persons per household
     elderly_share: float = 0.25  # share of households with a member aged 60+
     village_to_residence: bool = False  # a former village: older residents, lower participation
+    name: str | None = None  # display name, any script; the id stays ASCII (plan.csv, scripts)
+    lon: float | None = None  # optional coordinates, for the map of communities
+    lat: float | None = None
+
+    @property
+    def label(self) -> str:
+        """How charts and tables name the community: its display name, else its id."""
+        return self.name or self.id
 
     def households_in(self, year: int) -> int:
         """Households in plan year ``year`` (0 = today), whole: the optimiser plans for the
@@ -211,6 +219,9 @@ def scenario_to_dict(s: Scenario) -> dict[str, Any]:
         }
         if c.max_space_added_m2 is not None:
             row["max_space_added_m2"] = c.max_space_added_m2
+        for optional in ("name", "lon", "lat"):
+            if getattr(c, optional) is not None:
+                row[optional] = getattr(c, optional)
         rows.append(row)
     out["communities"] = rows
     out["targets"] = [_target_to_dict(t) for t in s.targets]

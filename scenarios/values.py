@@ -70,7 +70,14 @@ def convert(key: Key, value: Any, years: int | None) -> Any:
         too_long(value, L.NAME_LENGTH if kind == "name" else L.TEXT_LENGTH)
         one_line(value)
         if kind == "name" and not NAME.match(value):
-            raise Invalid("may hold only letters, digits, '-' and '_' (it names files and columns)")
+            raise Invalid(
+                "may hold only letters, digits, '-' and '_' (it names files and columns)"
+                + (
+                    "; a Chinese or other display name goes in a community's name or the scenario's title"
+                    if not value.isascii()
+                    else ""
+                )
+            )
         return value
     if kind == "bool":
         if not isinstance(value, bool):

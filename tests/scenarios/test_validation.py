@@ -190,7 +190,8 @@ def test_csv_problems_name_the_csv_file_and_row(tmp_path, minimal_text):
             1,
             "colour",
             'unknown column; expected one of "elderly_share", "facilities", "household_growth", '
-            '"household_size", "households", "id", "key", "max_space_added_m2", "space_m2", "staff_<kind>", "village_to_residence"',
+            '"household_size", "households", "id", "key", "lat", "lon", "max_space_added_m2", "name", "space_m2", '
+            '"staff_<kind>", "village_to_residence"',
         ),
         (True, 3, "row 3.households", "must be ≥ 0"),
         (True, 3, "row 3.space_m2", "must be a number"),

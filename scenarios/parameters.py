@@ -35,8 +35,8 @@ CALIBRATED: dict[str, float] = (
 
 #: Citations the parameter sources refer to (full references in docs/odd.md).
 TURNOVER_SOURCE = (
-    "calibrated to annual turnover of 15–25 % at pay near the local average wage "
-    "(Zeng, Li & He 2020; Shenzhen Social Work Association 2019: 17.6 %)"
+    "calibrated to annual turnover of 20 % (published 15–25 %) at pay 0.8 of the local average wage "
+    "(Zeng, Li & He 2020; Shenzhen Social Work Association: 17.6 %, 18.1 %, 19.8 % in 2011–13)"
 )
 SATISFIED_SOURCE = (
     "calibrated to surveyed shares satisfied of 87–98.5 % (Jinan street survey 2022; provincial "

@@ -48,7 +48,7 @@ import difflib
 import importlib
 import inspect
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -62,8 +62,10 @@ from model.agents import (
     Organisation,
     StaffMember,
 )
+from scenarios.fields import extension_keys
 from scenarios.parameters import SERVICES, SimulationParameters
-from scenarios.problems import InputError
+from scenarios.problems import InputError, did_you_mean
+from scenarios.values import Invalid, convert
 
 if TYPE_CHECKING:
     from model.agents import Households
@@ -90,6 +92,43 @@ def defined_at(obj: Any) -> str:
         return f"{inspect.getsourcefile(target)}:{inspect.getsourcelines(target)[1]}"
     except (OSError, TypeError):
         return ""
+
+
+def parameter(
+    default: bool | int | float | str, doc: str, unit: str = "", low: float | None = None, high: float | None = None
+) -> Any:
+    """One parameter of an extension (a field of its ``parameters`` dataclass): its default,
+    meaning, unit and allowed range, checked with file and line where a scenario sets it."""
+    return field(default=default, metadata={"doc": doc, "unit": unit, "low": low, "high": high})
+
+
+def resolve_parameters(extension: Extension, values: Mapping[str, Any] | None, table: str) -> Any:
+    """The instance of ``extension.parameters`` for ``values`` (a scenario's table, or None:
+    every default), checked as the loader checks it; :class:`ExtensionError` names the table,
+    the key and the fix. ``None`` when the extension declares no parameters."""
+    declaration = extension.parameters
+    where = defined_at(declaration) if declaration is not None else defined_at(type(extension))
+    at = f" ({where})" if where else ""
+    if declaration is None:
+        if values:
+            raise ExtensionError(
+                f"[extension.{table}]: extension {extension.name}{at} declares no parameters; remove the table, "
+                "or declare them as Extension.parameters (see docs/extending.md)"
+            )
+        return None
+    keys = {k.name: k for k in extension_keys(declaration)}
+    checked = {}
+    for name, value in (values or {}).items():
+        if name not in keys:
+            raise ExtensionError(
+                f"[extension.{table}] {name}: unknown key; {did_you_mean(name, keys)} "
+                f"(the parameters of {extension.name} are declared at {where})"
+            )
+        try:
+            checked[name] = convert(keys[name], value, None)
+        except Invalid as e:
+            raise ExtensionError(f"[extension.{table}] {name} = {value!r}: {e.message} ({where})") from None
+    return declaration(**checked)
 
 
 @dataclass(frozen=True)
@@ -202,12 +241,21 @@ class Extension:
     facilities: tuple[FacilityService, ...] = ()
     #: Extra ``timeseries.csv`` columns: name → function(model) giving one number per community.
     reporters: Mapping[str, Callable[[CommunityModel], np.ndarray]] = {}
+    #: Its parameters: a dataclass whose fields (see :func:`parameter`) a scenario sets in an
+    #: ``[extension.<module>]`` table; read them with ``model.extension_params(self)``.
+    parameters: type | None = None
 
     def __init_subclass__(cls, **kw: Any) -> None:
         super().__init_subclass__(**kw)
         if not cls.__dict__.get("name"):
             cls.name = f"{cls.__module__}.{cls.__qualname__}"
         _check_hook_names(cls)
+        if cls.parameters is not None:
+            try:
+                extension_keys(cls.parameters)
+            except TypeError as e:
+                where = defined_at(cls.parameters) or defined_at(cls)
+                raise ExtensionError(f"extension {cls.__qualname__}{f' ({where})' if where else ''}: {e}") from None
 
     # -- households (columnar: one call covers every row) ----------------------------------
     def household_columns(
@@ -446,6 +494,18 @@ class Registry:
         )
         self.founded_by_volunteers = tuple(k.name for k in core_first if k.founded_by_volunteers)
         self.start_mix = {k.name: k.start_weight for k in kinds.values() if k.start_weight > 0}
+        #: each extension's parameters by name (defaults until a scenario's tables are bound)
+        self.parameters: dict[str, Any] = {e.name: resolve_parameters(e, None, e.name) for e in self.extensions}
+
+    def params(self, extension: Extension | str) -> Any:
+        """The resolved parameters of ``extension`` (an instance or its name): an instance of
+        its ``parameters`` dataclass, or None when it declares none."""
+        name = extension if isinstance(extension, str) else extension.name
+        if name not in self.parameters:
+            raise ExtensionError(
+                f"no extension named {name!r} in this model (its extensions: {', '.join(self.parameters) or 'none'})"
+            )
+        return self.parameters[name]
 
     @classmethod
     def for_scenario(cls, scenario: Any, extra: Iterable[str | Extension | type] = ()) -> Registry:
@@ -516,3 +576,24 @@ CORE = Registry()
 def services_of(name: str) -> tuple[str, ...]:
     """Names of the services the named extension declares: the scenario loader's ``services_of``."""
     return tuple(s.name for s in load_extension(name).services)
+
+
+def parameters_of(name: str) -> type | None:
+    """The parameters dataclass the named extension declares: the scenario loader's ``parameters_of``."""
+    return load_extension(name).parameters
+
+
+def scenario_parameters(scenario: Any, extensions: Iterable[Extension]) -> dict[str, Any]:
+    """Each extension's resolved parameters (by extension name) from the scenario's
+    ``[extension.<name>]`` tables; an extension without a table gets its defaults."""
+    tables = dict(getattr(scenario, "extension_parameters", {}) or {})
+    by_name: dict[str, tuple[str, Mapping[str, Any]]] = {}
+    for reference, values in tables.items():
+        by_name[load_extension(reference).name] = (reference, values)
+    out = {}
+    for e in extensions:
+        reference, values = by_name.pop(e.name, (e.name, None))
+        out[e.name] = resolve_parameters(e, values, reference)
+    for reference, _ in by_name.values():
+        raise ExtensionError(f"[extension.{reference}]: the model does not apply extension {reference!r}")
+    return out

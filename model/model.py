@@ -24,7 +24,7 @@ from model.agents import (
     Organisation,
     StaffMember,
 )
-from model.extensions import Extension, ExtensionError, Registry, resolve_extensions
+from model.extensions import Extension, ExtensionError, Registry, resolve_extensions, scenario_parameters
 from model.plan import PlanSchedule
 from model.records import Recorder
 from model.streams import extension_stream
@@ -59,6 +59,7 @@ class CommunityModel(Model):
         super().__init__(rng=rng)
         self.registry = Registry(resolve_extensions((*scenario.extensions, *type(self).extensions, *extensions)))
         self.registry.check_staff_kinds(scenario.staff)
+        self.registry.parameters = scenario_parameters(scenario, self.registry.extensions)
         self.services = self.registry.service_names
         self._extensions = self.registry.extensions
         # each extension's own random stream: its draws never shift the core's (common random numbers)
@@ -123,6 +124,11 @@ class CommunityModel(Model):
         return self.households_class(
             self.scenario_.communities, self.p, self.rng, registry=self.registry, extension_rngs=self.extension_rngs
         )
+
+    def extension_params(self, extension: Extension | str) -> Any:
+        """The parameters of ``extension`` (an instance or its name) in this model: its
+        ``parameters`` dataclass with the scenario's ``[extension.<module>]`` values."""
+        return self.registry.params(extension)
 
     def extension_rng(self, extension: Extension | str) -> np.random.Generator:
         """The random stream of ``extension`` (an instance or its ``name``) in this model.

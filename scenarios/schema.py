@@ -117,6 +117,9 @@ class Scenario:
     source: Path | None = field(default=None, compare=False)
     extensions: tuple[str, ...] = ()
     model: str | None = None  # "package.module:Class", a CommunityModel subclass to simulate
+    #: ``[extension.<name>]`` tables by the name written in ``extensions``: checked and with
+    #: defaults when loaded with the extensions' declarations, as written otherwise.
+    extension_parameters: Mapping[str, Mapping[str, Any]] = field(default_factory=lambda: frozen_map({}))
 
     @property
     def community_ids(self) -> list[str]:
@@ -215,6 +218,8 @@ def scenario_to_dict(s: Scenario) -> dict[str, Any]:
     out["communities"] = rows
     out["targets"] = [_target_to_dict(t) for t in s.targets]
     out["simulation"] = sim
+    if s.extension_parameters:
+        out["extension"] = {name: dict(values) for name, values in s.extension_parameters.items()}
     return out
 
 

@@ -304,9 +304,7 @@ def extension_keys(declaration: type) -> tuple[Key, ...]:
         elif isinstance(default, str):
             kind = "str"
         else:
-            raise TypeError(
-                f"parameter {f.name!r} has default {default!r}: a parameter is a bool, int, float or str"
-            )
+            raise TypeError(f"parameter {f.name!r} has default {default!r}: a parameter is a bool, int, float or str")
         meta = f.metadata
         unit = f" ({meta['unit']})" if meta.get("unit") else ""
         out.append(Key(f.name, kind, default, (meta.get("doc") or f.name) + unit, meta.get("low"), meta.get("high")))

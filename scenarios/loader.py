@@ -12,8 +12,8 @@ import difflib
 import io
 import re
 import tomllib
-from dataclasses import replace
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -652,13 +652,13 @@ class _Reader:
         """
         given = self.data.get("extension", {})
         if not isinstance(given, dict):
-            self.problem(("extension",), given, 'must hold one table per extension, e.g. [extension.parking]')
+            self.problem(("extension",), given, "must hold one table per extension, e.g. [extension.parking]")
             return {}
         short: dict[str, list[str]] = {}
         for name in names:
             short.setdefault(name.partition(":")[0].rpartition(".")[2], []).append(name)
         tables: dict[str, tuple[tuple, Any]] = {}
-        pending = [(("extension", k), k, v) for k, v in given.items()]
+        pending: list[tuple[tuple, str, Any]] = [(("extension", k), k, v) for k, v in given.items()]
         while pending:
             path, label, value = pending.pop(0)
             match = label if label in names else (short[label][0] if len(short.get(label, ())) == 1 else None)

@@ -71,7 +71,7 @@ def test_a_table_for_an_extension_the_scenario_does_not_name_is_a_problem_even_w
             load_it(t)
         shown = str(caught.value)
         assert f"line {line_of(t, '[extension.timebnk]')} " in shown
-        assert 'no extension \'timebnk\' in [scenario] extensions' in shown and 'did you mean "timebank"?' in shown
+        assert "no extension 'timebnk' in [scenario] extensions" in shown and 'did you mean "timebank"?' in shown
 
 
 def test_the_table_may_be_named_in_full_quoted_or_dotted():
@@ -83,8 +83,11 @@ def test_the_table_may_be_named_in_full_quoted_or_dotted():
 def test_validating_runs_no_extension_code_and_the_model_checks_the_values_then():
     s = loads(text("hours_per_volunteer = 80"))  # as `commplan validate` loads: the module is not run
     assert dict(s.extension_parameters[TIMEBANK]) == {"hours_per_volunteer": 80}
-    with pytest.raises(ExtensionError, match=r"\[extension\.tests\.extensions\.timebank\] hours_per_volunteer = 80: "
-                       r"must be between 0 and 40 \(.*timebank\.py:\d+\)"):
+    with pytest.raises(
+        ExtensionError,
+        match=r"\[extension\.tests\.extensions\.timebank\] hours_per_volunteer = 80: "
+        r"must be between 0 and 40 \(.*timebank\.py:\d+\)",
+    ):
         CommunityModel(s, rng=1)
 
 

@@ -20,7 +20,7 @@ from scenarios.problems import ScenarioError
 from tests.extensions.conftest import tutorial_text
 
 ROOT = Path(__file__).parents[2]
-TIMEBANK = "tests.extensions.timebank"
+TIMEBANK = "extensions.timebank"
 
 
 def text(table: str = "", header: str = "[extension.timebank]") -> str:
@@ -40,8 +40,7 @@ def test_values_are_checked_and_defaults_filled_in():
     assert dict(s.extension_parameters[TIMEBANK]) == {
         "hours_per_volunteer": 8.0,
         "redeem_share": 0.5,
-        "months_before_redeeming": 1,
-        "enabled": True,
+        "hours_per_visit": 2.0,
     }
     # an extension without a table gets its defaults written out too (the run folder is complete)
     assert checked(tutorial_text([TIMEBANK])).extension_parameters[TIMEBANK]["hours_per_volunteer"] == 4.0
@@ -52,8 +51,8 @@ def test_values_are_checked_and_defaults_filled_in():
     [
         ("hours_per_volunteer = 80", "extension.timebank.hours_per_volunteer = 80: must be between 0 and 40"),
         ("hours_per_volunter = 3", 'hours_per_volunter: unknown key; did you mean "hours_per_volunteer"?'),
-        ("enabled = 1", "extension.timebank.enabled = 1: must be true or false"),
-        ("months_before_redeeming = 1.5", "months_before_redeeming = 1.5: must be a whole number"),
+        ("redeem_share = true", "extension.timebank.redeem_share = true: must be a number"),
+        ("hours_per_visit = 0", "extension.timebank.hours_per_visit = 0: must be between 0.1 and 24"),
     ],
 )
 def test_a_bad_value_is_a_problem_with_its_file_line_field_and_fix(table, message):
@@ -85,28 +84,33 @@ def test_validating_runs_no_extension_code_and_the_model_checks_the_values_then(
     assert dict(s.extension_parameters[TIMEBANK]) == {"hours_per_volunteer": 80}
     with pytest.raises(
         ExtensionError,
-        match=r"\[extension\.tests\.extensions\.timebank\] hours_per_volunteer = 80: "
+        match=r"\[extension\.extensions\.timebank\] hours_per_volunteer = 80: "
         r"must be between 0 and 40 \(.*timebank\.py:\d+\)",
     ):
         CommunityModel(s, rng=1)
 
 
-def balance(scenario, processes=1) -> np.ndarray:
+def outcome(scenario, column, processes=1) -> np.ndarray:
     result = simulate(scenario, replications=2, seed=3, processes=processes)
-    j = result.columns.index("timebank_hours") - (len(result.columns) - result.replications[0].timeseries.shape[2])
+    j = result.columns.index(column) - (len(result.columns) - result.replications[0].timeseries.shape[2])
     return np.stack([r.timeseries[:, :, j] for r in result.replications])
 
 
 def test_the_values_reach_the_running_model_and_worker_processes():
-    default, doubled = checked(text()), checked(text("hours_per_volunteer = 8\nredeem_share = 0"))
-    model = CommunityModel(doubled, rng=1)
+    default, generous = checked(text()), checked(text("hours_per_volunteer = 8\nredeem_share = 1"))
+    model = CommunityModel(generous, rng=1)
     assert model.extension_params("timebank").hours_per_volunteer == 8.0
-    assert model.registry.params("timebank").redeem_share == 0.0
-    quiet = checked(text("enabled = false"))
-    assert balance(quiet).max() == 0
-    low, high = balance(default), balance(doubled)
-    assert high.max() > 2 * low.max() > 0  # no redemption and twice the hours: more than twice the balance
-    np.testing.assert_array_equal(balance(doubled, processes=2), high)
+    assert model.registry.params("timebank").redeem_share == 1.0
+    # no hours banked: elderly care served exactly as without the time bank
+    idle = checked(text("hours_per_volunteer = 0"))
+    assert outcome(idle, "timebank_hours").max() == 0
+    core = loads(tutorial_text([]))
+    np.testing.assert_array_equal(outcome(idle, "served_elderly_care"), outcome(core, "served_elderly_care"))
+    assert outcome(default, "timebank_hours").max() > 0  # half the balance is kept each month
+    assert outcome(generous, "timebank_hours").max() == 0  # … all of it offered
+    more = outcome(generous, "served_elderly_care").sum()
+    assert more > outcome(default, "served_elderly_care").sum() > outcome(idle, "served_elderly_care").sum()
+    np.testing.assert_array_equal(outcome(generous, "served_elderly_care", processes=2).sum(), more)
 
 
 def test_an_extension_declaring_no_parameters_refuses_a_table():

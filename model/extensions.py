@@ -286,6 +286,30 @@ class Extension:
         """This month's probability that each household takes part; return the new array."""
         return probability
 
+    def volunteering(self, households: Households, probability: np.ndarray) -> np.ndarray:
+        """This month's probability that each household volunteers (the core's: taking part ×
+        ``volunteer_share_of_participants``); return it changed. Clipped to 0 and the
+        probability of taking part: volunteers are drawn among participants (one draw)."""
+        return probability
+
+    def needs(self, households: Households, needs: np.ndarray) -> np.ndarray:
+        """This month's needs (households × services, whole numbers ≥ 0), just drawn from the
+        yearly rates and before they are served: return them changed."""
+        return needs
+
+    def satisfaction(self, households: Households, met: np.ndarray, satisfaction: np.ndarray) -> np.ndarray:
+        """Each household's experienced service after this month (the core's update: memory ×
+        old + (1 − memory) × share met, households without needs unchanged), before it is
+        stored in ``households.cols["satisfaction"]``: return it changed (0 to 1).
+
+        ``met`` is the share of each household's needs met this month (NaN without needs)."""
+        return satisfaction
+
+    def satisfied(self, households: Households, satisfied: np.ndarray) -> np.ndarray:
+        """Whether each household says it is satisfied (the core's: perceived service reaches
+        its expectation), as targets, ``satisfied`` columns and surveys read it: return it changed."""
+        return satisfied
+
     # -- the model ------------------------------------------------------------------------
     def setup(self, model: CommunityModel) -> None:
         """Once, after the city is built (households, communities, staff, organisations)."""
@@ -299,6 +323,45 @@ class Extension:
     def end_month(self, model: CommunityModel) -> None:
         """At the end of each month, after pay and before the month is recorded."""
 
+    def allocate(
+        self,
+        model: CommunityModel,
+        demand: tuple[np.ndarray, np.ndarray],
+        capacity: np.ndarray,
+        served: tuple[np.ndarray, np.ndarray],
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Who is served first: ``demand`` and ``served`` are (vulnerable, other) households'
+        needs and needs served (communities × services); the core serves vulnerable
+        households first up to ``capacity``. Return (vulnerable, other) served, each ≤ its
+        demand and together ≤ capacity."""
+        return served
+
+    def project(self, model: CommunityModel, community: Any, project: Any) -> None:
+        """A building project the plan funds this year, after its lag, overrun and deferral
+        are drawn (:class:`~model.agents.Project`: ``due`` month, ``cost_factor``): change it
+        in place (e.g. later, dearer)."""
+
+    def hires(self, model: CommunityModel, kind: str, wanted: np.ndarray, started: np.ndarray) -> np.ndarray:
+        """How many of the ``wanted`` hires of ``kind`` start this month, per community (the
+        core's: as many as the city's candidate pool allows): return it changed (whole
+        numbers, 0 to ``wanted``). Posts not started are searched again."""
+        return started
+
+    def founding(self, model: CommunityModel, founded: np.ndarray) -> np.ndarray:
+        """How many organisations volunteers found this month, per community (the core's:
+        binomial in volunteers), before their kinds are drawn: return it changed (whole numbers ≥ 0)."""
+        return founded
+
+    def organisation_strength(self, model: CommunityModel, organisation: Organisation, strength: float) -> float:
+        """One organisation's strength this month (0 to 1: the share of its capacity it
+        offers), after its members are counted, for every kind: return it changed."""
+        return strength
+
+    def dissolve_risk(self, model: CommunityModel, organisation: Organisation, risk: float) -> float:
+        """The probability that one organisation dissolves this month, before its draw, for
+        every kind: return it changed (0 to 1)."""
+        return risk
+
     # -- staff ----------------------------------------------------------------------------
     def exit_risk(self, model: CommunityModel, kind: str, risk: np.ndarray) -> np.ndarray:
         """This month's risk that a member of staff ``kind`` leaves, per community: return it changed.
@@ -309,6 +372,59 @@ class Extension:
         one's result. Values must stay probabilities (0 to 1), one per community.
         """
         return risk
+
+    def learning_rate(self, model: CommunityModel, kind: str, rate: np.ndarray) -> np.ndarray:
+        """This month's share of the gap to full skill a member of ``kind`` closes by working,
+        per community (the core's: ``skill_learning_rate``): return it changed (0 to 1)."""
+        return rate
+
+    def training_rate(self, model: CommunityModel, kind: str, rate: np.ndarray) -> np.ndarray:
+        """This month's probability that a member of ``kind`` is trained, per community (the
+        core's: ``training_rate``): return it changed (0 to 1)."""
+        return rate
+
+
+def overriding(extensions: Iterable[Extension], hook: str) -> tuple[Extension, ...]:
+    """The extensions that override ``hook``, in order (so a model without them pays nothing)."""
+    base = getattr(Extension, hook)
+    return tuple(e for e in extensions if getattr(type(e), hook) is not base)
+
+
+def checked(
+    ext: Extension,
+    hook: str,
+    value: Any,
+    shape: tuple[int, ...],
+    low: float | np.ndarray = 0.0,
+    high: float | np.ndarray | None = None,
+    whole: bool = False,
+    what: str = "",
+) -> np.ndarray:
+    """A hook's result, refused unless it has ``shape`` and lies in [low, high] (whole numbers
+    if ``whole``): an :class:`ExtensionError` naming the extension, the hook's file:line and the fix."""
+    try:
+        out = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        out = np.full(1 + len(shape), np.nan)  # not numbers: refused below
+    ok = (
+        out.shape == shape
+        and bool(np.all(np.isfinite(out)))
+        and bool(np.all(out >= low))
+        and (high is None or bool(np.all(out <= high)))
+        and (not whole or bool(np.all(out == np.round(out))))
+    )
+    if ok:
+        return out.astype(np.int64) if whole else out
+    where = defined_at(getattr(type(ext), hook))
+    limits = f"from {low if np.ndim(low) == 0 else 'its lower bound'} to " + (
+        "any" if high is None else f"{high}" if np.ndim(high) == 0 else "its upper bound"
+    )
+    raise ExtensionError(
+        f"extension {ext.name}{f' ({where})' if where else ''}: {hook}{f' for {what}' if what else ''} must "
+        f"return shape {shape}, {'whole numbers' if whole else 'finite numbers'} {limits}; it returned shape "
+        f"{out.shape} with values from {np.nanmin(out) if out.size else 'none'} to "
+        f"{np.nanmax(out) if out.size else 'none'}"
+    )
 
 
 def _check_hook_names(cls: type) -> None:
@@ -494,8 +610,16 @@ class Registry:
         )
         self.founded_by_volunteers = tuple(k.name for k in core_first if k.founded_by_volunteers)
         self.start_mix = {k.name: k.start_weight for k in kinds.values() if k.start_weight > 0}
+        self._overriding: dict[str, tuple[Extension, ...]] = {}
         #: each extension's parameters by name (defaults until a scenario's tables are bound)
         self.parameters: dict[str, Any] = {e.name: resolve_parameters(e, None, e.name) for e in self.extensions}
+
+    def overriding(self, hook: str) -> tuple[Extension, ...]:
+        """The extensions that override ``hook``, in order: the model calls a hook only for them."""
+        found = self._overriding.get(hook)
+        if found is None:
+            found = self._overriding[hook] = overriding(self.extensions, hook)
+        return found
 
     def params(self, extension: Extension | str) -> Any:
         """The resolved parameters of ``extension`` (an instance or its name): an instance of

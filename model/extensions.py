@@ -25,6 +25,12 @@ a staff kind's behaviour       :attr:`Extension.staff_classes` (a subclass of
 a facility kind's service      :attr:`Extension.facilities` (:class:`FacilityService`; the kind's
                                costs are declared in the scenario, so the optimiser builds it)
 a ``timeseries.csv`` column    :attr:`Extension.reporters`
+parameters from the scenario   :attr:`Extension.parameters` (``[extension.<module>]``, see :func:`parameter`)
+a change to a core decision    a hook between the core computing a value and using it:
+                               ``needs``, ``allocate``, ``satisfaction``, ``satisfied``,
+                               ``volunteering``, ``exit_risk``, ``learning_rate``,
+                               ``training_rate``, ``hires``, ``founding``,
+                               ``organisation_strength``, ``dissolve_risk``, ``project``
 =============================  ==============================================================
 
 Invariants an extension must keep (checked by :func:`model.invariants.check_invariants`):

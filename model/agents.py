@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from mesa import Agent
 
+from model.errors import ExtensionError, checked, defined_at
 from model.streams import extension_stream
 from scenarios.parameters import SimulationParameters
 
@@ -200,8 +201,6 @@ class Households:
         """Draw this month's needs; return them per group and service."""
         self.needs = rng.poisson(self.rates)
         for ext in self.registry.overriding("needs"):
-            from model.extensions import checked
-
             self.needs = checked(ext, "needs", ext.needs(self, self.needs), self.needs.shape, whole=True)
         return self.group_sum(self.needs)
 
@@ -223,8 +222,6 @@ class Households:
             sat = sat.copy()
         sat[had] = m * sat[had] + (1 - m) * (met[had] / needed[had])
         if hooks:
-            from model.extensions import checked
-
             share = np.full(len(self), np.nan)
             share[had] = met[had] / needed[had]
             for ext in hooks:
@@ -245,8 +242,6 @@ class Households:
         reaches its own expectation (a latent score against a threshold, as surveys measure)."""
         out = self.perceived() >= self.cols["expectation"]
         for ext in self.registry.overriding("satisfied"):
-            from model.extensions import checked
-
             out = checked(ext, "satisfied", ext.satisfied(self, out), out.shape, 0, 1, whole=True).astype(bool)
         return out
 
@@ -266,8 +261,6 @@ class Households:
         self.cols["participating"] = u < prob
         volunteering = prob * self.p.volunteer_share_of_participants
         for ext in self.registry.overriding("volunteering"):
-            from model.extensions import checked
-
             volunteering = checked(ext, "volunteering", ext.volunteering(self, volunteering), prob.shape, 0.0, 1.0)
             volunteering = np.minimum(volunteering, prob)  # volunteers are drawn among participants
         self.cols["volunteer"] = u < volunteering
@@ -404,8 +397,6 @@ class Community(Agent):
 
 def _check_project(ext, project: Project, month: int) -> None:
     """A project an extension's ``project`` hook changed: due this month or later, a cost factor ≥ 0."""
-    from model.extensions import ExtensionError, defined_at
-
     factor = project.cost_factor
     if not (
         isinstance(project.due, (int, np.integer)) and project.due >= month and np.isfinite(factor) and factor >= 0
@@ -465,8 +456,6 @@ class Organisation(Agent):
         self.members = m.volunteers_per_organisation[self.community.index]
         self.strength = min(1.0, 0.5 * self.supported + self.members / p.organisation_members_to_thrive)
         for ext in m.registry.overriding("organisation_strength"):
-            from model.extensions import checked
-
             got = ext.organisation_strength(m, self, self.strength)
             self.strength = float(checked(ext, "organisation_strength", got, (), 0.0, 1.0, what=repr(self.kind)))
         if self.contracted:
@@ -474,8 +463,6 @@ class Organisation(Agent):
         hazard = p.organisation_dissolve_hazard * (p.organisation_support_hazard_factor if self.supported else 1.0)
         risk = hazard * (1.0 - 0.5 * self.strength)
         for ext in m.registry.overriding("dissolve_risk"):
-            from model.extensions import checked
-
             risk = float(
                 checked(ext, "dissolve_risk", ext.dissolve_risk(m, self, risk), (), 0.0, 1.0, what=repr(self.kind))
             )

@@ -375,6 +375,11 @@ def overriding(extensions: Iterable[Extension], hook: str) -> tuple[Extension, .
     return tuple(e for e in extensions if getattr(type(e), hook) is not base)
 
 
+def _at(e: Extension) -> str:
+    where = defined_at(type(e))
+    return f" ({where})" if where else ""
+
+
 def _check_hook_names(cls: type) -> None:
     """A public method that is not a hook would never be called: a misspelt hook is an error.
 
@@ -521,16 +526,28 @@ class Registry:
         facilities = list(core_facilities())
         self.reporters: dict[str, Callable] = {}
         self.reporter_of: dict[str, Extension] = {}  # column -> the extension that reports it
+        declared_by: dict[str, str] = {}  # organisation kind -> the extension that declares it
         for e in self.extensions:
             for s in e.services:
                 if s.name in services:
                     raise ExtensionError(f"extension {e.name}: service {s.name!r} is already declared")
                 services[s.name] = s
             for k in e.organisations:
+                if k.name in declared_by:
+                    raise ExtensionError(
+                        f"extension {e.name}{_at(e)}: organisation kind {k.name!r} is already declared by extension "
+                        f"{declared_by[k.name]}; one extension declares a kind, others change it with the hooks "
+                        "organisation_strength and dissolve_risk (every kind: test organisation.kind)"
+                    )
+                declared_by[k.name] = e.name
                 kinds[k.name] = k
             for kind, cls in e.staff_classes.items():
                 if kind in self.staff_classes:
-                    raise ExtensionError(f"extension {e.name}: staff kind {kind!r} already has an agent class")
+                    raise ExtensionError(
+                        f"extension {e.name}{_at(e)}: staff kind {kind!r} already has an agent class from another "
+                        "extension; one extension gives a kind its class, others change it with the hooks exit_risk, "
+                        "learning_rate, training_rate and hires (every kind: test the kind argument)"
+                    )
                 self.staff_classes[kind] = cls
             facilities += list(e.facilities)
             for col, reporter in e.reporters.items():

@@ -7,7 +7,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from model.extensions import Extension, ExtensionError
+from model.agents import StaffMember
+from model.extensions import Extension, ExtensionError, OrganisationKind, Registry
 from model.invariants import check_invariants
 from model.model import CommunityModel
 from model.plan import PlanSchedule
@@ -312,3 +313,39 @@ def test_a_funded_project_can_be_delayed_and_made_dearer():
 def test_a_model_without_these_hooks_calls_none_of_them():
     model = CommunityModel(tutorial(), rng=1, extensions=[NoTraining()])
     assert model.registry.overriding("training_rate") and not model.registry.overriding("dissolve_risk")
+
+
+class Managers(Extension):
+    organisations = (OrganisationKind("property_manager", ("admin",)),)
+
+
+class OtherManagers(Extension):
+    organisations = (OrganisationKind("property_manager", ("culture",)),)
+
+
+class Worker(StaffMember):
+    pass
+
+
+class Workers(Extension):
+    staff_classes = {"community_worker": Worker}
+
+
+class OtherWorkers(Extension):
+    staff_classes = {"community_worker": Worker}
+
+
+def test_a_kind_is_declared_by_one_extension_and_changed_by_the_others_through_hooks():
+    with pytest.raises(
+        ExtensionError,
+        match=r"OtherManagers \(.*test_hooks\.py:\d+\): organisation kind "
+        r"'property_manager' is already declared .* organisation_strength and dissolve_risk",
+    ):
+        Registry([Managers(), OtherManagers()])
+    with pytest.raises(
+        ExtensionError,
+        match=r"OtherWorkers \(.*\): staff kind 'community_worker' already has an "
+        r"agent class .* exit_risk, learning_rate, training_rate and hires",
+    ):
+        Registry([Workers(), OtherWorkers()])
+    Registry([Managers(), Workers(), HalveTeams(), NoTraining()])  # one declares, the others change it

@@ -336,9 +336,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def _load(name: str):
     """The scenario, its extensions' services checked too (running the scenario runs their code)."""
-    from model.extensions import services_of
+    from model.extensions import parameters_of, services_of
 
-    return load(name, services_of=services_of)
+    return load(name, services_of=services_of, parameters_of=parameters_of)
 
 
 def _out(args: argparse.Namespace, scenario, mode: str) -> Path:

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from mesa import Agent
 
+from model.errors import ExtensionError, checked, defined_at
 from model.streams import extension_stream
 from scenarios.parameters import SimulationParameters
 
@@ -199,6 +200,8 @@ class Households:
     def draw_needs(self, rng: np.random.Generator) -> np.ndarray:
         """Draw this month's needs; return them per group and service."""
         self.needs = rng.poisson(self.rates)
+        for ext in self.registry.overriding("needs"):
+            self.needs = checked(ext, "needs", ext.needs(self, self.needs), self.needs.shape, whole=True)
         return self.group_sum(self.needs)
 
     def receive(self, share: np.ndarray) -> None:
@@ -214,7 +217,16 @@ class Households:
         had = needed > 0
         m = self.p.satisfaction_memory
         sat = self.cols["satisfaction"]
+        hooks = self.registry.overriding("satisfaction")
+        if hooks:
+            sat = sat.copy()
         sat[had] = m * sat[had] + (1 - m) * (met[had] / needed[had])
+        if hooks:
+            share = np.full(len(self), np.nan)
+            share[had] = met[had] / needed[had]
+            for ext in hooks:
+                sat = checked(ext, "satisfaction", ext.satisfaction(self, share, sat), sat.shape, 0.0, 1.0)
+            self.cols["satisfaction"] = sat
 
     def perceived(self) -> np.ndarray:
         """The service each household perceives: its own experience, pulled toward its
@@ -228,7 +240,10 @@ class Households:
     def satisfied(self) -> np.ndarray:
         """Whether each household would tell a survey it is satisfied: its perceived service
         reaches its own expectation (a latent score against a threshold, as surveys measure)."""
-        return self.perceived() >= self.cols["expectation"]
+        out = self.perceived() >= self.cols["expectation"]
+        for ext in self.registry.overriding("satisfied"):
+            out = checked(ext, "satisfied", ext.satisfied(self, out), out.shape, 0, 1, whole=True).astype(bool)
+        return out
 
     def participation_probability(self, factor: np.ndarray) -> np.ndarray:
         """Monthly probability of taking part: more when satisfied; ``factor`` per community."""
@@ -244,7 +259,11 @@ class Households:
         prob = self.participation_probability(factor)
         u = rng.random(len(self))
         self.cols["participating"] = u < prob
-        self.cols["volunteer"] = u < prob * self.p.volunteer_share_of_participants
+        volunteering = prob * self.p.volunteer_share_of_participants
+        for ext in self.registry.overriding("volunteering"):
+            volunteering = checked(ext, "volunteering", ext.volunteering(self, volunteering), prob.shape, 0.0, 1.0)
+            volunteering = np.minimum(volunteering, prob)  # volunteers are drawn among participants
+        self.cols["volunteer"] = u < volunteering
 
     # -- yearly rules --------------------------------------------------------------------
     def new_year(self, target: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
@@ -344,6 +363,9 @@ class Community(Agent):
             if risk is not None:
                 p.cost_factor, deferred = risk()
                 p.due += 12 * deferred
+            for ext in self.model.registry.overriding("project"):
+                ext.project(self.model, self, p)
+                _check_project(ext, p, self.model.month)
             self.pending.append(p)
 
     def build(self) -> None:
@@ -371,6 +393,19 @@ class Community(Agent):
         if occupancy >= self.model.p.committee_occupancy - 1e-9:
             self.committee_formed = self.model.month
             self.model.new_organisation(self, "residents_committee")
+
+
+def _check_project(ext, project: Project, month: int) -> None:
+    """A project an extension's ``project`` hook changed: due this month or later, a cost factor ≥ 0."""
+    factor = project.cost_factor
+    if not (
+        isinstance(project.due, (int, np.integer)) and project.due >= month and np.isfinite(factor) and factor >= 0
+    ):
+        raise ExtensionError(
+            f"extension {ext.name} ({defined_at(type(ext).project)}): project must leave a project due in a whole "
+            f"month ≥ {month} (this month) with a finite cost_factor ≥ 0; it left due={project.due!r}, "
+            f"cost_factor={factor!r}"
+        )
 
 
 class Organisation(Agent):
@@ -420,10 +455,18 @@ class Organisation(Agent):
         p, m = self.model.p, self.model
         self.members = m.volunteers_per_organisation[self.community.index]
         self.strength = min(1.0, 0.5 * self.supported + self.members / p.organisation_members_to_thrive)
+        for ext in m.registry.overriding("organisation_strength"):
+            got = ext.organisation_strength(m, self, self.strength)
+            self.strength = float(checked(ext, "organisation_strength", got, (), 0.0, 1.0, what=repr(self.kind)))
         if self.contracted:
             m.spend(self.community.index, p.organisation_contract_per_month)
         hazard = p.organisation_dissolve_hazard * (p.organisation_support_hazard_factor if self.supported else 1.0)
-        if self.random.random() < hazard * (1.0 - 0.5 * self.strength):
+        risk = hazard * (1.0 - 0.5 * self.strength)
+        for ext in m.registry.overriding("dissolve_risk"):
+            risk = float(
+                checked(ext, "dissolve_risk", ext.dissolve_risk(m, self, risk), (), 0.0, 1.0, what=repr(self.kind))
+            )
+        if self.random.random() < risk:
             self.remove()
 
 
@@ -473,9 +516,12 @@ class StaffMember(Agent):
 
     def learn(self) -> None:
         """Skill grows with the month's work, and more in a month of training."""
-        p = self.model.p
-        self.skill += p.skill_learning_rate * (1.0 - self.skill)
-        if self.random.random() < p.training_rate:
+        m, p = self.model, self.model.p
+        learning, training = m.learning_rate.get(self.kind), m.training_rate.get(self.kind)  # set by hooks only
+        self.skill += (p.skill_learning_rate if learning is None else learning[self.community.index]) * (
+            1.0 - self.skill
+        )
+        if self.random.random() < (p.training_rate if training is None else training[self.community.index]):
             self.skill += p.training_skill_gain * (1.0 - self.skill)
 
     def leaves(self) -> bool:

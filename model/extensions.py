@@ -25,6 +25,12 @@ a staff kind's behaviour       :attr:`Extension.staff_classes` (a subclass of
 a facility kind's service      :attr:`Extension.facilities` (:class:`FacilityService`; the kind's
                                costs are declared in the scenario, so the optimiser builds it)
 a ``timeseries.csv`` column    :attr:`Extension.reporters`
+parameters from the scenario   :attr:`Extension.parameters` (``[extension.<module>]``, see :func:`parameter`)
+a change to a core decision    a hook between the core computing a value and using it:
+                               ``needs``, ``allocate``, ``satisfaction``, ``satisfied``,
+                               ``volunteering``, ``exit_risk``, ``learning_rate``,
+                               ``training_rate``, ``hires``, ``founding``,
+                               ``organisation_strength``, ``dissolve_risk``, ``project``
 =============================  ==============================================================
 
 Invariants an extension must keep (checked by :func:`model.invariants.check_invariants`):
@@ -46,9 +52,8 @@ from __future__ import annotations
 
 import difflib
 import importlib
-import inspect
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -62,34 +67,53 @@ from model.agents import (
     Organisation,
     StaffMember,
 )
+from model.errors import ExtensionError, defined_at
+from model.errors import checked as checked  # re-exported: the hooks' result check
+from scenarios.fields import extension_keys
 from scenarios.parameters import SERVICES, SimulationParameters
-from scenarios.problems import InputError
+from scenarios.problems import did_you_mean
+from scenarios.values import Invalid, convert
 
 if TYPE_CHECKING:
     from model.agents import Households
     from model.model import CommunityModel
 
 
-class ExtensionError(InputError, ValueError):
-    """An extension cannot be imported, clashes with the core or another extension, or gives
-    the model something it cannot use (a reporter of the wrong shape, a negative or
-    non-finite column, a staff kind the scenario does not declare). The message names the
-    extension and, where known, its file and line; the command line exits 1 for it."""
+def parameter(
+    default: bool | int | float | str, doc: str, unit: str = "", low: float | None = None, high: float | None = None
+) -> Any:
+    """One parameter of an extension (a field of its ``parameters`` dataclass): its default,
+    meaning, unit and allowed range, checked with file and line where a scenario sets it."""
+    return field(default=default, metadata={"doc": doc, "unit": unit, "low": low, "high": high})
 
 
-def defined_at(obj: Any) -> str:
-    """``file:line`` where a function, method, class or callable object is defined ('' if unknown)."""
-    target = inspect.unwrap(obj) if callable(obj) else obj
-    target = getattr(target, "__func__", target)  # a bound method
-    code = getattr(target, "__code__", None)
-    if code is not None:
-        return f"{code.co_filename}:{code.co_firstlineno}"
-    if not isinstance(target, type):
-        target = type(target)  # a callable object: its class
-    try:
-        return f"{inspect.getsourcefile(target)}:{inspect.getsourcelines(target)[1]}"
-    except (OSError, TypeError):
-        return ""
+def resolve_parameters(extension: Extension, values: Mapping[str, Any] | None, table: str) -> Any:
+    """The instance of ``extension.parameters`` for ``values`` (a scenario's table, or None:
+    every default), checked as the loader checks it; :class:`ExtensionError` names the table,
+    the key and the fix. ``None`` when the extension declares no parameters."""
+    declaration = extension.parameters
+    where = defined_at(declaration) if declaration is not None else defined_at(type(extension))
+    at = f" ({where})" if where else ""
+    if declaration is None:
+        if values:
+            raise ExtensionError(
+                f"[extension.{table}]: extension {extension.name}{at} declares no parameters; remove the table, "
+                "or declare them as Extension.parameters (see docs/extending.md)"
+            )
+        return None
+    keys = {k.name: k for k in extension_keys(declaration)}
+    checked = {}
+    for name, value in (values or {}).items():
+        if name not in keys:
+            raise ExtensionError(
+                f"[extension.{table}] {name}: unknown key; {did_you_mean(name, keys)} "
+                f"(the parameters of {extension.name} are declared at {where})"
+            )
+        try:
+            checked[name] = convert(keys[name], value, None)
+        except Invalid as e:
+            raise ExtensionError(f"[extension.{table}] {name} = {value!r}: {e.message} ({where})") from None
+    return declaration(**checked)
 
 
 @dataclass(frozen=True)
@@ -202,12 +226,21 @@ class Extension:
     facilities: tuple[FacilityService, ...] = ()
     #: Extra ``timeseries.csv`` columns: name → function(model) giving one number per community.
     reporters: Mapping[str, Callable[[CommunityModel], np.ndarray]] = {}
+    #: Its parameters: a dataclass whose fields (see :func:`parameter`) a scenario sets in an
+    #: ``[extension.<module>]`` table; read them with ``model.extension_params(self)``.
+    parameters: type | None = None
 
     def __init_subclass__(cls, **kw: Any) -> None:
         super().__init_subclass__(**kw)
         if not cls.__dict__.get("name"):
             cls.name = f"{cls.__module__}.{cls.__qualname__}"
         _check_hook_names(cls)
+        if cls.parameters is not None:
+            try:
+                extension_keys(cls.parameters)
+            except TypeError as e:
+                where = defined_at(cls.parameters) or defined_at(cls)
+                raise ExtensionError(f"extension {cls.__qualname__}{f' ({where})' if where else ''}: {e}") from None
 
     # -- households (columnar: one call covers every row) ----------------------------------
     def household_columns(
@@ -238,6 +271,30 @@ class Extension:
         """This month's probability that each household takes part; return the new array."""
         return probability
 
+    def volunteering(self, households: Households, probability: np.ndarray) -> np.ndarray:
+        """This month's probability that each household volunteers (the core's: taking part ×
+        ``volunteer_share_of_participants``); return it changed. Clipped to 0 and the
+        probability of taking part: volunteers are drawn among participants (one draw)."""
+        return probability
+
+    def needs(self, households: Households, needs: np.ndarray) -> np.ndarray:
+        """This month's needs (households × services, whole numbers ≥ 0), just drawn from the
+        yearly rates and before they are served: return them changed."""
+        return needs
+
+    def satisfaction(self, households: Households, met: np.ndarray, satisfaction: np.ndarray) -> np.ndarray:
+        """Each household's experienced service after this month (the core's update: memory ×
+        old + (1 − memory) × share met, households without needs unchanged), before it is
+        stored in ``households.cols["satisfaction"]``: return it changed (0 to 1).
+
+        ``met`` is the share of each household's needs met this month (NaN without needs)."""
+        return satisfaction
+
+    def satisfied(self, households: Households, satisfied: np.ndarray) -> np.ndarray:
+        """Whether each household says it is satisfied (the core's: perceived service reaches
+        its expectation), as targets, ``satisfied`` columns and surveys read it: return it changed."""
+        return satisfied
+
     # -- the model ------------------------------------------------------------------------
     def setup(self, model: CommunityModel) -> None:
         """Once, after the city is built (households, communities, staff, organisations)."""
@@ -251,6 +308,45 @@ class Extension:
     def end_month(self, model: CommunityModel) -> None:
         """At the end of each month, after pay and before the month is recorded."""
 
+    def allocate(
+        self,
+        model: CommunityModel,
+        demand: tuple[np.ndarray, np.ndarray],
+        capacity: np.ndarray,
+        served: tuple[np.ndarray, np.ndarray],
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Who is served first: ``demand`` and ``served`` are (vulnerable, other) households'
+        needs and needs served (communities × services); the core serves vulnerable
+        households first up to ``capacity``. Return (vulnerable, other) served, each ≤ its
+        demand and together ≤ capacity."""
+        return served
+
+    def project(self, model: CommunityModel, community: Any, project: Any) -> None:
+        """A building project the plan funds this year, after its lag, overrun and deferral
+        are drawn (:class:`~model.agents.Project`: ``due`` month, ``cost_factor``): change it
+        in place (e.g. later, dearer)."""
+
+    def hires(self, model: CommunityModel, kind: str, wanted: np.ndarray, started: np.ndarray) -> np.ndarray:
+        """How many of the ``wanted`` hires of ``kind`` start this month, per community (the
+        core's: as many as the city's candidate pool allows): return it changed (whole
+        numbers, 0 to ``wanted``). Posts not started are searched again."""
+        return started
+
+    def founding(self, model: CommunityModel, founded: np.ndarray) -> np.ndarray:
+        """How many organisations volunteers found this month, per community (the core's:
+        binomial in volunteers), before their kinds are drawn: return it changed (whole numbers ≥ 0)."""
+        return founded
+
+    def organisation_strength(self, model: CommunityModel, organisation: Organisation, strength: float) -> float:
+        """One organisation's strength this month (0 to 1: the share of its capacity it
+        offers), after its members are counted, for every kind: return it changed."""
+        return strength
+
+    def dissolve_risk(self, model: CommunityModel, organisation: Organisation, risk: float) -> float:
+        """The probability that one organisation dissolves this month, before its draw, for
+        every kind: return it changed (0 to 1)."""
+        return risk
+
     # -- staff ----------------------------------------------------------------------------
     def exit_risk(self, model: CommunityModel, kind: str, risk: np.ndarray) -> np.ndarray:
         """This month's risk that a member of staff ``kind`` leaves, per community: return it changed.
@@ -261,6 +357,27 @@ class Extension:
         one's result. Values must stay probabilities (0 to 1), one per community.
         """
         return risk
+
+    def learning_rate(self, model: CommunityModel, kind: str, rate: np.ndarray) -> np.ndarray:
+        """This month's share of the gap to full skill a member of ``kind`` closes by working,
+        per community (the core's: ``skill_learning_rate``): return it changed (0 to 1)."""
+        return rate
+
+    def training_rate(self, model: CommunityModel, kind: str, rate: np.ndarray) -> np.ndarray:
+        """This month's probability that a member of ``kind`` is trained, per community (the
+        core's: ``training_rate``): return it changed (0 to 1)."""
+        return rate
+
+
+def overriding(extensions: Iterable[Extension], hook: str) -> tuple[Extension, ...]:
+    """The extensions that override ``hook``, in order (so a model without them pays nothing)."""
+    base = getattr(Extension, hook)
+    return tuple(e for e in extensions if getattr(type(e), hook) is not base)
+
+
+def _at(e: Extension) -> str:
+    where = defined_at(type(e))
+    return f" ({where})" if where else ""
 
 
 def _check_hook_names(cls: type) -> None:
@@ -409,16 +526,28 @@ class Registry:
         facilities = list(core_facilities())
         self.reporters: dict[str, Callable] = {}
         self.reporter_of: dict[str, Extension] = {}  # column -> the extension that reports it
+        declared_by: dict[str, str] = {}  # organisation kind -> the extension that declares it
         for e in self.extensions:
             for s in e.services:
                 if s.name in services:
                     raise ExtensionError(f"extension {e.name}: service {s.name!r} is already declared")
                 services[s.name] = s
             for k in e.organisations:
+                if k.name in declared_by:
+                    raise ExtensionError(
+                        f"extension {e.name}{_at(e)}: organisation kind {k.name!r} is already declared by extension "
+                        f"{declared_by[k.name]}; one extension declares a kind, others change it with the hooks "
+                        "organisation_strength and dissolve_risk (every kind: test organisation.kind)"
+                    )
+                declared_by[k.name] = e.name
                 kinds[k.name] = k
             for kind, cls in e.staff_classes.items():
                 if kind in self.staff_classes:
-                    raise ExtensionError(f"extension {e.name}: staff kind {kind!r} already has an agent class")
+                    raise ExtensionError(
+                        f"extension {e.name}{_at(e)}: staff kind {kind!r} already has an agent class from another "
+                        "extension; one extension gives a kind its class, others change it with the hooks exit_risk, "
+                        "learning_rate, training_rate and hires (every kind: test the kind argument)"
+                    )
                 self.staff_classes[kind] = cls
             facilities += list(e.facilities)
             for col, reporter in e.reporters.items():
@@ -446,6 +575,26 @@ class Registry:
         )
         self.founded_by_volunteers = tuple(k.name for k in core_first if k.founded_by_volunteers)
         self.start_mix = {k.name: k.start_weight for k in kinds.values() if k.start_weight > 0}
+        self._overriding: dict[str, tuple[Extension, ...]] = {}
+        #: each extension's parameters by name (defaults until a scenario's tables are bound)
+        self.parameters: dict[str, Any] = {e.name: resolve_parameters(e, None, e.name) for e in self.extensions}
+
+    def overriding(self, hook: str) -> tuple[Extension, ...]:
+        """The extensions that override ``hook``, in order: the model calls a hook only for them."""
+        found = self._overriding.get(hook)
+        if found is None:
+            found = self._overriding[hook] = overriding(self.extensions, hook)
+        return found
+
+    def params(self, extension: Extension | str) -> Any:
+        """The resolved parameters of ``extension`` (an instance or its name): an instance of
+        its ``parameters`` dataclass, or None when it declares none."""
+        name = extension if isinstance(extension, str) else extension.name
+        if name not in self.parameters:
+            raise ExtensionError(
+                f"no extension named {name!r} in this model (its extensions: {', '.join(self.parameters) or 'none'})"
+            )
+        return self.parameters[name]
 
     @classmethod
     def for_scenario(cls, scenario: Any, extra: Iterable[str | Extension | type] = ()) -> Registry:
@@ -516,3 +665,24 @@ CORE = Registry()
 def services_of(name: str) -> tuple[str, ...]:
     """Names of the services the named extension declares: the scenario loader's ``services_of``."""
     return tuple(s.name for s in load_extension(name).services)
+
+
+def parameters_of(name: str) -> type | None:
+    """The parameters dataclass the named extension declares: the scenario loader's ``parameters_of``."""
+    return load_extension(name).parameters
+
+
+def scenario_parameters(scenario: Any, extensions: Iterable[Extension]) -> dict[str, Any]:
+    """Each extension's resolved parameters (by extension name) from the scenario's
+    ``[extension.<name>]`` tables; an extension without a table gets its defaults."""
+    tables = dict(getattr(scenario, "extension_parameters", {}) or {})
+    by_name: dict[str, tuple[str, Mapping[str, Any]]] = {}
+    for reference, values in tables.items():
+        by_name[load_extension(reference).name] = (reference, values)
+    out = {}
+    for e in extensions:
+        reference, values = by_name.pop(e.name, (e.name, None))
+        out[e.name] = resolve_parameters(e, values, reference)
+    for reference, _ in by_name.values():
+        raise ExtensionError(f"[extension.{reference}]: the model does not apply extension {reference!r}")
+    return out

@@ -24,7 +24,7 @@ from model.agents import (
     Organisation,
     StaffMember,
 )
-from model.extensions import Extension, ExtensionError, Registry, resolve_extensions
+from model.extensions import Extension, ExtensionError, Registry, checked, resolve_extensions, scenario_parameters
 from model.plan import PlanSchedule
 from model.records import Recorder
 from model.streams import extension_stream
@@ -59,6 +59,7 @@ class CommunityModel(Model):
         super().__init__(rng=rng)
         self.registry = Registry(resolve_extensions((*scenario.extensions, *type(self).extensions, *extensions)))
         self.registry.check_staff_kinds(scenario.staff)
+        self.registry.parameters = scenario_parameters(scenario, self.registry.extensions)
         self.services = self.registry.service_names
         self._extensions = self.registry.extensions
         # each extension's own random stream: its draws never shift the core's (common random numbers)
@@ -93,6 +94,9 @@ class CommunityModel(Model):
         self.open_vacancies = {s: np.zeros(n, dtype=np.int64) for s in scenario.staff}
         self.volunteers_per_organisation = np.zeros(n)
         self.exit_risk = {s: np.zeros(n) for s in scenario.staff}
+        #: this month's learning and training rates per staff kind, set only when an extension changes them
+        self.learning_rate: dict[str, np.ndarray] = {}
+        self.training_rate: dict[str, np.ndarray] = {}
         self.workload = np.zeros(n)
         self.demand = np.zeros((n, len(self.services)))
         self.served = np.zeros((n, len(self.services)))
@@ -123,6 +127,11 @@ class CommunityModel(Model):
         return self.households_class(
             self.scenario_.communities, self.p, self.rng, registry=self.registry, extension_rngs=self.extension_rngs
         )
+
+    def extension_params(self, extension: Extension | str) -> Any:
+        """The parameters of ``extension`` (an instance or its name) in this model: its
+        ``parameters`` dataclass with the scenario's ``[extension.<module>]`` values."""
+        return self.registry.params(extension)
 
     def extension_rng(self, extension: Extension | str) -> np.random.Generator:
         """The random stream of ``extension`` (an instance or its ``name``) in this model.
@@ -334,6 +343,10 @@ class CommunityModel(Model):
         cap = np.floor(spread * throughput + self.organisation_capacity() + 1e-9)
         served_v = np.minimum(vulnerable, cap)
         served_o = np.minimum(other, cap - served_v)
+        for ext in self.registry.overriding("allocate"):
+            served_v, served_o = _checked_allocation(
+                ext, ext.allocate(self, (vulnerable, other), cap, (served_v, served_o)), vulnerable, other, cap
+            )
         self.demand, self.served = total, served_v + served_o
         self.workload = np.divide(wanted, hours, out=np.full(self.n, np.inf), where=hours > 0)
         share = np.ones_like(demand, dtype=float)
@@ -360,6 +373,16 @@ class CommunityModel(Model):
             for ext in self._extensions:
                 risk = _checked_risk(ext, s, ext.exit_risk(self, s, risk), self.n)
             self.exit_risk[s] = risk
+            for hook, default, rates in (
+                ("learning_rate", self.p.skill_learning_rate, self.learning_rate),
+                ("training_rate", self.p.training_rate, self.training_rate),
+            ):
+                hooks = self.registry.overriding(hook)
+                if hooks:
+                    rate = np.full(self.n, float(default))
+                    for ext in hooks:
+                        rate = checked(ext, hook, getattr(ext, hook)(self, s, rate), (self.n,), 0.0, 1.0, what=repr(s))
+                    rates[s] = rate
         self.staff.shuffle_do("step")
 
     def recruit(self) -> None:
@@ -377,9 +400,12 @@ class CommunityModel(Model):
             return
         for s, count in arriving.items():
             self.open_vacancies[s] -= count
+            wanted = np.minimum(count, np.maximum(self.posts[s] - self.staff_count[s], 0))
             start = self.candidates(
-                s, np.minimum(count, np.maximum(self.posts[s] - self.staff_count[s], 0))
+                s, wanted
             )  # cancelled if no longer needed; failed when the city has too few candidates
+            for ext in self.registry.overriding("hires"):
+                start = checked(ext, "hires", ext.hires(self, s, wanted, start), (self.n,), 0, wanted, True, repr(s))
             for i in np.flatnonzero(start):
                 for _ in range(int(start[i])):
                     self.new_staff(self.communities[i], s, self.p.new_hire_skill)
@@ -424,6 +450,8 @@ class CommunityModel(Model):
         self.volunteers_per_organisation = volunteers / np.maximum(alive, 1)
         self.organisations.shuffle_do("step")
         founded = self.rng.binomial(volunteers, self.p.organisation_birth_per_volunteer)
+        for ext in self.registry.overriding("founding"):
+            founded = checked(ext, "founding", ext.founding(self, founded), (self.n,), 0, None, whole=True)
         kinds = self.registry.founded_by_volunteers
         for i in np.flatnonzero(founded):
             for _ in range(int(founded[i])):
@@ -494,3 +522,15 @@ def _checked_risk(ext: Extension, kind: str, risk: Any, n: int) -> np.ndarray:
             f"{out.min() if out.size else 'none'} to {out.max() if out.size else 'none'}"
         )
     return out
+
+
+def _checked_allocation(
+    ext: Extension, got: Any, vulnerable: np.ndarray, other: np.ndarray, cap: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """An extension's (vulnerable, other) needs served: each within its demand, together within capacity."""
+    if not (isinstance(got, tuple) and len(got) == 2):
+        got = (np.full(0, np.nan), np.full(0, np.nan))  # refused below with what was expected
+    v = checked(ext, "allocate", got[0], vulnerable.shape, 0.0, vulnerable, what="vulnerable households")
+    o = checked(ext, "allocate", got[1], other.shape, 0.0, other, what="other households")
+    checked(ext, "allocate", v + o, cap.shape, 0.0, cap + 1e-9, what="all households (served ≤ capacity)")
+    return v, o

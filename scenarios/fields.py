@@ -6,7 +6,7 @@ generated from them (``python -m scenarios.reference``), so the reference cannot
 
 from __future__ import annotations
 
-from dataclasses import MISSING, dataclass
+from dataclasses import MISSING, dataclass, is_dataclass
 from dataclasses import fields as dc_fields
 from typing import Any
 
@@ -298,6 +298,7 @@ TOP_LEVEL = (
     "generate",
     "targets",
     "simulation",
+    "extension",
 )
 
 
@@ -327,4 +328,32 @@ def simulation_keys() -> tuple[Key, ...]:
                 limit=f.metadata.get("limit"),
             )
         )
+    return tuple(out)
+
+
+def extension_keys(declaration: type) -> tuple[Key, ...]:
+    """The keys of an ``[extension.<name>]`` table, from the dataclass the extension names as
+    its ``parameters``: each field's default sets its type (bool, int, float or string) and
+    its metadata (``doc``, ``unit``, ``low``, ``high``, as ``model.extensions.parameter``
+    writes it) the check. Raises TypeError for a field that cannot be a scenario key."""
+    if not isinstance(declaration, type) or not is_dataclass(declaration):
+        raise TypeError("parameters must be a dataclass (e.g. @dataclass(frozen=True) class Parameters: ...)")
+    out = []
+    for f in dc_fields(declaration):
+        default = f.default
+        if default is MISSING:
+            raise TypeError(f"parameter {f.name!r} has no default: give every parameter a default value")
+        if isinstance(default, bool):
+            kind = "bool"
+        elif isinstance(default, int):
+            kind = "int"
+        elif isinstance(default, float):
+            kind = "float"
+        elif isinstance(default, str):
+            kind = "str"
+        else:
+            raise TypeError(f"parameter {f.name!r} has default {default!r}: a parameter is a bool, int, float or str")
+        meta = f.metadata
+        unit = f" ({meta['unit']})" if meta.get("unit") else ""
+        out.append(Key(f.name, kind, default, (meta.get("doc") or f.name) + unit, meta.get("low"), meta.get("high")))
     return tuple(out)

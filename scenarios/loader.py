@@ -13,6 +13,7 @@ import io
 import re
 import tomllib
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -69,14 +70,19 @@ def resolve_path(path: str | Path) -> Path:
 
 #: What the named extension declares as services; raises ValueError when it cannot load.
 ServicesOf = Callable[[str], Sequence[str]]
+#: The dataclass the named extension declares as its parameters (None: it declares none).
+ParametersOf = Callable[[str], "type | None"]
 
 
-def load(path: str | Path, services_of: ServicesOf | None = None) -> Scenario:
+def load(
+    path: str | Path, services_of: ServicesOf | None = None, parameters_of: ParametersOf | None = None
+) -> Scenario:
     """Load and check one scenario file (or bundled scenario name).
 
     ``services_of`` lets the caller (which may run extension code) check ``[simulation]``
-    keys for the services extensions declare; without it such keys are left for the model
-    to check when it loads the extensions, and no extension code runs here.
+    keys for the services extensions declare, and ``parameters_of`` the ``[extension.<name>]``
+    tables against the parameters they declare; without them such keys are left for the
+    model to check when it loads the extensions, and no extension code runs here.
     """
     p = resolve_path(path)
     shown = relative(p)
@@ -99,10 +105,15 @@ def load(path: str | Path, services_of: ServicesOf | None = None) -> Scenario:
         text = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig").read()
     except UnicodeDecodeError as e:
         raise unreadable(f"is not UTF-8 text ({e.reason} at byte {e.start:,}); save it as UTF-8") from None
-    return loads(text, source=p, services_of=services_of)
+    return loads(text, source=p, services_of=services_of, parameters_of=parameters_of)
 
 
-def loads(text: str, source: Path | str | None = None, services_of: ServicesOf | None = None) -> Scenario:
+def loads(
+    text: str,
+    source: Path | str | None = None,
+    services_of: ServicesOf | None = None,
+    parameters_of: ParametersOf | None = None,
+) -> Scenario:
     """Load and check a scenario from its TOML text; ``source`` names it and anchors relative paths."""
     source = Path(source) if source is not None else None
     shown = relative(source) if source is not None else "<scenario>"
@@ -127,7 +138,7 @@ def loads(text: str, source: Path | str | None = None, services_of: ServicesOf |
     lines = LineIndex(text)
     if (deep := _too_deep_path(data)) is not None:
         raise refuse(_deep_line(text) or lines.line(deep), _too_deep())
-    return _Reader(data, lines, shown, source, services_of).scenario()
+    return _Reader(data, lines, shown, source, services_of, parameters_of).scenario()
 
 
 #: Before parsing: the headers of tables and arrays of tables, and the households of communities.
@@ -231,10 +242,17 @@ class _Reader:
     """Walks the parsed TOML once, collecting problems rather than stopping at the first."""
 
     def __init__(
-        self, data: dict, lines: LineIndex, shown: str, source: Path | None, services_of: ServicesOf | None = None
+        self,
+        data: dict,
+        lines: LineIndex,
+        shown: str,
+        source: Path | None,
+        services_of: ServicesOf | None = None,
+        parameters_of: ParametersOf | None = None,
     ):
         self.data, self.lines, self.file, self.source = data, lines, shown, source
         self.services_of = services_of
+        self.parameters_of = parameters_of
         self.problems: list[Problem] = []
         self.years: int | None = None
 
@@ -292,9 +310,11 @@ class _Reader:
         simulation = self.table(("simulation",), d.get("simulation", {}), F.simulation_keys())
         self.check_simulation(simulation, self.extension_services(meta.get("extensions") or ()))
         self.check_model(meta.get("model"))
+        parameters = self.extension_tables(meta.get("extensions") or ())
         if self.problems:
             raise ScenarioError(self.problems)
-        return self.build(meta, costs, facilities, staff, budget, communities, targets, simulation, capacity)
+        scenario = self.build(meta, costs, facilities, staff, budget, communities, targets, simulation, capacity)
+        return replace(scenario, extension_parameters=frozen_map(parameters)) if parameters else scenario
 
     def check_share(self, budget: dict) -> None:
         """A yearly share so small that the plan years together cannot hold the total is a typo."""
@@ -646,6 +666,69 @@ class _Reader:
             except ValueError as e:
                 self.problem(("scenario", "extensions"), name, str(e))
         return tuple(services)
+
+    def extension_tables(self, names: tuple[str, ...]) -> dict[str, Any]:
+        """``[extension.<name>]`` tables by the name written in ``extensions``, checked.
+
+        A table is named as in ``extensions`` (``[extension."extensions.parking"]``; the
+        unquoted dotted form nests the same way) or by its last part (``[extension.parking]``).
+        With ``parameters_of`` each is checked against the parameters its extension declares,
+        defaults filled in; without it (``commplan validate``: no extension code runs) only
+        that it belongs to a named extension, the model checking the values when it runs.
+        """
+        given = self.data.get("extension", {})
+        if not isinstance(given, dict):
+            self.problem(("extension",), given, "must hold one table per extension, e.g. [extension.parking]")
+            return {}
+        short: dict[str, list[str]] = {}
+        for name in names:
+            short.setdefault(name.partition(":")[0].rpartition(".")[2], []).append(name)
+        tables: dict[str, tuple[tuple, Any]] = {}
+        pending: list[tuple[tuple, str, Any]] = [(("extension", k), k, v) for k, v in given.items()]
+        while pending:
+            path, label, value = pending.pop(0)
+            match = label if label in names else (short[label][0] if len(short.get(label, ())) == 1 else None)
+            if match is None and isinstance(value, dict) and any(n.startswith(label + ".") for n in names):
+                pending += [((*path, k), f"{label}.{k}", v) for k, v in value.items()]
+                continue
+            if match is None:
+                hint = did_you_mean(label, list(names) + list(short))
+                self.problem(
+                    path,
+                    MISSING,
+                    f"no extension {label!r} in [scenario] extensions ({', '.join(names) or 'none'}); {hint} "
+                    "(add the extension to extensions, or fix or remove the table)",
+                )
+            elif match in tables:
+                self.problem(path, MISSING, f"a second table for extension {match!r}: give its parameters once")
+            else:
+                tables[match] = (path, value)
+        out: dict[str, Any] = {}
+        for name in names:
+            path, value = tables.get(name, (("extension", name), None))
+            if self.parameters_of is None:
+                if isinstance(value, dict):
+                    out[name] = frozen_map(value)
+                elif value is not None:
+                    self.problem(path, value, "must be a table of the extension's parameters")
+                continue
+            try:
+                declaration = self.parameters_of(name)
+                keys = F.extension_keys(declaration) if declaration is not None else ()
+            except (TypeError, ValueError) as e:
+                self.problem(("scenario", "extensions"), name, str(e))
+                continue
+            if value is not None and declaration is None and value:
+                self.problem(
+                    path,
+                    MISSING,
+                    f"extension {name!r} declares no parameters: remove the table, or declare them "
+                    "(Extension.parameters, see docs/extending.md)",
+                )
+                continue
+            if keys:
+                out[name] = frozen_map(self.table(path, {} if value is None else value, keys))
+        return out
 
     def check_model(self, reference: str | None) -> None:
         """A named model class is ``module:Class`` of a module that exists (looked up, not run)."""

@@ -151,6 +151,9 @@ class Scenario:
     extensions: tuple[str, ...] = ()
     model: str | None = None  # "package.module:Class", a CommunityModel subclass to simulate
     capacity: Capacity = field(default_factory=Capacity)
+    #: ``[extension.<name>]`` tables by the name written in ``extensions``: checked and with
+    #: defaults when loaded with the extensions' declarations, as written otherwise.
+    extension_parameters: Mapping[str, Mapping[str, Any]] = field(default_factory=lambda: frozen_map({}))
 
     @property
     def community_ids(self) -> list[str]:
@@ -266,6 +269,8 @@ def scenario_to_dict(s: Scenario) -> dict[str, Any]:
     out["communities"] = rows
     out["targets"] = [_target_to_dict(t) for t in s.targets]
     out["simulation"] = sim
+    if s.extension_parameters:
+        out["extension"] = {name: dict(values) for name, values in s.extension_parameters.items()}
     return out
 
 

@@ -61,3 +61,16 @@ def test_the_guide_builds_exactly_the_bundled_parking_extension():
             assert guide.get(name) == ast.dump(node), (
                 f"{name} differs between docs/extending.md and extensions/parking.py"
             )
+
+
+def test_the_guides_time_bank_is_the_bundled_one():
+    guide = {
+        n.name: ast.dump(n) for n in ast.parse(guide_script()).body if isinstance(n, (ast.ClassDef, ast.FunctionDef))
+    }
+    module = ast.parse((ROOT / "extensions" / "timebank.py").read_text(encoding="utf-8"))
+    defined = [n for n in module.body if isinstance(n, (ast.ClassDef, ast.FunctionDef))]
+    assert {n.name for n in defined} == {"TimeBankParameters", "balance", "TimeBank"}
+    for node in defined:
+        assert guide.get(node.name) == ast.dump(node), (
+            f"{node.name} differs between docs/extending.md and extensions/timebank.py"
+        )

@@ -62,6 +62,29 @@ class Margins:
     post_factor: dict[str, float] = field(default_factory=dict)  # staff kind -> ≥ 1
     lead: set[str] = field(default_factory=set)  # targets planned a year early
     extra: dict[tuple[str, int], int] = field(default_factory=dict)  # (target, year) -> communities
+    blocked: set[tuple[Any, ...]] = field(default_factory=set)  # changes that made the targets impossible
+
+    def copy(self) -> Margins:
+        return Margins(dict(self.post_factor), set(self.lead), dict(self.extra), set(self.blocked))
+
+    def changes_since(self, before: Margins) -> list[tuple[Any, ...]]:
+        """What this round changed, one change at a time: posts first, then leads, then communities."""
+        out: list[tuple[Any, ...]] = [
+            ("factor", k, v) for k, v in sorted(self.post_factor.items()) if before.post_factor.get(k) != v
+        ]
+        out += [("lead", t) for t in sorted(self.lead - before.lead)]
+        out += [("extra", k, v) for k, v in sorted(self.extra.items()) if before.extra.get(k) != v]
+        return out
+
+    def with_change(self, change: tuple[Any, ...]) -> Margins:
+        m = self.copy()
+        if change[0] == "factor":
+            m.post_factor[change[1]] = change[2]
+        elif change[0] == "lead":
+            m.lead.add(change[1])
+        else:
+            m.extra[change[1]] = change[2]
+        return m
 
     def describe(self) -> dict[str, Any]:
         return {
@@ -197,25 +220,35 @@ def plan_with_confidence(
     # half a standard error above P: an in-sample estimate that only just reaches P is as
     # likely as not to fall short out of sample
     aim = min(1.0, confidence + 0.5 * math.sqrt(confidence * (1 - confidence) / replications))
-    m = dataclasses.replace(
-        start or Margins(),
-        post_factor=dict((start or Margins()).post_factor),
-        lead=set((start or Margins()).lead),
-        extra=dict((start or Margins()).extra),
-    )
+    m = (start or Margins()).copy()
+    before = m.copy()  # the margins before the last round's tightening
+
+    def solve(margins: Margins) -> PlanResult:
+        return optimize.solve(
+            tightened(scenario, margins), solver=solver, time_limit=time_limit, gap=gap, marginal_costs=False
+        )
+
     record: list[dict[str, Any]] = []
     result: PlanResult | None = None
     unreachable: list[str] = []
+    short: list[tuple[str, str, int]] = []
     for k in range(1, max_iterations + 1):
         say(f"confidence {confidence:g}: plan {k}")
-        solved = optimize.solve(
-            tightened(scenario, m), solver=solver, time_limit=time_limit, gap=gap, marginal_costs=False
-        )
+        solved = solve(m)
         if not solved.feasible:
             if result is None:  # the targets cannot be met even on paper: the deterministic answer stands
                 return ConfidencePlan(solved, m, confidence, False, record, [])
-            unreachable.append(f"the margins of step {k} make the targets impossible ({solved.status})")
-            break
+            # the round's changes together are impossible (capacity, budget): keep those that fit, one at a time
+            m, kept = _keep_feasible(before, m, solve)
+            if kept is None:
+                m = before
+                unreachable = [
+                    f"{t} ({kind}), year {y}: every further margin makes the targets impossible "
+                    "(capacity or budget limits)"
+                    for t, kind, y in short
+                ]
+                break
+            solved = kept
         result = solved
         plan = plan_from_result(solved, scenario)
         sim = simulate_fn(scenario, plan, replications=replications, seed=inner)
@@ -233,12 +266,30 @@ def plan_with_confidence(
         if not short:
             return ConfidencePlan(_as_original(solved, scenario, m), m, confidence, True, record, [])
         gaps = {key: aim - p for key, p in probs.items() if p is not None}
+        before = m.copy()
         changed = _tighten(scenario, m, short, sim, confidence, gaps)
         if not changed:
             unreachable = [f"{t} ({kind}), year {y}: nothing left to tighten" for t, kind, y in short]
             break
     assert result is not None  # the first iteration either returned or found a plan
     return ConfidencePlan(_as_original(result, scenario, m), m, confidence, False, record, unreachable)
+
+
+def _keep_feasible(
+    before: Margins, wanted: Margins, solve: Callable[[Margins], PlanResult]
+) -> tuple[Margins, PlanResult | None]:
+    """From ``before``, apply the changes ``wanted`` made one at a time, keeping each that
+    leaves a plan possible and blocking the others; the margins reached and their solve."""
+    m, kept = before.copy(), None
+    m.blocked |= wanted.blocked
+    for change in wanted.changes_since(before):
+        trial = m.with_change(change)
+        result = solve(trial)
+        if result.feasible:
+            m, kept = trial, result
+        else:
+            m.blocked.add(change[:2])
+    return m, kept
 
 
 def _tighten(
@@ -262,20 +313,20 @@ def _tighten(
             if s in fresh:
                 moved = True
                 continue
-            if now >= MAX_FACTOR:
+            if now >= MAX_FACTOR or ("factor", s) in m.blocked:
                 continue
             learned = 1.0 / max(1e-9, 1.0 - vacancy(sim, s, confidence))
             step = FACTOR_STEP * (2 if gaps.get((name, kind, year), 0.0) > 0.2 else 1)  # far short: a double step
             m.post_factor[s] = min(MAX_FACTOR, max(now + step, learned if s not in m.post_factor else 0.0))
             fresh.add(s)
             moved = True
-        if _builds(t) and year > 1 and (name not in m.lead or name in fresh):
+        if _builds(t) and year > 1 and ("lead", name) not in m.blocked and (name not in m.lead or name in fresh):
             m.lead.add(name)
             fresh.add(name)
             moved = True
         if not moved and kind == "share" and t.share is not None:
             required = communities_required(t.share[year - 1], n) + m.extra.get((name, year), 0)
-            if required < n:
+            if required < n and ("extra", (name, year)) not in m.blocked:
                 m.extra[name, year] = m.extra.get((name, year), 0) + 1
                 moved = True
         changed |= moved

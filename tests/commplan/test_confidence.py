@@ -174,3 +174,21 @@ def test_the_price_of_confidence_rises_with_the_level_and_names_its_drivers():
     assert costs == sorted(costs) and costs[-1] > costs[0]  # margins only grow with the level
     assert cp.confidence == 0.8 and cp.result.total_cost == costs[-1]
     assert set(rows[-1]["drivers"]) <= {t.name for t in s.targets} and rows[-1]["drivers"]
+
+
+def test_margins_that_make_the_targets_impossible_are_dropped_one_by_one():
+    """60 m² a year city-wide: a year's lead for space-200 fits (community a needs 50 m²), one
+    more community does not (c needs 110 m² more: 160 m² in two years)."""
+    import optimize
+    from commplan.confidence import _keep_feasible
+
+    s = loads(SMALL.replace("[[targets]]", "[capacity]\nspace_m2_per_year = 60\n\n[[targets]]", 1))
+
+    def solve(m):
+        return optimize.solve(tightened(s, m), marginal_costs=False)
+
+    assert not solve(Margins(lead={"space-200"}, extra={("space-200", 2): 1})).feasible
+    m, kept = _keep_feasible(Margins(), Margins(lead={"space-200"}, extra={("space-200", 2): 1}), solve)
+    assert kept is not None and kept.feasible
+    assert m.lead == {"space-200"} and not m.extra
+    assert ("extra", ("space-200", 2)) in m.blocked

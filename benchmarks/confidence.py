@@ -78,7 +78,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     rows = [row for name in args.scenarios for row in measure(name, args.levels, args.fresh)]
     OUT.mkdir(exist_ok=True)
-    (OUT / f"confidence_{'_'.join(args.scenarios)}.json").write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")
+    (OUT / f"confidence_{'_'.join(args.scenarios)}.json").write_text(
+        json.dumps(rows, indent=2) + "\n", encoding="utf-8"
+    )
     return 0
 
 

@@ -44,6 +44,8 @@ import numpy as np
 import optimize
 from model.plan import plan_from_result
 from model.runner import SimulationResult, simulate
+from optimize.check import PlanCheckError
+from optimize.program import Outcome
 from optimize.result import PlanResult, RequirementResult
 from scenarios.plan import PlanData, planned_levels
 from scenarios.schema import Scenario
@@ -224,9 +226,16 @@ def plan_with_confidence(
     before = m.copy()  # the margins before the last round's tightening
 
     def solve(margins: Margins) -> PlanResult:
-        return optimize.solve(
-            tightened(scenario, margins), solver=solver, time_limit=time_limit, gap=gap, marginal_costs=False
-        )
+        try:
+            return optimize.solve(
+                tightened(scenario, margins), solver=solver, time_limit=time_limit, gap=gap, marginal_costs=False
+            )
+        except PlanCheckError as e:  # the solver's answer failed its self-check: treat these margins as unusable
+            say(f"margins set aside: {str(e).splitlines()[0]}")
+            failed = Outcome("error", None, None, 0.0, detail="self-check failed")
+            return PlanResult.without_plan(
+                tightened(scenario, margins).planning(), "min-cost", solver, failed, None, str(e), {}
+            )
 
     record: list[dict[str, Any]] = []
     result: PlanResult | None = None

@@ -256,13 +256,9 @@ class Program:
             return np.rint(a) if integer else np.where(np.abs(a) < 1e-7, 0.0, np.round(a, 6))
 
         values = {v.name: x for v in self.prob.variables() if (x := v.varValue) is not None}
-        y = grid(self.y, True)
-        # x ≤ M·y lets a solver return y = 1e-9 with x = 1e-5 m² (integrality tolerance × big-M):
-        # no project means no space added
-        x = np.where(y > 0, grid(self.x, False), 0.0)
         return Solution(
-            x=x,
-            y=y,
+            x=grid(self.x, False),
+            y=grid(self.y, True),
             b={u: grid(self.b[u], True) for u in d.facilities},
             h={s: grid(self.h[s], True) for s in d.staff},
             shortfall={r: float(s.varValue or 0.0) for r, s in self.shortfall.items()},

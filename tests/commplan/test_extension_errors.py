@@ -220,14 +220,22 @@ def test_compare_never_runs_the_extension_a_received_run_names(lab, tmp_path, ca
     assert not marker.exists()
 
 
-def test_a_module_in_the_current_folder_never_shadows_an_installed_library(tmp_path, monkeypatch):
-    """A mesa.py lying in the current folder is not what commplan imports as mesa."""
+@pytest.mark.parametrize("how", ["commplan", "python -m commplan"])
+def test_a_module_in_the_current_folder_never_shadows_an_installed_library(tmp_path, how):
+    """A mesa.py or numpy.py lying in the current folder is not what commplan imports.
+
+    Was: ``python -m commplan`` put the current folder first on the import path.
+    """
     import subprocess
     from pathlib import Path
 
-    (tmp_path / "mesa.py").write_text("raise SystemExit('the current folder shadowed mesa')\n")
-    commplan = str(Path(sys.executable).parent / "commplan")
-    cmd = [commplan, "simulate", "tutorial", "--replications", "1", "--out", "out", "--quiet"]
+    for name in ("mesa", "numpy"):
+        (tmp_path / f"{name}.py").write_text(f"raise SystemExit('the current folder shadowed {name}')\n")
+    if how == "commplan":
+        start = [str(Path(sys.executable).parent / "commplan")]
+    else:
+        start = [sys.executable, "-m", "commplan"]
+    cmd = [*start, "simulate", "tutorial", "--replications", "1", "--out", "out", "--quiet"]
     done = subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr[-2000:]
     assert "shadowed" not in done.stderr

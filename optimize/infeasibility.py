@@ -28,6 +28,7 @@ The budget is blamed only when there is one and dropping it makes a plan possibl
 from __future__ import annotations
 
 import math
+import time
 from typing import TYPE_CHECKING, Any
 
 from pulp import LpAffineExpression
@@ -41,22 +42,31 @@ if TYPE_CHECKING:
     from optimize.data import ProgramData
     from optimize.program import Program
 
-#: Short requirements re-solved one at a time for their "at best" shortfall.
+#: Short requirements re-solved one at a time for their "at best" shortfall: one per
+#: target and kind (the worst year stands for its target), at most this many.
 MAX_AT_BEST = 12
 
+#: Seconds the "at best" re-solves may take together when no ``--time-limit`` is given.
+#: They refine an answer already found, so a long plan (50 years) must not wait on them.
+AT_BEST_SECONDS = 60.0
 
-def describe(prog: Program, r: Requirement) -> str:
-    """A requirement in the planner's words, e.g. "space-200 (space ≥ 200 m²): 8 communities in year 3"."""
+
+def describe(prog: Program, r: Requirement, when: str | None = None) -> str:
+    """A requirement in the planner's words, e.g. "space-200 (space ≥ 200 m²): 8 communities in year 3".
+
+    ``when`` replaces "year 3" (e.g. "years 1–11 and 13", for requirements alike but for the year).
+    """
     tg = prog.scenario.target(r.target)
     req = f"{r.required:g}"
+    when = when or f"year {r.year}"
     if r.kind == "share":
-        what = f"{req} communities meeting it in year {r.year}"
+        what = f"{req} communities meeting it in {when}"
     elif r.kind == "keys_by":
-        what = f"all {req} key communities meeting it in year {r.year}"
+        what = f"all {req} key communities meeting it in {when}"
     elif r.kind == "count":
-        what = f"{req} {tg.has} opened in year {r.year}"
+        what = f"{req} {tg.has} opened in {when}"
     else:
-        what = f"{req} {tg.city_staff} staff city-wide in year {r.year}"
+        what = f"{req} {tg.city_staff} staff city-wide in {when}"
     cond = f" ({tg.condition.text})" if tg.condition is not None else ""
     return f"{r.target}{cond}: {what}"
 
@@ -77,16 +87,28 @@ def _at_best(prog: Program, r: Requirement, solver: str, time_limit, gap) -> flo
     prog.set_elastic(True)
     prog.prob.objective = prog.shortfall[r] * 1.0
     out = prog.run(solver, time_limit=time_limit, gap=gap)
-    if not out.has_solution:
-        return None
+    if not out.has_solution or out.status == "time_limit":
+        return None  # stopped before proving it: not an "at best"
     levels = planned_levels(prog.data, prog.plan(prog.solution()))
     return max(0.0, r.required - levels[r])
 
 
-def _short_list(prog: Program, short: dict[Requirement, float], solver, time_limit, gap) -> list[dict[str, Any]]:
+def _short_list(
+    prog: Program, short: dict[Requirement, float], solver, time_limit, gap, at_best: bool = True
+) -> list[dict[str, Any]]:
+    """Each short requirement with its shortfall; the worst of each target and kind also with
+    its "at best" shortfall (when ``at_best``), as far as :data:`AT_BEST_SECONDS` (or
+    ``time_limit`` a solve) allow."""
     items = []
-    for k, (r, by) in enumerate(sorted(short.items(), key=lambda kv: (-kv[1] / kv[0].required, kv[0].year))):
-        best = _at_best(prog, r, solver, time_limit, gap) if k < MAX_AT_BEST else None
+    allowed = AT_BEST_SECONDS if time_limit is None else time_limit * MAX_AT_BEST
+    started = time.monotonic()
+    asked: set[tuple[str, str]] = set()
+    for r, by in sorted(short.items(), key=lambda kv: (-kv[1] / kv[0].required, kv[0].year)):
+        best = None
+        left = allowed - (time.monotonic() - started)
+        if at_best and (r.target, r.kind) not in asked and len(asked) < MAX_AT_BEST and left > 0:
+            asked.add((r.target, r.kind))
+            best = _at_best(prog, r, solver, left if time_limit is None else min(time_limit, left), gap)
         items.append(
             {
                 "target": r.target,
@@ -100,6 +122,51 @@ def _short_list(prog: Program, short: dict[Requirement, float], solver, time_lim
             }
         )
     return items
+
+
+def years_text(years: list[int]) -> str:
+    """[1, 2, 3, 5] → "years 1–3 and 5": a 50-year plan's shortfalls in one line, not fifty."""
+    runs: list[list[int]] = []
+    for y in sorted(years):
+        if runs and y == runs[-1][-1] + 1:
+            runs[-1].append(y)
+        else:
+            runs.append([y])
+    parts = [f"{r[0]}" if len(r) == 1 else f"{r[0]}–{r[-1]}" for r in runs]
+    if len(years) == 1:
+        return f"year {parts[0]}"
+    return "years " + (parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1])
+
+
+def amounts_by_year(values: list[float]) -> str:
+    """[744000, 744000, 9000] → "744,000 in years 1–2, 9,000 in year 3": equal years said once."""
+    runs: list[tuple[str, list[int]]] = []
+    for t, v in enumerate(values, start=1):
+        text = f"{v:,.0f}"
+        if runs and runs[-1][0] == text:
+            runs[-1][1].append(t)
+        else:
+            runs.append((text, [t]))
+    return ", ".join(f"{text} in {years_text(years)}" for text, years in runs)
+
+
+def _short_lines(prog: Program, items: list[dict[str, Any]], with_best: bool = True) -> list[str]:
+    """One line per target, kind, requirement and shortfall, its years together."""
+    groups: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
+    for it in items:
+        groups.setdefault((it["target"], it["kind"], it["required"], it["shortfall"]), []).append(it)
+    lines = []
+    for (target, kind, required, by), group in groups.items():
+        r = Requirement(target, kind, group[0]["year"], required)
+        text = describe(prog, r, years_text([it["year"] for it in group]))
+        best = ""
+        if with_best:
+            known = [it for it in group if it["shortfall_at_best"] is not None]
+            if known:
+                at = f" in year {known[0]['year']}" if len(group) > 1 else ""
+                best = f" (at best {known[0]['shortfall_at_best']:g} short{at}, if the others give way)"
+        lines.append(f"  - {text} — {by:g} {unit(kind, by)} short{best}")
+    return lines
 
 
 def rooms_too_small(d: ProgramData) -> list[dict[str, Any]]:
@@ -185,9 +252,7 @@ def _no_plan_at_all(
         )
         pay = ""
         if any(v > 0.005 for v in unavoidable):
-            pay = ", of which the pay policy for today's staff alone costs " + ", ".join(
-                f"{v:,.0f} in year {t}" for t, v in zip(d.T, unavoidable, strict=True)
-            )
+            pay = ", of which the pay policy for today's staff alone costs " + amounts_by_year(unavoidable)
         rooms_line = (
             ""
             if not any(v > u + 0.005 for v, u in zip(least, unavoidable, strict=True))
@@ -195,7 +260,7 @@ def _no_plan_at_all(
         )
         lines.append(
             "No plan fits the budget even if it meets no target: the least any plan can spend is "
-            + ", ".join(f"{v:,.0f} in year {t}" for t, v in zip(d.T, least, strict=True))
+            + amounts_by_year(least)
             + f" ({sum(least):,.0f} in total){rooms_line}{pay}. Raise the budget to at least that, by year and in total."
         )
         return
@@ -291,13 +356,7 @@ def explain(
         info["short"] = _short_list(prog, short, solver, time_limit, gap)
         where = "within the budget" if has_budget else "together"
         lines.append(f"The targets cannot all be met {where}. In the plan that falls short least:")
-        for it in info["short"]:
-            best = (
-                ""
-                if it["shortfall_at_best"] is None
-                else f" (at best {it['shortfall_at_best']:g} short, if the others give way)"
-            )
-            lines.append(f"  - {it['text']} — {it['shortfall']:g} {unit(it['kind'], it['shortfall'])} short{best}")
+        lines += _short_lines(prog, info["short"])
         if has_budget:
             prog.set_budget(hard=False)
             prog.set_elastic(False)
@@ -313,7 +372,7 @@ def explain(
                 )
                 lines.append(
                     f"Money is the reason: the cheapest plan that meets every target costs {by_year.sum():,.0f} in total ("
-                    + ", ".join(f"year {t}: {v:,.0f}" for t, v in zip(d.T, by_year, strict=True))
+                    + amounts_by_year(list(by_year))
                     + "); that is the smallest total budget that meets them all."
                 )
                 return info, "\n".join(lines)
@@ -323,15 +382,21 @@ def explain(
         if prog.limit_rows and _limits_are_reason(prog, solver, time_limit, gap, info, lines):
             return info, "\n".join(lines)
         # impossible at any cost: show what falls short without a budget
+        if not has_budget:  # the plan above already had unlimited money
+            info["short_without_budget"] = info["short"]
+            lines.append(
+                "No budget is enough: these cannot be met with unlimited money (limits on space added per year, "
+                "facilities already open, or the number of communities)."
+            )
+            return info, "\n".join(lines)
         prog.set_budget(hard=False)
         short = _elastic(prog, solver, time_limit, gap) or {}
         short = {r: v for r, v in short.items() if v > 1e-6}
-        info["short_without_budget"] = _short_list(prog, short, solver, time_limit, gap)
+        info["short_without_budget"] = _short_list(prog, short, solver, time_limit, gap, at_best=False)
         lines.append(
             "No budget is enough: even with unlimited money these cannot be met (limits on space added per year, facilities already open, or the number of communities):"
         )
-        for it in info["short_without_budget"]:
-            lines.append(f"  - {it['text']} — {it['shortfall']:g} {it['unit']} short")
+        lines += _short_lines(prog, info["short_without_budget"], with_best=False)
         return info, "\n".join(lines)
     finally:
         prog.set_budget(hard=True)

@@ -126,3 +126,46 @@ def test_no_budget_never_blames_the_budget(mode):
     assert res.status == "infeasible"
     assert res.infeasibility["budget_is_reason"] is False
     assert "can add no space, so it can never have room" in res.explanation
+
+
+# -- a long plan's diagnosis: one line per shortfall, bounded time ------------------------
+
+LONG = CRAMPED.replace(
+    "share = 0.5\n", 'share = 0.5\n\n[[targets]]\nname = "centres"\nhas = "one_stop"\ncount = {count}\n'
+)
+
+
+def long_plan(years: int = 8):
+    """Two communities cannot open a one-stop centre in every one of 8 years: short from year 2 on."""
+    return loads(LONG.format(years=years, budget="", cap="", count=[1] * years))
+
+
+def test_years_and_amounts_are_said_once():
+    from optimize.infeasibility import amounts_by_year, years_text
+
+    assert years_text([3]) == "year 3"
+    assert years_text([1, 2, 3, 5, 7, 8]) == "years 1–3, 5 and 7–8"
+    assert years_text([2, 1]) == "years 1–2"
+    assert amounts_by_year([744000.0, 744000.2, 9000.0]) == "744,000 in years 1–2, 9,000 in year 3"
+
+
+def test_a_long_plans_shortfalls_read_one_line_per_target_not_one_per_year():
+    res = optimize.solve(long_plan())
+    assert res.status == "infeasible"
+    short = res.infeasibility["short"]
+    years = sorted(it["year"] for it in short if it["target"] == "centres")
+    assert years == list(range(2, 9))  # west opens one in year 1, then nobody can
+    centres = [line for line in res.explanation.splitlines() if line.startswith("  - centres")]
+    assert len(centres) == 1 and "years 2–8" in centres[0], res.explanation
+    # "at best" is asked once per target and kind: its worst year stands for the rest
+    assert sum(it["shortfall_at_best"] is not None for it in short if it["target"] == "centres") == 1
+
+
+def test_at_best_figures_stop_when_their_time_is_spent(monkeypatch):
+    import optimize.infeasibility as inf
+
+    monkeypatch.setattr(inf, "AT_BEST_SECONDS", 0.0)
+    res = optimize.solve(long_plan())
+    assert res.status == "infeasible" and res.infeasibility["short"]
+    assert all(it["shortfall_at_best"] is None for it in res.infeasibility["short"])
+    assert "at best" not in res.explanation

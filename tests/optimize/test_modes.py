@@ -159,7 +159,7 @@ def test_targets_impossible_at_any_cost_are_named():
     assert res.infeasibility["budget_is_reason"] is False
     short = res.infeasibility["short"]
     assert [(s["target"], s["year"], s["shortfall"]) for s in short] == [("open-many", 1, 1.0)]
-    assert "open-many" in res.explanation and "1 facilities short" in res.explanation
+    assert "open-many" in res.explanation and "1 facility short" in res.explanation
 
 
 def test_budget_below_the_pay_policy_is_explained():

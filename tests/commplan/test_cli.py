@@ -118,7 +118,7 @@ def test_infeasible_plan_exits_2_and_explains_in_the_planners_words(tmp_path, ca
     assert main(["plan", str(tight), "--out", str(out), "--quiet"]) == 2
     err = capsys.readouterr().err
     assert "the targets cannot all be met" in err
-    assert "elderly-centres (has elderly_centre): 1 elderly_centre opened in year 1 — 1 facility short" in err
+    assert "elderly-centres (has elderly_centre): 1 elderly_centre opened in years 1–2 — 1 facility short" in err
     assert "the smallest total budget that meets them all" in err
     assert "Traceback" not in err
     summary = json.loads((out / "summary.json").read_text())

@@ -228,8 +228,7 @@ def _levels(s: Scenario, space, has, staff, plan) -> dict[Requirement, float]:
                 has={u: v[:, c] for u, v in has.items()},
                 staff={k: v[:, c] for k, v in staff.items()},
                 funds=None if getattr(plan, "funds", None) is None else np.asarray(plan.funds, dtype=float)[:, c],
-                trained={k: np.asarray(v, dtype=float)[:, c] for k, v in getattr(plan, "trained", {}).items()}
-                or None,
+                trained={k: np.asarray(v, dtype=float)[:, c] for k, v in getattr(plan, "trained", {}).items()} or None,
             )
             assert tg.condition is not None  # a share or keys_by target is per community
             ok = tg.condition.holds(stocks)

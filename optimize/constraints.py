@@ -173,7 +173,14 @@ def _relative_rows(prog: Program, name: str, t: int, atom, zs: dict[int, LpVaria
         sp, sc = prog.staff[atom.item][i][t - 1]
         big_m = float(atom.of_staff * most[i])
         row = [*pairs, *((v, -atom.of_staff * k) for v, k in sp), (z, -big_m)]
-        add_row(prog, row, c - atom.of_staff * sc + big_m, GE, float(atom.bound(d.H[i, t])), f"{name}|y{t}|{d.ids[i]}|{label}")
+        add_row(
+            prog,
+            row,
+            c - atom.of_staff * sc + big_m,
+            GE,
+            float(atom.bound(d.H[i, t])),
+            f"{name}|y{t}|{d.ids[i]}|{label}",
+        )
 
 
 def define_training(prog: Program) -> None:
@@ -192,7 +199,9 @@ def define_training(prog: Program) -> None:
         for i in range(d.n):
             for t in d.T:
                 sp, sc = prog.staff[s][i][t - 1]
-                add_row(prog, [(grid[i][t - 1], 1.0), *((v, -k) for v, k in sp)], -sc, LE, 0.0, f"train|{s}|{d.ids[i]}|y{t}")
+                add_row(
+                    prog, [(grid[i][t - 1], 1.0), *((v, -k) for v, k in sp)], -sc, LE, 0.0, f"train|{s}|{d.ids[i]}|y{t}"
+                )
                 if most is not None and sp:
                     add_row(prog, sp, sc, LE, float(most[i]), f"staff-most|{s}|{d.ids[i]}|y{t}")
 

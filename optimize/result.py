@@ -216,7 +216,9 @@ class PlanResult:
     def cost_by_line(self) -> dict[str, float]:
         lines = PlanData.from_scenario(self.scenario).lines
         return (
-            {} if self.costs is None else {line: float(v) for line, v in zip(lines, self.costs.sum(axis=0), strict=True)}
+            {}
+            if self.costs is None
+            else {line: float(v) for line, v in zip(lines, self.costs.sum(axis=0), strict=True)}
         )
 
     @property

@@ -113,7 +113,7 @@ STAFF = (
         "funded_by",
         "str",
         None,
-        'who pays this kind\'s hires and pay instead of the plan\'s budget, e.g. "police bureau" '
+        "who pays this kind's hires and pay instead of the plan's budget, e.g. \"police bureau\" "
         "(reported apart in cost_by_source)",
         example='"police bureau"',
     ),
@@ -158,7 +158,7 @@ BUDGET = (
         "str",
         "city",
         'what the optimiser minimises: "city" (the city\'s own cost, after co-funders and staff paid by others) '
-        'or "total" (everyone\'s); budgets always bound the city\'s own cost',
+        "or \"total\" (everyone's); budgets always bound the city's own cost",
     ),
 )
 

@@ -346,12 +346,16 @@ class _Reader:
             source = f.get("source")
             if isinstance(source, str) and (not source.strip() or source.strip().lower() == "city"):
                 self.problem(
-                    (*path, "source"), source, 'names a co-funder other than the city (the city pays the rest), e.g. "street offices"'
+                    (*path, "source"),
+                    source,
+                    'names a co-funder other than the city (the city pays the rest), e.g. "street offices"',
                 )
             lines = f.get("lines")
             if lines is not None:
                 if not lines:
-                    self.problem((*path, "lines"), item.get("lines"), f"names no cost line; some of {', '.join(F.FUNDED_LINES)}")
+                    self.problem(
+                        (*path, "lines"), item.get("lines"), f"names no cost line; some of {', '.join(F.FUNDED_LINES)}"
+                    )
                 for line in lines:
                     if line not in F.FUNDED_LINES:
                         self.problem((*path, "lines"), line, f"not a cost line; {did_you_mean(line, F.FUNDED_LINES)}")
@@ -863,7 +867,13 @@ class _Reader:
             if "measured" in item:
                 if t.get("measured") not in F.MEASURED:
                     self.problem((*path, "measured"), item["measured"], f"must be one of: {', '.join(F.MEASURED)}")
-                elif kind not in ("staff_per_households", "staff_at_least", "staff_hours_at_least", "city_staff", "standard"):
+                elif kind not in (
+                    "staff_per_households",
+                    "staff_at_least",
+                    "staff_hours_at_least",
+                    "city_staff",
+                    "standard",
+                ):
                     self.problem(
                         (*path, "measured"),
                         item["measured"],
@@ -966,7 +976,10 @@ class _Reader:
             facilities=frozen_map(facility_kinds),
             staff=frozen_map(staff_kinds),
             budget=Budget(
-                budget.get("per_year"), budget.get("total"), budget.get("max_share_per_year"), budget.get("minimise") or "city"
+                budget.get("per_year"),
+                budget.get("total"),
+                budget.get("max_share_per_year"),
+                budget.get("minimise") or "city",
             ),
             communities=communities,
             targets=built,

@@ -92,14 +92,7 @@ class PlanData:
 
     @property
     def trained_kinds(self) -> tuple[str, ...]:
-        """Staff kinds whose training is planned: named by a trained_at_least target, or with a training cost."""
-        if not self.scenario.uses_training:
-            return ()
-        named = {
-            a.item for t in self.scenario.targets if t.condition is not None for a in t.condition.atoms
-            if a.kind == "trained"
-        }
-        return tuple(k for k in self.staff if k in named or self.c_train[k] > 0)
+        return self.scenario.trained_kinds
 
     @property
     def n(self) -> int:

@@ -166,7 +166,9 @@ def parse_plan_rows(rows: Iterable[Mapping[str, Any]], scenario: Scenario, sourc
     for col in header:
         for prefix in KIND_PREFIXES:
             if col.startswith(prefix) and col[len(prefix) :] not in kinds[prefix]:
-                what = "facility" if prefix in ("open_", "has_") else "trained staff" if prefix == "trained_" else "staff"
+                what = (
+                    "facility" if prefix in ("open_", "has_") else "trained staff" if prefix == "trained_" else "staff"
+                )
                 problem(
                     1,
                     col,
@@ -232,7 +234,11 @@ def parse_plan_rows(rows: Iterable[Mapping[str, Any]], scenario: Scenario, sourc
                 L.STAFF.value,
             )
         if col == "funds":
-            return False, f"must be yuan 0 or more, at most {L.MONEY}: paid into the working fund that year", L.MONEY.value
+            return (
+                False,
+                f"must be yuan 0 or more, at most {L.MONEY}: paid into the working fund that year",
+                L.MONEY.value,
+            )
         if col == "space_added_m2":
             return (
                 False,

@@ -183,6 +183,14 @@ class Scenario:
         )
 
     @property
+    def trained_kinds(self) -> tuple[str, ...]:
+        """Staff kinds whose training is planned: named by a trained_at_least target, or with a training cost."""
+        named = {
+            a.item for t in self.targets if t.condition is not None for a in t.condition.atoms if a.kind == "trained"
+        }
+        return tuple(k for k, kind in self.staff.items() if k in named or kind.training > 0)
+
+    @property
     def payers(self) -> tuple[str, ...]:
         """Who pays besides the city: staff kinds' funded_by, then the co-funders, in file order."""
         out = [k.funded_by for k in self.staff.values() if k.funded_by]

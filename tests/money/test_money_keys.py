@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import optimize
-from model.plan import plan_from_rows, plan_from_result
+from model.plan import plan_from_result, plan_from_rows
 from scenarios.loader import loads
 from scenarios.plan_file import PlanFileError, parse_plan_rows
 from scenarios.problems import ScenarioError

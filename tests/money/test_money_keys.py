@@ -118,3 +118,13 @@ def test_a_plan_without_the_funds_column_is_refused_when_the_scenario_plans_fund
     with pytest.raises(PlanFileError) as info:
         parse_plan_rows(rows, s, "plan.csv")
     assert "funds" in str(info.value) and "missing from the header" in str(info.value)
+
+
+def test_the_workbook_lists_who_pays_what():
+    from results.workbook import summary_rows
+
+    r = optimize.solve(city(FUNDS, POLICE), marginal_costs=False)
+    rows = dict(summary_rows(r.summary(), 1))
+    assert rows["cost_by_source city"] == r.summary()["cost_by_source"]["city"] == 90000
+    assert rows["cost_by_source police bureau"] > 0
+    assert rows["cost_by_line funds"] == 90000

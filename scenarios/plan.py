@@ -108,10 +108,13 @@ class PlanData:
         return (1.0 + self.discount_rate) ** -(t - 1)
 
     def unavoidable_cost(self, t: int) -> float:
-        """What year t costs if the plan does nothing: the pay policy applied to today's staff."""
+        """What year t costs the city if the plan does nothing: the pay policy applied to today's staff
+        (of the kinds the city pays: ``funded_by`` kinds are another payer's)."""
         return float(
             sum(
-                ((self.pay[s][t] * (1 - self.attr[s]) ** t) - self.pay[s][0]) * self.staff0[s].sum() for s in self.staff
+                ((self.pay[s][t] * (1 - self.attr[s]) ** t) - self.pay[s][0]) * self.staff0[s].sum()
+                for s in self.staff
+                if self.funded_by[s] is None
             )
         )
 
@@ -280,3 +283,10 @@ def planned_levels(data: PlanData, plan: PlanArrays) -> dict[Requirement, float]
             ok = holds[r.target, r.year]
         out[r] = tg.achieved(r.kind, stocks, data.key, opened, ok)
     return out
+
+
+def city_cost_by_year(data: PlanData, plan: PlanArrays, costs: np.ndarray) -> np.ndarray:
+    """The city's own cost by year (what budgets bound): everyone's when no one else pays."""
+    if not data.scenario.payers:
+        return costs.sum(axis=1)
+    return cost_by_source(data, plan, costs)[CITY]

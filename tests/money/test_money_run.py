@@ -29,3 +29,22 @@ def test_a_run_reports_who_pays_and_simulate_with_its_plan_reproduces_it(tmp_pat
     assert code == 0
     for name in ("timeseries.csv", "attainment.csv"):
         assert (again / name).read_bytes() == (out / name).read_bytes(), name
+
+
+def test_yearly_replanning_keeps_the_money_keys_for_the_years_left(tmp_path):
+    from commplan.replan import remaining_scenario
+    from scenarios.loader import load
+
+    capped = FUNDING + "at_most = [50000, 1000, 2000]\n"
+    scenario = tmp_path / "money.toml"
+    scenario.write_text(
+        CITY.format(extra='\n[budget]\nminimise = "total"\n' + FUNDS + trained() + POLICE + capped), encoding="utf-8"
+    )
+    s = load(scenario)
+    rest = remaining_scenario(s, 1, s.initial_stocks(), 0.0)
+    assert rest.funding[0].at_most == (1000.0, 2000.0) and rest.budget.minimise == "total"
+    assert rest.staff["police"].funded_by == "police bureau" and rest.staff["community_worker"].training == 800
+    out = tmp_path / "replan"
+    assert main(["run", str(scenario), "--replications", "2", "--replan", "yearly", "--out", str(out), "--quiet"]) == 0
+    lines = (out / "replans.csv").read_text(encoding="utf-8").splitlines()[1:]
+    assert lines and all(",optimal," in line for line in lines)

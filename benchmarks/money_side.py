@@ -65,7 +65,7 @@ def measure(text: str, source: Path) -> dict:
     return {
         "variables": len(variables),
         "integer_variables": sum(1 for v in variables if v.cat == "Integer"),
-        "rows": len(prog.prob.constraints),
+        "rows": prog.prob.numConstraints(),
         "build_seconds": round(prog.build_seconds, 3),
         "solve_seconds_best_of_3": round(best or 0.0, 3),
         "status": r.status,
@@ -90,7 +90,8 @@ def main(names: list[str]) -> int:
             print(
                 f"{name:18s} {label:20s} vars {row['variables']:6d} (int {row['integer_variables']:5d}) "
                 f"rows {row['rows']:6d} build {row['build_seconds']:.3f}s solve {row['solve_seconds_best_of_3']:.3f}s "
-                f"{row['status']} city cost {row['total_cost']:,.0f} funds {row['funds']} training {row['training']}"
+                f"{row['status']} city cost {'—' if row['total_cost'] is None else format(row['total_cost'], ',.0f')} "
+                f"funds {row['funds']} training {row['training']}"
             )
     OUT.write_text(json.dumps(found, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     return 0

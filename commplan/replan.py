@@ -22,7 +22,7 @@ from commplan.parallel import process_pool
 from model.plan import PlanSchedule, plan_from_result
 from model.records import columns
 from model.runner import Replication, SimulationResult, model_class_of
-from scenarios.schema import Budget, Scenario, StaffKind, frozen_map
+from scenarios.schema import Budget, Scenario, frozen_map
 from scenarios.seeding import SIMULATE, seed_sequence
 from scenarios.targets import Stocks
 
@@ -53,7 +53,7 @@ def remaining_scenario(
         for i, c in enumerate(scenario.communities)
     )
     staff = {
-        s: StaffKind(k.name, k.hire, k.pay_share[done - 1], k.pay_share[done:], k.attrition)
+        s: replace(k, base_pay_share=k.pay_share[done - 1], pay_share=k.pay_share[done:])
         for s, k in scenario.staff.items()
     }
     targets = tuple(
@@ -71,8 +71,10 @@ def remaining_scenario(
     capacity = replace(
         cap, projects_per_year=_tail(cap.projects_per_year, done), space_m2_per_year=_tail(cap.space_m2_per_year, done)
     )
+    funding = tuple(replace(f, at_most=_tail(f.at_most, done)) for f in scenario.funding)
     return replace(
         scenario,
+        funding=funding,
         capacity=capacity,
         years=scenario.years - done,
         start_year=scenario.start_year + done,
@@ -111,14 +113,14 @@ def _remaining_budget(
     b = scenario.budget
     share_cap = None if b.max_share_per_year is None or plan_total is None else b.max_share_per_year * plan_total
     if b.per_year is None and b.total is None and share_cap is None:
-        return Budget()
+        return Budget(minimise=b.minimise)
     committed = committed_yearly_cost(scenario, done, state)
     caps = list(b.per_year[done:]) if b.per_year is not None else None
     if share_cap is not None:
         caps = [min(x, share_cap) for x in caps] if caps is not None else [share_cap] * (scenario.years - done)
     per_year = None if caps is None else tuple(max(0.0, x - committed) for x in caps)
     total = None if b.total is None else max(0.0, b.total - spent - committed * (scenario.years - done))
-    return Budget(per_year, total)
+    return Budget(per_year, total, minimise=b.minimise)
 
 
 def _merge(scenario: Scenario, executed: PlanSchedule, new: PlanSchedule, done: int) -> PlanSchedule:
@@ -134,6 +136,8 @@ def _merge(scenario: Scenario, executed: PlanSchedule, new: PlanSchedule, done: 
         hires={s: join(executed.hires[s], new.hires[s]) for s in scenario.staff},
         staff={s: join(executed.staff[s], new.staff[s]) for s in scenario.staff},
         pay_share={s: join(executed.pay_share[s], new.pay_share[s]) for s in scenario.staff},
+        funds=None if executed.funds is None or new.funds is None else join(executed.funds, new.funds),
+        trained={s: join(executed.trained[s], new.trained[s]) for s in executed.trained if s in new.trained},
     )
 
 

@@ -461,6 +461,9 @@ class Organisation(Agent):
         if self.contracted:
             m.spend(self.community.index, p.organisation_contract_per_month)
         hazard = p.organisation_dissolve_hazard * (p.organisation_support_hazard_factor if self.supported else 1.0)
+        if m.funds_share is not None and not self.supported:
+            # working funds support it in proportion (model.organise shares them out)
+            hazard *= 1.0 - (1.0 - p.organisation_support_hazard_factor) * m.funds_share[self.community.index]
         risk = hazard * (1.0 - 0.5 * self.strength)
         for ext in m.registry.overriding("dissolve_risk"):
             risk = float(
@@ -484,6 +487,7 @@ class StaffMember(Agent):
         self.kind = kind
         self.skill = 1.0 if certified else skill
         self.certified = certified
+        self.trained_year = 0  # the plan year of its last planned training (0: none)
         model.staff_count[kind][community.index] += 1
 
     @property
@@ -533,4 +537,6 @@ class StaffMember(Agent):
         m, i = self.model, self.community.index
         m.staff_count[self.kind][i] -= 1
         m.exits[self.kind][i] += 1
+        if self.trained_year and self.trained_year == m.year and self.kind in m.trained_count:
+            m.trained_count[self.kind][i] -= 1
         self.remove()

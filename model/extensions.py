@@ -642,6 +642,7 @@ class Registry:
             cols += [f"{prefix}_{k}" for k in scenario.staff]
         cols += ["spent", "moved_in", "moved_out", "space_m2"] + [f"has_{u}" for u in scenario.facilities]
         cols += ["satisfied"] + [f"posts_{k}" for k in scenario.staff]
+        cols += (["funds"] if scenario.uses_funds else []) + [f"trained_{k}" for k in scenario.trained_kinds]
         clash = [c for c in self.reporters if c in cols]
         if clash:
             raise ExtensionError(f"reporter columns {clash} clash with the model's own columns")

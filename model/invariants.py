@@ -86,14 +86,14 @@ def check_invariants(model_or_result: Any, scenario: Any = None) -> None:
 def extension_columns(columns: list[str] | tuple[str, ...], reporters: Any = None, facilities: Any = None) -> list[str]:
     """The columns extensions' reporters write: ``reporters``' names when known (a live
     model), else every column after the core's last (``space_m2``, ``has_<facility>``,
-    ``satisfied``, ``posts_<staff kind>``)."""
+    ``satisfied``, ``posts_<staff kind>``, ``funds``, ``trained_<staff kind>``)."""
     if reporters is not None:
         return [c for c in columns if c in reporters]
     if "space_m2" not in columns:
         return []
     after = list(columns)[list(columns).index("space_m2") + 1 :]
     core = {f"has_{u}" for u in facilities} if facilities is not None else {c for c in after if c.startswith("has_")}
-    core |= {"satisfied"} | {c for c in after if c.startswith("posts_")}
+    core |= {"satisfied", "funds"} | {c for c in after if c.startswith(("posts_", "trained_"))}
     return [c for c in after if c not in core]
 
 

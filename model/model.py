@@ -97,6 +97,11 @@ class CommunityModel(Model):
         #: this month's learning and training rates per staff kind, set only when an extension changes them
         self.learning_rate: dict[str, np.ndarray] = {}
         self.training_rate: dict[str, np.ndarray] = {}
+        #: training places left this plan year, and staff in post trained in it, by trained kind
+        self.training_places = {s: np.zeros(n, dtype=np.int64) for s in scenario.trained_kinds}
+        self.trained_count = {s: np.zeros(n, dtype=np.int64) for s in scenario.trained_kinds}
+        #: share of full support the working funds give each unsupported organisation (None: no funds planned)
+        self.funds_share: np.ndarray | None = None
         self.workload = np.zeros(n)
         self.demand = np.zeros((n, len(self.services)))
         self.served = np.zeros((n, len(self.services)))
@@ -194,6 +199,7 @@ class CommunityModel(Model):
         self.participation_months += self.households.community_sum(self.households.participating.astype(np.float64))
         self.staff_turnover()
         self.recruit()
+        self.train()
         for s in self.scenario_.staff:
             self.staff_months[s] += self.staff_count[s]  # people in post at the month's end
         self.organise()
@@ -221,6 +227,9 @@ class CommunityModel(Model):
         for s in self.scenario_.staff:
             # posts: the fewest whole staff that reach the planned stock (4.5 planned is 5 posts)
             self.posts[s] = np.ceil(self.plan.staff[s][:, t - 1] - 1e-6).astype(np.int64)
+        for s in self.training_places:
+            self.training_places[s] = np.rint(self.plan.trained[s][:, t - 1]).astype(np.int64)
+            self.trained_count[s] = np.zeros(self.n, dtype=np.int64)  # a new year: nobody trained in it yet
         self.opened_this_year = dict.fromkeys(self.scenario_.facilities, 0)
         self.participation_months = np.zeros(self.n)  # households taking part, summed over the year's months
         self.staff_months = {s: np.zeros(self.n) for s in self.scenario_.staff}  # people in post, summed
@@ -412,6 +421,33 @@ class CommunityModel(Model):
             self.hires[s] += start
             self.spent += start * self.scenario_.staff[s].hire
 
+    def train(self) -> None:
+        """The plan's training places: each month staff in post not yet trained this plan year
+        take the places left, newest first (new hires need it most, and places are used as
+        soon as there is someone to train). Training closes ``training_skill_gain`` of the
+        skill gap and costs the kind's ``training``. No draw: scenarios without training
+        places simulate exactly as before."""
+        if not any(v.any() for v in self.training_places.values()):
+            return
+        t = self.year
+        for s, places in self.training_places.items():
+            if not places.any():
+                continue
+            cost = self.scenario_.staff[s].training
+            waiting = sorted(
+                (a for a in self.staff if a.kind == s and places[a.community.index] > 0 and a.trained_year != t),
+                key=lambda a: -a.unique_id,
+            )
+            for a in waiting:
+                i = a.community.index
+                if places[i] <= 0:
+                    continue
+                a.skill += self.p.training_skill_gain * (1.0 - a.skill)
+                a.trained_year = t
+                places[i] -= 1
+                self.trained_count[s][i] += 1
+                self.spent[i] += cost
+
     def candidates(self, kind: str, wanted: np.ndarray) -> np.ndarray:
         """How many of the ``wanted`` hires per community find someone this month.
 
@@ -438,6 +474,8 @@ class CommunityModel(Model):
         self.spent += self.space * costs.space_running_per_m2 / 12
         for u, kind in self.scenario_.facilities.items():
             self.spent += self.has[u] * kind.running / 12
+        if self.plan.funds is not None:
+            self.spent += self.plan.funds[:, self.year - 1] / 12  # working funds, paid in monthly
 
     def spend(self, i: int, amount: float) -> None:
         self.spent[i] += amount
@@ -448,6 +486,15 @@ class CommunityModel(Model):
         volunteers = np.rint(self.households.community_sum(self.households.volunteer.astype(np.int64))).astype(np.int64)
         alive = np.bincount([o.community.index for o in self.organisations], minlength=self.n)
         self.volunteers_per_organisation = volunteers / np.maximum(alive, 1)
+        if self.plan.funds is not None:
+            # the year's working funds, shared by the organisations that have no other support
+            alone = np.bincount(
+                [o.community.index for o in self.organisations if not o.supported], minlength=self.n
+            ).astype(float)
+            per = self.p.funds_per_organisation_supported
+            want = alone * per
+            funds = self.plan.funds[:, self.year - 1]
+            self.funds_share = np.minimum(1.0, np.divide(funds, want, out=np.ones(self.n), where=want > 0))
         self.organisations.shuffle_do("step")
         founded = self.rng.binomial(volunteers, self.p.organisation_birth_per_volunteer)
         for ext in self.registry.overriding("founding"):
@@ -503,6 +550,8 @@ class CommunityModel(Model):
             self.stocks(),
             outcomes=self.outcomes(),
             staff_average={s: v / months for s, v in self.staff_months.items()},
+            funds=None if self.plan.funds is None else self.plan.funds[:, t - 1].copy(),
+            trained={s: v.astype(float) for s, v in self.trained_count.items()} or None,
         )
         key = np.array([c.key for c in self.scenario_.communities], dtype=bool)
         for r in self.scenario_.requirements:

@@ -11,7 +11,7 @@ built, nobody hired beyond today's posts, today's pay.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +37,8 @@ class PlanSchedule:
     hires: Mapping[str, np.ndarray]
     staff: Mapping[str, np.ndarray]
     pay_share: Mapping[str, np.ndarray]
+    funds: np.ndarray | None = None  # yuan paid into each working fund in each plan year (None: the status quo)
+    trained: Mapping[str, np.ndarray] = field(default_factory=dict)  # training places by kind
 
     @classmethod
     def status_quo(cls, scenario: Scenario) -> PlanSchedule:
@@ -54,6 +56,8 @@ class PlanSchedule:
         hires: Mapping[str, Any] | None = None,
         staff: Mapping[str, Any] | None = None,
         pay_share: Mapping[str, Any] | None = None,
+        funds: Any = None,
+        trained: Mapping[str, Any] | None = None,
     ) -> PlanSchedule:
         """A plan from whatever arrays are given; the rest is zero, stocks follow from hires.
 
@@ -97,6 +101,8 @@ class PlanSchedule:
             hires=hire_grids,
             staff=stocks,
             pay_share=pays,
+            funds=grid(funds) if funds is not None or scenario.uses_funds else None,
+            trained={s: grid((trained or {}).get(s)) for s in scenario.trained_kinds},
         )
 
 
@@ -130,7 +136,15 @@ def schedule_from_arrays(plan: Any, scenario: Scenario) -> PlanSchedule:
         raise ValueError(
             f"the plan is for {len(plan.ids)} communities over {plan.years} years, not scenario {scenario.name}'s {len(scenario.communities)} over {scenario.years}"
         )
-    return PlanSchedule.from_arrays(scenario, plan.space_added, plan.opened, plan.hires, plan.staff)
+    return PlanSchedule.from_arrays(
+        scenario,
+        plan.space_added,
+        plan.opened,
+        plan.hires,
+        plan.staff,
+        funds=getattr(plan, "funds", None),
+        trained=getattr(plan, "trained", None),
+    )
 
 
 def plan_from_result(result: Any, scenario: Scenario) -> PlanSchedule:

@@ -46,6 +46,9 @@ class Recorder:
         parts += [m.has[u][:, None] for u in m.scenario_.facilities]
         parts += [mean(h.satisfied().astype(np.float64))[:, None]]
         parts += [m.posts[k][:, None] for k in m.scenario_.staff]
+        if m.scenario_.uses_funds:  # yuan a year paid in this plan year
+            parts.append(np.zeros((m.n, 1)) if m.plan.funds is None else m.plan.funds[:, m.year - 1][:, None])
+        parts += [m.trained_count[k][:, None] for k in m.scenario_.trained_kinds]
         parts += [reported(m, column, report)[:, None] for column, report in m.registry.reporters.items()]
         self.months.append(np.hstack([np.asarray(p, dtype=float) for p in parts]))
 

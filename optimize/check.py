@@ -116,6 +116,14 @@ def _decisions(s: Scenario, plan, projects: np.ndarray | None) -> tuple[list[str
     if y is not None:
         for i, t in zip(*np.nonzero((x > ABS) & (y < 0.5)), strict=True):
             problems.append(f"{_where(s, i, t + 1)}: {x[i, t]:g} m² added without a space project")
+    funds = getattr(plan, "funds", None)
+    if funds is not None:
+        for i, t in zip(*np.nonzero(~np.isfinite(funds) | (funds < -ABS)), strict=True):
+            problems.append(f"working funds, {_where(s, i, t + 1)}: {funds[i, t]:g} is negative or not finite")
+    for k, a in getattr(plan, "trained", {}).items():
+        bad = (a < -ABS) | (np.abs(a - np.rint(a)) > ABS) | (a > np.asarray(plan.staff[k], dtype=float) + ABS)
+        for i, t in zip(*np.nonzero(bad), strict=True):
+            problems.append(f"trained {k}, {_where(s, i, t + 1)}: {a[i, t]:g} is not a whole number of staff in post")
     for i, c in enumerate(s.communities):
         if c.max_space_added_m2 is not None:
             for t in np.flatnonzero(x[i] > c.max_space_added_m2 + ABS + REL * c.max_space_added_m2):
@@ -153,7 +161,7 @@ def _costs(s: Scenario, x, y, plan, space, has, staff) -> tuple[dict[str, np.nda
     """
     c, comms = s.costs, s.communities
     space0 = np.array([cm.space_m2 for cm in comms], dtype=float)
-    parts: dict[str, list[np.ndarray]] = {"space": [], "facilities": [], "hires": [], "pay": []}
+    parts: dict[str, list[np.ndarray]] = {line: [] for line in _lines(s)}
     parts["space"] += [
         c.space_build_per_m2 * x.sum(axis=0),
         c.space_running_per_m2 * (space - space0[:, None]).sum(axis=0),
@@ -173,10 +181,38 @@ def _costs(s: Scenario, x, y, plan, space, has, staff) -> tuple[dict[str, np.nda
             pay * staff[k].sum(axis=0),
             -np.full(s.years, kind.base_pay_share * c.average_wage * staff0.sum()),
         ]
+        if "training" in parts and k in getattr(plan, "trained", {}):
+            parts["training"].append(kind.training * np.asarray(plan.trained[k], dtype=float).sum(axis=0))
+    if "funds" in parts and getattr(plan, "funds", None) is not None:
+        parts["funds"].append(np.asarray(plan.funds, dtype=float).sum(axis=0))
     zero = np.zeros(s.years)
     lines = {line: sum(p, zero.copy()) for line, p in parts.items()}
     gross = sum((np.abs(p) for ps in parts.values() for p in ps), zero.copy())
     return lines, gross
+
+
+def _lines(s: Scenario) -> tuple[str, ...]:
+    return LINES + (("funds",) if s.uses_funds else ()) + (("training",) if s.uses_training else ())
+
+
+def _city(s: Scenario, lines: dict[str, np.ndarray], plan, staff) -> np.ndarray:
+    """The city's own cost ``[t-1]``: everyone's, less staff paid by others and co-funders' shares."""
+    c, comms = s.costs, s.communities
+    total = np.sum([np.asarray(v, dtype=float) for v in lines.values()], axis=0)
+    others = {"hires": np.zeros(s.years), "pay": np.zeros(s.years)}
+    for k, kind in s.staff.items():
+        if kind.funded_by is None:
+            continue
+        staff0 = np.array([cm.staff.get(k, 0) for cm in comms], dtype=float)
+        pay = np.array(kind.pay_share, dtype=float) * c.average_wage
+        others["hires"] += kind.hire * np.asarray(plan.hires[k], dtype=float).sum(axis=0)
+        others["pay"] += pay * staff[k].sum(axis=0) - kind.base_pay_share * c.average_wage * staff0.sum()
+    city = total - others["hires"] - others["pay"]
+    for f in s.funding:
+        base = sum((lines[x] - others.get(x, 0.0) for x in f.lines if x in lines), np.zeros(s.years))
+        pays = f.share * base
+        city -= pays if f.at_most is None else np.minimum(pays, np.asarray(f.at_most, dtype=float))
+    return city
 
 
 def _levels(s: Scenario, space, has, staff, plan) -> dict[Requirement, float]:
@@ -191,6 +227,8 @@ def _levels(s: Scenario, space, has, staff, plan) -> dict[Requirement, float]:
                 space=space[:, c],
                 has={u: v[:, c] for u, v in has.items()},
                 staff={k: v[:, c] for k, v in staff.items()},
+                funds=None if getattr(plan, "funds", None) is None else np.asarray(plan.funds, dtype=float)[:, c],
+                trained={k: np.asarray(v, dtype=float)[:, c] for k, v in getattr(plan, "trained", {}).items()} or None,
             )
             assert tg.condition is not None  # a share or keys_by target is per community
             ok = tg.condition.holds(stocks)
@@ -276,20 +314,27 @@ def plan_problems(
     # cost by year and line, the discounted total, the solver's objective, the budget
     lines, gross = _costs(s, x, y, plan, space, has, staff)
     costs = result.costs
-    if costs is None or np.shape(costs) != (s.years, len(LINES)):
+    names = _lines(s)
+    if costs is None or np.shape(costs) != (s.years, len(names)):
         shape = None if costs is None else np.shape(costs)
-        problems.append(f"cost table: shape {shape}, not {s.years} years × {len(LINES)} lines")
+        problems.append(f"cost table: shape {shape}, not {s.years} years × {len(names)} lines")
     else:
         for t in range(s.years):
-            for j, line in enumerate(LINES):
+            for j, line in enumerate(names):
                 said, got = float(costs[t, j]), float(lines[line][t])
                 if not _close(said, got, gross[t], ABS_MONEY):
                     problems.append(
                         f"cost of {line} in year {t + 1}: {said:,.2f} reported, the decisions cost {got:,.2f}"
                     )
     by_year = np.sum([np.asarray(v, dtype=float) for v in lines.values()], axis=0)
+    if s.payers:
+        # budgets bound the city's own cost; the objective is the city's unless minimise = "total"
+        city = _city(s, lines, plan, staff)
+        objective_by_year = by_year if s.budget.minimise == "total" else city
+    else:
+        city = objective_by_year = by_year
     weights = (1.0 + s.costs.discount_rate) ** -np.arange(s.years, dtype=float)
-    total, scale = float(by_year @ weights), float(gross.sum())
+    total, scale = float(objective_by_year @ weights), float(gross.sum())
     if result.total_cost is None or not _close(float(result.total_cost), total, scale, ABS_MONEY):
         problems.append(f"total cost: {result.total_cost} reported, the decisions cost {total:,.2f} (discounted)")
     if objective is not None and not _close(float(objective), total, scale, ABS_MONEY):
@@ -297,11 +342,11 @@ def plan_problems(
     per_year = s.budget.per_year
     if per_year is not None:
         for t in range(s.years):
-            if by_year[t] > per_year[t] + REL * max(gross[t], abs(per_year[t])) + ABS_MONEY:
-                problems.append(f"budget of year {t + 1}: the plan spends {by_year[t]:,.2f} of {per_year[t]:,.2f}")
+            if city[t] > per_year[t] + REL * max(gross[t], abs(per_year[t])) + ABS_MONEY:
+                problems.append(f"budget of year {t + 1}: the plan spends {city[t]:,.2f} of {per_year[t]:,.2f}")
     limit = result.budget
-    if limit is not None and by_year.sum() > limit + REL * max(scale, abs(limit)) + ABS_MONEY:
-        problems.append(f"total budget: the plan spends {by_year.sum():,.2f} of {limit:,.2f}")
+    if limit is not None and city.sum() > limit + REL * max(scale, abs(limit)) + ABS_MONEY:
+        problems.append(f"total budget: the plan spends {city.sum():,.2f} of {limit:,.2f}")
     share = s.budget.max_share_per_year
     if share is not None:
         for t in range(s.years):

@@ -137,6 +137,9 @@ def define_conditions(prog: Program) -> None:
                 beta = np.ceil(beta - TOLERANCE)
             done = d.stock0_meets_forever(atom, t)
             label = _atom_label(atom)
+            if atom.of_staff:
+                _relative_rows(prog, name, t, atom, zs, label)
+                continue
             for i, z in zs.items():
                 if done[i] or beta[i] <= 0:
                     continue
@@ -153,6 +156,54 @@ def define_conditions(prog: Program) -> None:
                         0.0,
                         f"{name}|y{t}|{d.ids[i]}|project",
                     )
+
+
+def _relative_rows(prog: Program, name: str, t: int, atom, zs: dict[int, LpVariable], label: str) -> None:
+    """A relative atom (trained ≥ p × staff): ``stock − p·staff[s] >= −M·(1 − z)``, ``M = p·U[i]``.
+
+    Its bound is 0, so ``β·z`` cannot switch it off: the big-M is ``p`` times the most
+    staff of the kind the community can hold (:meth:`ProgramData.staff_most`, held by
+    :func:`define_training`), derived from the data.
+    """
+    d = prog.data
+    assert atom.item is not None  # a relative atom names its staff kind
+    most = d.staff_cap(atom.item)
+    for i, z in zs.items():
+        pairs, c = stock(prog, atom.kind, atom.item, i, t)
+        sp, sc = prog.staff[atom.item][i][t - 1]
+        big_m = float(atom.of_staff * most[i])
+        row = [*pairs, *((v, -atom.of_staff * k) for v, k in sp), (z, -big_m)]
+        add_row(
+            prog,
+            row,
+            c - atom.of_staff * sc + big_m,
+            GE,
+            float(atom.bound(d.H[i, t])),
+            f"{name}|y{t}|{d.ids[i]}|{label}",
+        )
+
+
+def define_training(prog: Program) -> None:
+    """Training places: ``g[i,s,t] <= staff[i,s,t]`` (no more trained than in post at the year's end).
+
+    Kinds a relative (trained) atom reads are also held to ``staff[i,s,t] <= U[i]``
+    (:meth:`ProgramData.staff_cap`), which makes that atom's big-M valid; a least-cost plan
+    never needs more.
+    """
+    d = prog.data
+    relative = {
+        a.item for tg in prog.scenario.targets if tg.condition is not None for a in tg.condition.atoms if a.of_staff
+    }
+    for s, grid in prog.g.items():
+        most = d.staff_cap(s) if s in relative else None
+        for i in range(d.n):
+            for t in d.T:
+                sp, sc = prog.staff[s][i][t - 1]
+                add_row(
+                    prog, [(grid[i][t - 1], 1.0), *((v, -k) for v, k in sp)], -sc, LE, 0.0, f"train|{s}|{d.ids[i]}|y{t}"
+                )
+                if most is not None and sp:
+                    add_row(prog, sp, sc, LE, float(most[i]), f"staff-most|{s}|{d.ids[i]}|y{t}")
 
 
 def _requirement_row(prog: Program, r: Requirement, lin: Lin) -> None:
@@ -250,7 +301,75 @@ def define_cost(prog: Program) -> dict[int, dict[str, Lin]]:
                 pay += [(v, w * k) for v, k in p]
                 pay_c += w * c - float(d.pay[s][0]) * float(d.staff0[s][i])
         cost[t] = {"space": (space, 0.0), "facilities": (fac, 0.0), "hires": (hires, 0.0), "pay": (pay, pay_c)}
+        if "funds" in d.lines:
+            cost[t]["funds"] = ([(prog.f[i][t - 1], 1.0) for i in range(d.n)], 0.0)
+        if "training" in d.lines:
+            cost[t]["training"] = (
+                [(g[i][t - 1], d.c_train[s]) for s, g in prog.g.items() if d.c_train[s] for i in range(d.n)],
+                0.0,
+            )
     return cost
+
+
+def define_paid_by_others(prog: Program) -> dict[int, dict[str, dict[str, Lin]]]:
+    """``[staff.<kind>] funded_by``: ``{t: {payer: {"hires": …, "pay": …}}}``, the parts of the
+    hires and pay lines that the payer, not the city, pays (the same terms as :func:`define_cost`)."""
+    d = prog.data
+    out: dict[int, dict[str, dict[str, Lin]]] = {}
+    for t in d.T:
+        year: dict[str, dict[str, Lin]] = {}
+        for s, payer in d.funded_by.items():
+            if payer is None:
+                continue
+            part = year.setdefault(payer, {"hires": ([], 0.0), "pay": ([], 0.0)})
+            w = float(d.pay[s][t])
+            hp, hc = part["hires"]
+            pp, pc = part["pay"]
+            for i in range(d.n):
+                if d.c_hire[s]:
+                    hp.append((prog.h[s][i][t - 1], d.c_hire[s]))
+                p, c = prog.staff[s][i][t - 1]
+                pp += [(v, w * k) for v, k in p]
+                pc += w * c - float(d.pay[s][0]) * float(d.staff0[s][i])
+            part["pay"] = (pp, pc)
+        out[t] = year
+    return out
+
+
+def define_cofunding(prog: Program) -> None:
+    """``q[k,t] <= share_k · (Σ_{lines of k} cost[t,line] − what staff payers pay of them)``;
+    ``q[k,t] <= at_most_k[t]`` is its variable's bound (:func:`~optimize.variables.define_cofunding_variables`)."""
+    d = prog.data
+    for k, f in enumerate(prog.scenario.funding):
+        for t in d.T:
+            pairs: list[tuple[LpVariable, float]] = []
+            c = 0.0
+            for line in f.lines:
+                if line not in prog.cost[t]:
+                    continue
+                p, k0 = prog.cost[t][line]
+                pairs += [(v, -f.share * w) for v, w in p]
+                c -= f.share * k0
+                for part in prog.others[t].values():
+                    if line in part:
+                        p, k0 = part[line]
+                        pairs += [(v, f.share * w) for v, w in p]
+                        c += f.share * k0
+            add_row(prog, [(prog.q[k, t], 1.0), *pairs], c, LE, 0.0, f"cofunding|{k}|y{t}")
+
+
+def city_cost_of_year(prog: Program, t: int) -> Lin:
+    """The city's own cost in year t: ``cost[t]`` less staff paid by others and the co-funders' ``q``."""
+    pairs, c = cost_of_year(prog, t)
+    if not prog.others.get(t) and not prog.q:
+        return pairs, c
+    pairs = list(pairs)
+    for part in prog.others[t].values():
+        for p, k in part.values():
+            pairs += [(v, -w) for v, w in p]
+            c -= k
+    pairs += [(q, -1.0) for (_, year), q in prog.q.items() if year == t]
+    return pairs, c
 
 
 def cost_of_year(prog: Program, t: int) -> Lin:
@@ -263,7 +382,7 @@ def cost_of_year(prog: Program, t: int) -> Lin:
 
 
 def define_budget(prog: Program, total_row: bool = False) -> dict[str, BudgetRow]:
-    """``cost[t] <= B[t]`` and ``Σ_t cost[t] <= B_total`` where given.
+    """``cost[t] <= B[t]`` and ``Σ_t cost[t] <= B_total`` where given, on the city's own cost.
 
     Each row has a slack variable (``budget-slack|...``) that is fixed at 0 while the
     budget holds and freed to drop the budget (the "smallest budget" re-solve), so one
@@ -275,12 +394,12 @@ def define_budget(prog: Program, total_row: bool = False) -> dict[str, BudgetRow
     rows: dict[str, tuple[Lin, float | None]] = {}
     if b.per_year is not None:
         for t in d.T:
-            rows[f"y{t}"] = (cost_of_year(prog, t), b.per_year[t - 1])
+            rows[f"y{t}"] = (city_cost_of_year(prog, t), b.per_year[t - 1])
     if b.total is not None or total_row:
         pairs: list[tuple[LpVariable, float]] = []
         c = 0.0
         for t in d.T:
-            p, k = cost_of_year(prog, t)
+            p, k = city_cost_of_year(prog, t)
             pairs += p
             c += k
         rows["total"] = ((pairs, c), b.total)

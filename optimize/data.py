@@ -48,6 +48,8 @@ class ProgramData(PlanData):
         Space and facilities never fall, and staff does not fall without attrition, so the
         atom's big-M row would be redundant for them; the builder leaves it out.
         """
+        if atom.kind in ("funds", "trained"):
+            return np.zeros(self.n, dtype=bool)  # flows of the year: the plan pays them every year
         if atom.kind == "space":
             level = self.space0
         elif atom.kind == "has":
@@ -59,3 +61,26 @@ class ProgramData(PlanData):
                 return np.zeros(self.n, dtype=bool)
             level = self.staff0[atom.item]
         return level >= atom.bound(self.H[:, t]) - TOLERANCE
+
+    def staff_cap(self, s: str) -> np.ndarray:
+        """:meth:`staff_most` with room for whole hires against attrition: ``(U + 1)/(1 − a)^Y``."""
+        a = self.attr[s]
+        most = self.staff_most(s)
+        return most if a == 0 else (most + 1.0) / (1.0 - a) ** self.years
+
+    def staff_most(self, s: str) -> np.ndarray:
+        """``U[i]``: the most staff of kind s a least-cost plan ever holds in community i.
+
+        Staff only cost, so no plan needs more than today's, the most any per-community
+        atom asks in any year, or today's plus the whole of a city-wide target. It is the
+        big-M of a relative (trained) atom, and a bound on the staff of trained kinds.
+        """
+        most = self.staff0[s].copy()
+        for tg in self.scenario.targets:
+            if tg.condition is not None:
+                for a in tg.condition.atoms:
+                    if a.kind == "staff" and a.item == s:
+                        most = np.maximum(most, np.ceil(a.bound(self.H[:, 1:]).max(axis=1) - TOLERANCE))
+            if tg.city_staff == s and tg.at_least is not None:
+                most = np.maximum(most, self.staff0[s] + max(tg.at_least))
+        return most

@@ -35,7 +35,7 @@ from pulp import LpAffineExpression
 
 from optimize.constraints import LimitRow
 from optimize.result import money
-from scenarios.plan import cost_table, planned_levels
+from scenarios.plan import city_cost_by_year, cost_table, planned_levels
 from scenarios.targets import Requirement, unit
 
 if TYPE_CHECKING:
@@ -225,7 +225,8 @@ def _least_spending(prog: Program, solver: str, time_limit, gap) -> list[float] 
     out = prog.run(solver, time_limit=time_limit, gap=gap)
     if not out.has_solution:
         return None
-    return [float(v) for v in cost_table(prog.data, prog.plan(prog.solution()), prog.solution().y).sum(axis=1)]
+    plan = prog.plan(prog.solution())
+    return [float(v) for v in city_cost_by_year(prog.data, plan, cost_table(prog.data, plan, prog.solution().y))]
 
 
 def _no_plan_at_all(
@@ -364,7 +365,7 @@ def explain(
             out = prog.run(solver, time_limit=time_limit, gap=gap)
             if out.has_solution:
                 plan = prog.plan(prog.solution())
-                by_year = cost_table(d, plan, prog.solution().y).sum(axis=1)
+                by_year = city_cost_by_year(d, plan, cost_table(d, plan, prog.solution().y))  # budgets bound it
                 info.update(
                     budget_is_reason=True,
                     smallest_total_budget=money(by_year.sum()),

@@ -70,6 +70,8 @@ class Solution:
     h: dict[str, np.ndarray]
     shortfall: dict[Requirement, float]
     values: dict[str, float]  # every variable's value by name (names are unique), for warm starts
+    f: np.ndarray | None = None  # working funds (None: the scenario plans none)
+    g: dict[str, np.ndarray] | None = None  # people trained, by kind
 
 
 class Program:
@@ -87,6 +89,10 @@ class Program:
     y: Grid  # a space project happens (binary)
     b: dict[str, Grid]  # facility opened (binary)
     h: dict[str, Grid]  # hires (integer)
+    f: Grid  # yuan into the working fund (only when a target asks for funds)
+    g: dict[str, Grid]  # people trained (integer), by trained kind
+    q: dict[tuple[int, int], LpVariable]  # (co-funder, year) -> what it pays
+    others: dict[int, dict[str, dict[str, Lin]]]  # year -> staff payer -> line -> its part
     # stocks: affine expressions of the decisions
     space: Stocks
     has: dict[str, Stocks]
@@ -119,6 +125,9 @@ class Program:
         self.x, self.y = V.define_space_variables(self)
         self.b = V.define_facility_variables(self)
         self.h = V.define_hire_variables(self)
+        self.f = V.define_funds_variables(self)
+        self.g = V.define_training_variables(self)
+        self.q = V.define_cofunding_variables(self)
         self.space, self.has, self.staff = V.define_stocks(self)
         self.z = V.define_condition_variables(self)
         self.shortfall = V.define_shortfall_variables(self)
@@ -126,6 +135,7 @@ class Program:
         C.define_space_projects(self)
         C.define_open_once(self)
         C.define_room(self)
+        C.define_training(self)
         # targets: conditions, then one function per requirement kind
         C.define_conditions(self)
         C.define_share(self)
@@ -135,6 +145,8 @@ class Program:
         C.define_spread(self)
         # cost, budget, what the city can absorb in a year, objectives
         self.cost = C.define_cost(self)
+        self.others = C.define_paid_by_others(self)
+        C.define_cofunding(self)
         self.budget_rows = C.define_budget(self, total_row=total_budget_row)
         self.limit_rows = {**C.define_capacity(self), **C.define_max_share(self)}
         self.weights = weights or {r: 1.0 / r.required for r in scenario.requirements}
@@ -155,7 +167,9 @@ class Program:
         const = 0.0
         for t in d.T:
             w = d.discount(t)
-            p, c = C.cost_of_year(self, t)
+            # the city's own cost by default; everyone's with [budget] minimise = "total"
+            city = self.scenario.budget.minimise == "city"
+            p, c = C.city_cost_of_year(self, t) if city else C.cost_of_year(self, t)
             pairs += [(v, k * w) for v, k in p] if w != 1.0 else p
             const += c * w
         self.cost_objective = LpAffineExpression.from_list(pairs, constant=const)
@@ -263,6 +277,8 @@ class Program:
             h={s: grid(self.h[s], True) for s in d.staff},
             shortfall={r: float(s.varValue or 0.0) for r, s in self.shortfall.items()},
             values=values,
+            f=grid(self.f, False) if self.f else None,
+            g={s: grid(self.g[s], True) for s in self.g},
         )
 
     def restore(self, sol: Solution) -> None:
@@ -270,7 +286,7 @@ class Program:
         self.prob.assignVarsVals(sol.values)
 
     def plan(self, sol: Solution) -> PlanArrays:
-        return stocks_from_decisions(self.data, sol.x, sol.b, sol.h)
+        return stocks_from_decisions(self.data, sol.x, sol.b, sol.h, sol.f, sol.g)
 
 
 def _session(prog: Program):

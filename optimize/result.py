@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from optimize.data import ProgramData
-from scenarios.plan import LINES, PlanArrays, cost_table, planned_levels, stocks_from_decisions
+from scenarios.plan import CITY, PlanArrays, PlanData, cost_by_source, cost_table, planned_levels, stocks_from_decisions
 from scenarios.plan_file import plan_table
 from scenarios.schema import Scenario
 from scenarios.targets import Requirement
@@ -214,23 +214,48 @@ class PlanResult:
 
     @property
     def cost_by_line(self) -> dict[str, float]:
+        lines = PlanData.from_scenario(self.scenario).lines
         return (
             {}
             if self.costs is None
-            else {line: float(v) for line, v in zip(LINES, self.costs.sum(axis=0), strict=True)}
+            else {line: float(v) for line, v in zip(lines, self.costs.sum(axis=0), strict=True)}
         )
 
     @property
+    def cost_by_source(self) -> dict[str, np.ndarray]:
+        """Who pays each year's cost (:func:`scenarios.plan.cost_by_source`): the city first."""
+        if self.costs is None or self.plan is None:
+            return {}
+        if not self.scenario.payers:
+            return {CITY: self.costs.sum(axis=1)}
+        return cost_by_source(PlanData.from_scenario(self.scenario), self.plan, self.costs)
+
+    @property
+    def objective_by_year(self) -> np.ndarray | None:
+        """What the optimiser minimised, by year: the city's own cost, or everyone's with minimise = "total"."""
+        if self.costs is None:
+            return None
+        if self.scenario.budget.minimise == "total" or not self.scenario.payers:
+            return self.costs.sum(axis=1)
+        return self.cost_by_source[CITY]
+
+    @property
     def total_cost_undiscounted(self) -> float | None:
-        return None if self.costs is None else float(self.costs.sum())
+        by_year = self.objective_by_year
+        return None if by_year is None else float(by_year.sum())
 
     @property
     def total_cost(self) -> float | None:
-        """The objective's cost: the sum of yearly costs, discounted when the scenario says so."""
-        if self.costs is None:
+        """The objective's cost: the sum of yearly costs, discounted when the scenario says so.
+
+        With other payers (co-funders, staff paid by others) it is the city's own cost,
+        unless ``[budget] minimise = "total"``; ``cost_by_year`` and ``cost_by_line`` stay
+        everyone's, and ``cost_by_source`` says who pays what."""
+        by_year = self.objective_by_year
+        if by_year is None:
             return None
         r = self.scenario.costs.discount_rate
-        return float(sum(c * (1.0 + r) ** -t for t, c in enumerate(self.costs.sum(axis=1))))
+        return float(sum(c * (1.0 + r) ** -t for t, c in enumerate(by_year)))
 
     @property
     def attainment(self) -> float | None:
@@ -270,6 +295,11 @@ class PlanResult:
         }
         if self.target_costs:
             out["targets"] = [tc.to_dict() for tc in self.target_costs]
+        if self.scenario.payers and self.costs is not None:
+            by_source = self.cost_by_source
+            out["cost_by_source"] = {k: money(float(v.sum())) for k, v in by_source.items()}
+            out["cost_by_source_by_year"] = {k: [money(float(x)) for x in v] for k, v in by_source.items()}
+            out["minimise"] = self.scenario.budget.minimise
         if self.scenario.costs.discount_rate:
             out["total_cost_undiscounted"] = money(self.total_cost_undiscounted)
         if self.feasible:

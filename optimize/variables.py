@@ -83,6 +83,18 @@ def define_hire_variables(prog: Program) -> dict[str, Grid]:
     return {s: _grid(prog, f"hire_{s}", 0.0, None, "Integer") for s in prog.data.staff}
 
 
+def define_funds_variables(prog: Program) -> Grid:
+    """``f[i,t] >= 0`` yuan paid into community i's working fund in year t (only where a target asks for funds)."""
+    if not prog.scenario.uses_funds:
+        return []
+    return _grid(prog, "funds", 0.0, None, "Continuous")
+
+
+def define_training_variables(prog: Program) -> dict[str, Grid]:
+    """``g[i,s,t]`` integer: people of kind s trained in community i in year t (training places)."""
+    return {s: _grid(prog, f"train_{s}", 0.0, None, "Integer") for s in prog.data.trained_kinds}
+
+
 def define_stocks(prog: Program) -> tuple[Stocks, dict[str, Stocks], dict[str, Stocks]]:
     """Stock expressions of the formulation.
 
@@ -120,9 +132,13 @@ def stock(prog: Program, kind: str, item: str | None, i: int, t: int) -> Lin:
     """The stock an :class:`~scenarios.targets.Atom` reads, for community i in plan year t."""
     if kind == "space":
         return prog.space[i][t - 1]
+    if kind == "funds":
+        return [(prog.f[i][t - 1], 1.0)], 0.0
     assert item is not None  # an Atom of kind has/staff always names its facility or staff kind
     if kind == "has":
         return prog.has[item][i][t - 1]
+    if kind == "trained":
+        return [(prog.g[item][i][t - 1], 1.0)], 0.0
     return prog.staff[item][i][t - 1]
 
 
@@ -147,6 +163,23 @@ def define_condition_variables(prog: Program) -> dict[tuple[str, int], dict[int,
             vs = batch(prog, [f"meets|{tg.name}|{d.ids[i]}|y{t}" for i in members], 0.0, 1.0, "Binary")
             z[tg.name, t] = dict(zip(members, vs, strict=True))
     return z
+
+
+def define_cofunding_variables(prog: Program) -> dict[tuple[int, int], LpVariable]:
+    """``q[k,t]``: what co-funder k (``[[funding]]``, in file order) pays in year t, at most its ``at_most``.
+
+    Unbounded below: a line that falls (pay below today's bill) gives the co-funder its
+    share of the saving, as :func:`scenarios.plan.cost_by_source` counts it.
+    """
+    d = prog.data
+    q: dict[tuple[int, int], LpVariable] = {}
+    for k, f in enumerate(prog.scenario.funding):
+        vs = batch(prog, [f"cofunding|{k}|y{t}" for t in d.T], 0.0, None, "Continuous")
+        for t, v in zip(d.T, vs, strict=True):
+            v.lowBound = None
+            v.upBound = None if f.at_most is None else float(f.at_most[t - 1])
+            q[k, t] = v
+    return q
 
 
 def define_shortfall_variables(prog: Program) -> dict[Requirement, LpVariable]:

@@ -31,6 +31,8 @@ LINE_MEANINGS = {
     "facilities": "building new facilities and running them",
     "hires": "one-off cost of each hire",
     "pay": "pay above today's wage bill (the pay policy and extra staff)",
+    "funds": "yuan paid into the communities' working funds",
+    "training": "training places (people trained × the kind's training cost); the simulation counts them in other",
     "other": "spent in the simulation outside the plan's lines (building cost overruns, organisation contracts, extensions)",
 }
 
@@ -92,6 +94,9 @@ def simulated_costs(timeseries: pd.DataFrame, scenario: Scenario) -> pd.DataFram
             frame["pay"] += in_post * pay[np.clip(year, 0, len(pay) - 1)] / 12 - data.staff0[s][rows] * pay[0] / 12
             today += data.staff0[s][rows] * pay[0] / 12
     lines = list(LINES)
+    if "funds" in ts:  # yuan a year paid into the working funds, paid in monthly
+        frame["funds"] = ts["funds"].to_numpy(dtype=float) / 12
+        lines.append("funds")
     if "spent" in ts:
         frame["other"] = ts["spent"].to_numpy(dtype=float) - today - frame[lines].sum(axis=1)
         lines.append("other")
@@ -111,7 +116,7 @@ def cost_differences(
     """Sentences that explain the gap between planned and simulated spending, largest first."""
     if planned_by_line is None or simulated.empty:
         return []
-    planned = pd.DataFrame(planned_by_line, columns=list(LINES))
+    planned = pd.DataFrame(planned_by_line, columns=list(PlanData.from_scenario(scenario).lines))
     sim = simulated.set_index("year")
     found: list[tuple[float, str]] = []
     total_gap = float(sim["total"].sum() - planned.to_numpy().sum())
@@ -202,6 +207,11 @@ def _stocks_at(rows: pd.DataFrame, scenario: Scenario) -> Stocks:
         space=rows["space_m2"].to_numpy(dtype=float) if "space_m2" in rows else np.zeros(len(rows)),
         has={u: rows[f"has_{u}"].to_numpy(dtype=float) for u in scenario.facilities if f"has_{u}" in rows},
         staff={s: rows[f"staff_{s}"].to_numpy(dtype=float) for s in scenario.staff if f"staff_{s}" in rows},
+        funds=rows["funds"].to_numpy(dtype=float) if "funds" in rows else None,
+        trained={
+            s: rows[f"trained_{s}"].to_numpy(dtype=float) for s in scenario.trained_kinds if f"trained_{s}" in rows
+        }
+        or None,
     )
 
 

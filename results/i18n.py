@@ -311,3 +311,18 @@ ZH.update(
     }
 )
 ZH["; "] = "；"
+ZH.update(
+    {
+        "Who pays": "费用由谁承担",
+        "payer": "出资方",
+        "city": "市财政",
+        "total (yuan)": "合计（元）",
+        "the city's own cost": "市财政自身承担的费用",
+        "everyone's cost": "各出资方费用之和",
+        "Budgets bound the city's own cost; the optimiser minimised {what}.": "预算约束的是市财政自身承担的费用；优化目标为{what}最小。",
+        "funds": "工作经费",
+        "training": "培训",
+        "yuan paid into the communities' working funds": "拨入社区工作经费的金额",
+        "training places (people trained × the kind's training cost); the simulation counts them in other": "培训名额（培训人数 × 该类人员培训费用）；模拟中计入“其他”",
+    }
+)

@@ -268,6 +268,7 @@ def cost_section(run: Run) -> list[str]:
         if sim_line:
             rows[tr("simulated (yuan)")] = [sim_line.get(x, np.nan) for x in lines]
         body.append(html_table(rows))
+    body += _who_pays(summary, s.start_year)
     if simulated and run.timeseries is not None:
         planned_table = analysis.planned_cost_table(run.path, s)
         sim = analysis.simulated_costs(run.timeseries, s)
@@ -277,6 +278,21 @@ def cost_section(run: Run) -> list[str]:
             body.append(f'<p class="note">{html.escape(reasons[0])}</p>')
             body.append("<ul>" + "".join(f"<li>{html.escape(r)}</li>" for r in reasons[1:]) + "</ul>")
     return body
+
+
+def _who_pays(summary: dict, start_year: int) -> list[str]:
+    """``cost_by_source``: the city, co-funders and staff paid by others, year by year (only when others pay)."""
+    by_year = summary.get("cost_by_source_by_year") or {}
+    if not by_year:
+        return []
+    n = max(len(v) for v in by_year.values())
+    table = pd.DataFrame({tr("payer"): [tr(k) if k == "city" else k for k in by_year]})
+    for t in range(n):
+        table[year_label(start_year, t + 1)] = [v[t] if t < len(v) else np.nan for v in by_year.values()]
+    table[tr("total (yuan)")] = [sum(x for x in v if x is not None) for v in by_year.values()]
+    what = tr("the city's own cost") if summary.get("minimise", "city") == "city" else tr("everyone's cost")
+    note = tr("Budgets bound the city's own cost; the optimiser minimised {what}.", what=what)
+    return [f"<h3>{tr('Who pays')}</h3>", f'<p class="note">{html.escape(note)}</p>', html_table(table)]
 
 
 def risk_section(run: Run) -> list[str]:

@@ -108,6 +108,37 @@ STAFF = (
         limit=L.PAY_SHARE,
     ),
     Key("attrition", "float", 0.0, "expected yearly share leaving, a planning assumption", 0, 1, False),
+    Key("training", "float", 0.0, "cost of training one person of this kind (a training place)", 0, limit=L.MONEY),
+    Key(
+        "funded_by",
+        "str",
+        None,
+        "who pays this kind's hires and pay instead of the plan's budget, e.g. \"police bureau\" "
+        "(reported apart in cost_by_source)",
+        example='"police bureau"',
+    ),
+    Key(
+        "hours_per_month",
+        "float",
+        174.0,
+        "hours one person of this kind is present in the community a month, for staff_hours_at_least "
+        "(default 174: full time, 21.75 days × 8 hours, China's statutory monthly working time)",
+        0,
+        744,
+        True,
+    ),
+)
+
+#: Cost lines a co-funder may share (``[[funding]] lines``).
+FUNDED_LINES = ("space", "facilities", "hires", "pay", "funds", "training")
+#: What ``[budget] minimise`` may say.
+MINIMISE = ("city", "total")
+
+FUNDING = (
+    Key("source", "str", REQUIRED, 'who pays, e.g. "street offices" (any name but "city")', example='"street offices"'),
+    Key("lines", "names", REQUIRED, f"cost lines it shares: some of {', '.join(FUNDED_LINES)}", example='["space"]'),
+    Key("share", "float", REQUIRED, "share of those lines' cost it pays (0.2: 20 %)", 0, 1, True),
+    Key("at_most", "floats_by_year", None, "most it pays in each plan year (default: no cap)", 0, limit=L.BUDGET),
 )
 
 BUDGET = (
@@ -121,6 +152,13 @@ BUDGET = (
         0,
         1,
         True,
+    ),
+    Key(
+        "minimise",
+        "str",
+        "city",
+        'what the optimiser minimises: "city" (the city\'s own cost, after co-funders and staff paid by others) '
+        "or \"total\" (everyone's); budgets always bound the city's own cost",
     ),
 )
 
@@ -267,6 +305,32 @@ CONDITIONS = (
         0,
         1,
     ),
+    Key(
+        "funds_at_least",
+        "float",
+        REQUIRED,
+        "yuan paid into the community's working fund in the year ≥ A (a plan decision with its own cost line)",
+        0,
+        None,
+        True,
+        limit=L.MONEY,
+    ),
+    Key(
+        "trained_at_least",
+        "float_map",
+        REQUIRED,
+        "people of kind s trained in the year ≥ p × that kind's staff in post at the year's end",
+        0,
+        1,
+    ),
+    Key(
+        "staff_hours_at_least",
+        "float_map",
+        REQUIRED,
+        "hours a month staff of kind s are present in the community ≥ h (staff × hours_per_month)",
+        0,
+        744 * L.STAFF.value,
+    ),
     Key("standard", "names", REQUIRED, "all the named targets' conditions at once"),
     Key("city_staff", "str", REQUIRED, "city-wide condition on the total stock of a staff kind (with at_least)"),
 )
@@ -297,6 +361,7 @@ TOP_LEVEL = (
     "communities_csv",
     "generate",
     "targets",
+    "funding",
     "simulation",
     "extension",
 )

@@ -45,6 +45,7 @@ from scenarios.schema import (
     Community,
     Costs,
     FacilityKind,
+    Funding,
     Scenario,
     StaffKind,
     frozen_map,
@@ -307,6 +308,7 @@ class _Reader:
         capacity = self.capacity(staff)
         communities = self.communities(meta, facilities, staff)
         targets = self.targets(facilities, staff, communities)
+        funding = self.funding(staff, budget)
         simulation = self.table(("simulation",), d.get("simulation", {}), F.simulation_keys())
         self.check_simulation(simulation, self.extension_services(meta.get("extensions") or ()))
         self.check_model(meta.get("model"))
@@ -314,7 +316,61 @@ class _Reader:
         if self.problems:
             raise ScenarioError(self.problems)
         scenario = self.build(meta, costs, facilities, staff, budget, communities, targets, simulation, capacity)
+        if funding:
+            scenario = replace(scenario, funding=tuple(Funding(**f) for f in funding))
         return replace(scenario, extension_parameters=frozen_map(parameters)) if parameters else scenario
+
+    def funding(self, staff: dict, budget: dict) -> list[dict]:
+        """``[[funding]]`` co-funders, staff kinds' ``funded_by``, and ``[budget] minimise``, checked."""
+        if budget.get("minimise") not in F.MINIMISE and "minimise" in budget:
+            self.problem(
+                ("budget", "minimise"), budget["minimise"], f"must be one of: {', '.join(map(repr, F.MINIMISE))}"
+            )
+        for s, table in staff.items():
+            payer = table.get("funded_by")
+            if payer is not None and (not payer.strip() or payer.strip().lower() == "city"):
+                self.problem(
+                    ("staff", s, "funded_by"),
+                    payer,
+                    'names who pays instead of the city, e.g. "police bureau"; leave it out when the city pays',
+                )
+        items = self.data.get("funding", [])
+        if not isinstance(items, list) or not all(isinstance(x, dict) for x in items):
+            self.problem(("funding",), MISSING, "must be written as [[funding]] tables (source, lines, share)")
+            return []
+        out = []
+        shared: dict[str, float] = {}
+        for i, item in enumerate(items):
+            path = ("funding", i)
+            f = self.table(path, item, F.FUNDING)
+            source = f.get("source")
+            if isinstance(source, str) and (not source.strip() or source.strip().lower() == "city"):
+                self.problem(
+                    (*path, "source"),
+                    source,
+                    'names a co-funder other than the city (the city pays the rest), e.g. "street offices"',
+                )
+            lines = f.get("lines")
+            if lines is not None:
+                if not lines:
+                    self.problem(
+                        (*path, "lines"), item.get("lines"), f"names no cost line; some of {', '.join(F.FUNDED_LINES)}"
+                    )
+                for line in lines:
+                    if line not in F.FUNDED_LINES:
+                        self.problem((*path, "lines"), line, f"not a cost line; {did_you_mean(line, F.FUNDED_LINES)}")
+                    elif f.get("share") is not None:
+                        shared[line] = shared.get(line, 0.0) + f["share"]
+                        if shared[line] > 1 + 1e-9:
+                            self.problem(
+                                (*path, "share"),
+                                item.get("share"),
+                                f"the co-funders' shares of the {line} line add up to {shared[line]:g}, more than "
+                                "the whole line; lower the shares so that they add up to 1 at most",
+                            )
+            if all(k in f for k in ("source", "lines", "share")):
+                out.append(f)
+        return out
 
     def check_share(self, budget: dict) -> None:
         """A yearly share so small that the plan years together cannot hold the total is a typo."""
@@ -811,7 +867,13 @@ class _Reader:
             if "measured" in item:
                 if t.get("measured") not in F.MEASURED:
                     self.problem((*path, "measured"), item["measured"], f"must be one of: {', '.join(F.MEASURED)}")
-                elif kind not in ("staff_per_households", "staff_at_least", "city_staff", "standard"):
+                elif kind not in (
+                    "staff_per_households",
+                    "staff_at_least",
+                    "staff_hours_at_least",
+                    "city_staff",
+                    "standard",
+                ):
                     self.problem(
                         (*path, "measured"),
                         item["measured"],
@@ -843,13 +905,16 @@ class _Reader:
                     given["city_staff"],
                     _unknown_kind(given["city_staff"], staff, KNOWN_STAFF, "staff"),
                 )
-            if kind in ("staff_per_households", "staff_at_least") and isinstance(t.get(kind), dict):
+            if kind in ("staff_per_households", "staff_at_least", "trained_at_least", "staff_hours_at_least") and (
+                isinstance(t.get(kind), dict)
+            ):
                 if not t[kind]:
                     self.problem((*path, kind), item[kind], "names no staff kind")
                 for s in t[kind]:
                     if s not in staff:
                         self.problem((*path, kind), s, _unknown_kind(s, staff, KNOWN_STAFF, "staff"))
-            out.append(dict(t, _kind=kind, _path=path, _line=self.lines.line(path)))
+            hours = {k: f.get("hours_per_month", 174.0) for k, f in staff.items()}
+            out.append(dict(t, _kind=kind, _path=path, _line=self.lines.line(path), _hours=hours))
         by_name = {t["name"]: t for t in out if t.get("name")}
         for t in out:
             if t["_kind"] == "standard" and isinstance(t.get("standard"), tuple):
@@ -877,7 +942,16 @@ class _Reader:
         staff_kinds = {}
         for s, f in staff.items():
             pay = f["pay_share"] if f["pay_share"] is not None else (f["base_pay_share"],) * years
-            staff_kinds[s] = StaffKind(s, f["hire"], f["base_pay_share"], pay, f["attrition"])
+            staff_kinds[s] = StaffKind(
+                s,
+                f["hire"],
+                f["base_pay_share"],
+                pay,
+                f["attrition"],
+                f["training"],
+                f["funded_by"].strip() if f["funded_by"] else None,
+                f["hours_per_month"],
+            )
         communities = tuple(
             Community(
                 **{k: v for k, v in row.items() if not k.startswith("_") and k not in ("facilities", "staff")},
@@ -901,7 +975,12 @@ class _Reader:
             costs=Costs(**costs),
             facilities=frozen_map(facility_kinds),
             staff=frozen_map(staff_kinds),
-            budget=Budget(budget.get("per_year"), budget.get("total"), budget.get("max_share_per_year")),
+            budget=Budget(
+                budget.get("per_year"),
+                budget.get("total"),
+                budget.get("max_share_per_year"),
+                budget.get("minimise") or "city",
+            ),
             communities=communities,
             targets=built,
             simulation=SimulationParameters(**sim_values),

@@ -332,6 +332,16 @@ class SimulationParameters:
         (0.1, 0.5),
         high=1,
     )
+    funds_per_organisation_supported: float = _param(
+        5000.0,
+        "working funds a year (funds_at_least) per organisation without incubation or a contract at which the "
+        "funds support it as incubation does (its dissolve hazard × organisation_support_hazard_factor); less "
+        "supports it in proportion. Without working funds in the plan it has no effect",
+        "currency a year",
+        (2000.0, 10000.0),
+        low=0.0,
+        limit=L.MONEY,
+    )
 
     # --- staff --------------------------------------------------------------------------
     exit_hazard: float = _param(

@@ -9,7 +9,7 @@ indexed ``[i, t]`` hold year 0 = today in column 0; plan arrays ``[i, t-1]``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Self
 
 import numpy as np
@@ -43,6 +43,8 @@ class PlanData:
     pay: dict[str, np.ndarray]  # s -> [t] yearly pay, t = 0..Y
     attr: dict[str, float]
     discount_rate: float
+    c_train: dict[str, float]  # s -> cost of training one person
+    funded_by: dict[str, str | None]  # s -> who pays its hires and pay (None: the city)
 
     @classmethod
     def from_scenario(cls, s: Scenario) -> Self:
@@ -75,7 +77,22 @@ class PlanData:
             pay={k: np.array([st.pay(t, s.costs.average_wage) for t in range(Y + 1)]) for k, st in s.staff.items()},
             attr={k: st.attrition for k, st in s.staff.items()},
             discount_rate=s.costs.discount_rate,
+            c_train={k: st.training for k, st in s.staff.items()},
+            funded_by={k: st.funded_by for k, st in s.staff.items()},
         )
+
+    @property
+    def lines(self) -> tuple[str, ...]:
+        """The scenario's cost lines: :data:`LINES`, then funds and training where the scenario plans them."""
+        return (
+            LINES
+            + (("funds",) if self.scenario.uses_funds else ())
+            + (("training",) if self.scenario.uses_training else ())
+        )
+
+    @property
+    def trained_kinds(self) -> tuple[str, ...]:
+        return self.scenario.trained_kinds
 
     @property
     def n(self) -> int:
@@ -91,10 +108,13 @@ class PlanData:
         return (1.0 + self.discount_rate) ** -(t - 1)
 
     def unavoidable_cost(self, t: int) -> float:
-        """What year t costs if the plan does nothing: the pay policy applied to today's staff."""
+        """What year t costs the city if the plan does nothing: the pay policy applied to today's staff
+        (of the kinds the city pays: ``funded_by`` kinds are another payer's)."""
         return float(
             sum(
-                ((self.pay[s][t] * (1 - self.attr[s]) ** t) - self.pay[s][0]) * self.staff0[s].sum() for s in self.staff
+                ((self.pay[s][t] * (1 - self.attr[s]) ** t) - self.pay[s][0]) * self.staff0[s].sum()
+                for s in self.staff
+                if self.funded_by[s] is None
             )
         )
 
@@ -111,12 +131,27 @@ class PlanArrays:
     has: dict[str, np.ndarray]
     hires: dict[str, np.ndarray]
     staff: dict[str, np.ndarray]
+    funds: np.ndarray | None = None  # yuan paid into each working fund in each year (None: none planned)
+    trained: dict[str, np.ndarray] = field(default_factory=dict)  # people trained in the year, by kind
+
+    def funds_or_zero(self) -> np.ndarray:
+        return np.zeros((len(self.ids), self.years)) if self.funds is None else self.funds
+
+    def trained_or_zero(self, s: str) -> np.ndarray:
+        return self.trained[s] if s in self.trained else np.zeros((len(self.ids), self.years))
 
 
 def stocks_from_decisions(
-    data: PlanData, x: np.ndarray, b: dict[str, np.ndarray], h: dict[str, np.ndarray]
+    data: PlanData,
+    x: np.ndarray,
+    b: dict[str, np.ndarray],
+    h: dict[str, np.ndarray],
+    funds: np.ndarray | None = None,
+    trained: dict[str, np.ndarray] | None = None,
 ) -> PlanArrays:
-    """The stock recursion of the formulation, evaluated on numbers (decisions ``[i, t-1]``)."""
+    """The stock recursion of the formulation, evaluated on numbers (decisions ``[i, t-1]``).
+
+    Funds and training are flows of their year, not stocks: they pass through."""
     space = data.space0[:, None] + np.cumsum(x, axis=1)
     has = {u: data.has0[u][:, None] + np.cumsum(b[u], axis=1) for u in data.facilities}
     staff = {}
@@ -128,10 +163,13 @@ def stocks_from_decisions(
             level = (1 - a) * level + h[s][:, t]
             cols.append(level)
         staff[s] = np.column_stack(cols) if cols else np.zeros((data.n, 0))
-    return PlanArrays(data.ids, data.years, x, space, b, has, h, staff)
+    return PlanArrays(data.ids, data.years, x, space, b, has, h, staff, funds, dict(trained or {}))
 
 
+#: The cost lines every scenario has; funds and training follow where a scenario plans them (PlanData.lines).
 LINES = ("space", "facilities", "hires", "pay")
+#: The payer of everything no one else pays.
+CITY = "city"
 
 
 def cost_table(data: PlanData, plan: PlanArrays, y: np.ndarray | None = None) -> np.ndarray:
@@ -144,7 +182,7 @@ def cost_table(data: PlanData, plan: PlanArrays, y: np.ndarray | None = None) ->
     Y = data.years
     if y is None:
         y = (plan.space_added > 1e-9).astype(float)
-    out = np.zeros((Y, len(LINES)))
+    out = np.zeros((Y, len(data.lines)))
     for t in range(1, Y + 1):
         c = t - 1
         out[c, 0] = (
@@ -160,6 +198,59 @@ def cost_table(data: PlanData, plan: PlanArrays, y: np.ndarray | None = None) ->
         out[c, 3] = sum(
             data.pay[s][t] * plan.staff[s][:, c].sum() - data.pay[s][0] * data.staff0[s].sum() for s in data.staff
         )
+        if "funds" in data.lines:
+            out[c, data.lines.index("funds")] = plan.funds_or_zero()[:, c].sum()
+        if "training" in data.lines:
+            out[c, data.lines.index("training")] = sum(
+                data.c_train[s] * plan.trained_or_zero(s)[:, c].sum() for s in data.staff
+            )
+    return out
+
+
+def paid_by_others(data: PlanData, plan: PlanArrays) -> dict[str, dict[str, np.ndarray]]:
+    """``[staff.<kind>] funded_by``: each payer's part of the hires and pay lines, ``{payer: {line: [t-1]}}``."""
+    out: dict[str, dict[str, np.ndarray]] = {}
+    for s, payer in data.funded_by.items():
+        if payer is None:
+            continue
+        part = out.setdefault(payer, {"hires": np.zeros(data.years), "pay": np.zeros(data.years)})
+        for t in data.T:
+            c = t - 1
+            part["hires"][c] += data.c_hire[s] * plan.hires[s][:, c].sum()
+            part["pay"][c] += data.pay[s][t] * plan.staff[s][:, c].sum() - data.pay[s][0] * data.staff0[s].sum()
+    return out
+
+
+def cost_by_source(data: PlanData, plan: PlanArrays, costs: np.ndarray) -> dict[str, np.ndarray]:
+    """Who pays each year's cost, ``{payer: [t-1]}``: the city first, then the others in file order.
+
+    Staff paid by others (``funded_by``) pay their kinds' hires and pay. A co-funder
+    (``[[funding]]``) pays ``share`` of what is left of its lines after that, capped by
+    ``at_most`` in each year: ``min(share × lines, at_most)``. The city pays the rest.
+    The optimiser's contribution variables reach exactly this at its optimum (it
+    maximises them when minimising the city's cost); the report reads it from here.
+    """
+    lines = data.lines
+    total = costs.sum(axis=1)
+    others = paid_by_others(data, plan)
+    out: dict[str, np.ndarray] = {CITY: total.copy()}
+    for payer, part in others.items():
+        out[payer] = part["hires"] + part["pay"]
+    for f in data.scenario.funding:
+        base = np.zeros(data.years)
+        for line in f.lines:
+            if line not in lines:
+                continue
+            base += costs[:, lines.index(line)]
+            for part in others.values():
+                base -= part.get(line, 0.0)
+        pays = f.share * base
+        if f.at_most is not None:
+            pays = np.minimum(pays, np.asarray(f.at_most, dtype=float))
+        out[f.source] = out.get(f.source, np.zeros(data.years)) + pays
+    for payer, pays in out.items():
+        if payer != CITY:
+            out[CITY] -= pays
     return out
 
 
@@ -171,6 +262,8 @@ def stocks_in_year(data: PlanData, plan: PlanArrays, t: int) -> Stocks:
         space=plan.space[:, c],
         has={u: plan.has[u][:, c] for u in data.facilities},
         staff={s: plan.staff[s][:, c] for s in data.staff},
+        funds=None if plan.funds is None else plan.funds[:, c],
+        trained={s: v[:, c] for s, v in plan.trained.items()} or None,
     )
 
 
@@ -190,3 +283,10 @@ def planned_levels(data: PlanData, plan: PlanArrays) -> dict[Requirement, float]
             ok = holds[r.target, r.year]
         out[r] = tg.achieved(r.kind, stocks, data.key, opened, ok)
     return out
+
+
+def city_cost_by_year(data: PlanData, plan: PlanArrays, costs: np.ndarray) -> np.ndarray:
+    """The city's own cost by year (what budgets bound): everyone's when no one else pays."""
+    if not data.scenario.payers:
+        return costs.sum(axis=1)
+    return cost_by_source(data, plan, costs)[CITY]

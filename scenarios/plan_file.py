@@ -38,8 +38,15 @@ def plan_header(scenario: Scenario) -> list[str]:
         cols += [f"open_{u}", f"has_{u}"]
     for s in scenario.staff:
         cols += [f"hire_{s}", f"staff_{s}"]
+    cols += _flow_columns(scenario)
     cols += [f"meets_{t.name}" for t in scenario.targets if t.per_community]
     return cols
+
+
+def _flow_columns(scenario: Scenario) -> list[str]:
+    """``funds`` and ``trained_<s>``: the year's working funds and people trained, where the scenario plans them."""
+    cols = ["funds"] if scenario.uses_funds else []
+    return cols + [f"trained_{s}" for s in PlanData.from_scenario(scenario).trained_kinds]
 
 
 def plan_table(scenario: Scenario, plan: PlanArrays) -> tuple[list[str], list[list[Any]]]:
@@ -59,12 +66,15 @@ def plan_table(scenario: Scenario, plan: PlanArrays) -> tuple[list[str], list[li
                 row += [int(plan.opened[u][i, c]), int(plan.has[u][i, c])]
             for s in scenario.staff:
                 row += [int(plan.hires[s][i, c]), float(round(plan.staff[s][i, c], 6))]
+            if scenario.uses_funds:
+                row.append(float(round(plan.funds_or_zero()[i, c], 6)))
+            row += [int(plan.trained_or_zero(s)[i, c]) for s in data.trained_kinds]
             row += [int(m[i]) for m in meets[t]]
             rows.append(row)
     return plan_header(scenario), rows
 
 
-KIND_PREFIXES = ("open_", "has_", "hire_", "staff_")
+KIND_PREFIXES = ("open_", "has_", "hire_", "staff_", "trained_")
 
 
 def required_columns(scenario: Scenario) -> list[str]:
@@ -73,6 +83,7 @@ def required_columns(scenario: Scenario) -> list[str]:
         ["community", "year", "space_added_m2"]
         + [f"open_{u}" for u in scenario.facilities]
         + [f"hire_{s}" for s in scenario.staff]
+        + _flow_columns(scenario)
     )
 
 
@@ -150,11 +161,14 @@ def parse_plan_rows(rows: Iterable[Mapping[str, Any]], scenario: Scenario, sourc
         "has_": scenario.facilities,
         "hire_": scenario.staff,
         "staff_": scenario.staff,
+        "trained_": PlanData.from_scenario(scenario).trained_kinds,
     }
     for col in header:
         for prefix in KIND_PREFIXES:
             if col.startswith(prefix) and col[len(prefix) :] not in kinds[prefix]:
-                what = "facility" if prefix in ("open_", "has_") else "staff"
+                what = (
+                    "facility" if prefix in ("open_", "has_") else "trained staff" if prefix == "trained_" else "staff"
+                )
                 problem(
                     1,
                     col,
@@ -212,6 +226,18 @@ def parse_plan_rows(rows: Iterable[Mapping[str, Any]], scenario: Scenario, sourc
                 False,
                 f"must be a number 0 or more: the {col[6:]} staff at the end of that year (may be fractional)",
                 None,
+            )
+        if col.startswith("trained_"):
+            return (
+                True,
+                f"must be a whole number 0 or more, at most the {col[8:]} staff in post that year: people trained",
+                L.STAFF.value,
+            )
+        if col == "funds":
+            return (
+                False,
+                f"must be yuan 0 or more, at most {L.MONEY}: paid into the working fund that year",
+                L.MONEY.value,
             )
         if col == "space_added_m2":
             return (
@@ -304,7 +330,9 @@ def parse_plan_rows(rows: Iterable[Mapping[str, Any]], scenario: Scenario, sourc
     x = arr["space_added_m2"]
     opened = {u: arr[f"open_{u}"] for u in scenario.facilities}
     hires = {s: arr[f"hire_{s}"] for s in scenario.staff}
-    derived = stocks_from_decisions(data, x, opened, hires)
+    funds = arr["funds"] if "funds" in arr else None
+    trained = {s: arr[f"trained_{s}"] for s in data.trained_kinds}
+    derived = stocks_from_decisions(data, x, opened, hires, funds, trained)
     problems += _contradictions(scenario, data, arr, derived, at, source)
     if problems:
         raise PlanFileError(problems)
@@ -317,6 +345,8 @@ def parse_plan_rows(rows: Iterable[Mapping[str, Any]], scenario: Scenario, sourc
         has={u: arr.get(f"has_{u}", derived.has[u]) for u in scenario.facilities},
         hires=hires,
         staff={s: arr.get(f"staff_{s}", derived.staff[s]) for s in scenario.staff},
+        funds=funds,
+        trained=trained,
     )
 
 
@@ -415,6 +445,16 @@ def _contradictions(
                 shown(given[k, year]),
                 f"disagrees with the decisions, which give {shown(expected[k, year])} ({how}); "
                 f"write {shown(expected[k, year])} or leave the column out",
+            )
+    for s, done in derived.trained.items():
+        for i, t in zip(*np.nonzero(done > derived.staff[s] + STOCK_TOLERANCE), strict=True):
+            report(
+                int(i),
+                int(t),
+                f"trained_{s}",
+                shown(done[i, t]),
+                f"more people trained than the {shown(derived.staff[s][i, t])} {s} staff in post that year; "
+                f"write at most {int(np.floor(derived.staff[s][i, t] + STOCK_TOLERANCE))}",
             )
     for s in scenario.staff:
         city = derived.staff[s].sum(axis=0)

@@ -98,8 +98,15 @@ def render() -> str:
         "## `[staff.<kind>]`\n\nOne table per staff kind (`community_worker`, `social_worker`, or others). "
         "Yearly pay in plan year t is `pay_share[t] × average_wage`; today's is `base_pay_share × average_wage`.\n",
         table(F.STAFF),
-        "## `[budget]` (optional)\n",
+        "## `[budget]` (optional)\n\nBudgets bound the city's own cost: what is left after co-funders "
+        "(`[[funding]]`) and staff paid by others (`[staff.<kind>] funded_by`) have paid their parts. "
+        "`max_share_per_year` spreads everyone's spending (it is about what the city can absorb, not who pays).\n",
         table(F.BUDGET),
+        "## `[[funding]]` (optional)\n\nCo-funders: street offices, resident units, the communities' own "
+        "fund-raising. Each pays `share` of the cost lines it names (after staff paid by others), at most `at_most` "
+        "in a year: `min(share × lines, at_most)`; the city pays the rest. The shares of one line add up to 1 at "
+        "most. `summary.json` reports `cost_by_source`.\n",
+        table(F.FUNDING),
         "## `[capacity]` (optional)\n\nWhat the city can absorb in one year: every plan, in every mode, "
         "re-planning and the budget frontier included, keeps within these limits. Each is optional; a missing one "
         "is no limit. A per-year value takes one number for every year or a list of one per plan year.\n",

@@ -65,6 +65,9 @@ class StaffKind:
     base_pay_share: float
     pay_share: tuple[float, ...]  # one entry per plan year
     attrition: float = 0.0
+    training: float = 0.0  # cost of training one person (the plan's training places)
+    funded_by: str | None = None  # another payer of this kind's hires and pay (None: the plan's budget)
+    hours_per_month: float = 174.0  # hours one person is present in the community a month
 
     def pay(self, year: int, average_wage: float) -> float:
         """Yearly pay of one staff member in plan year ``year`` (0 = today)."""
@@ -77,6 +80,17 @@ class Budget:
     per_year: tuple[float, ...] | None = None
     total: float | None = None
     max_share_per_year: float | None = None  # no plan year takes more than this share of the total
+    minimise: str = "city"  # "city": the city's own cost (after co-funding); "total": everyone's
+
+
+@dataclass(frozen=True)
+class Funding:
+    """A co-funder (``[[funding]]``): pays ``share`` of the named cost lines, at most ``at_most`` a year."""
+
+    source: str
+    lines: tuple[str, ...]
+    share: float
+    at_most: tuple[float, ...] | None = None  # one per plan year; None: no cap
 
 
 @dataclass(frozen=True)
@@ -154,6 +168,34 @@ class Scenario:
     #: ``[extension.<name>]`` tables by the name written in ``extensions``: checked and with
     #: defaults when loaded with the extensions' declarations, as written otherwise.
     extension_parameters: Mapping[str, Mapping[str, Any]] = field(default_factory=lambda: frozen_map({}))
+    funding: tuple[Funding, ...] = ()
+
+    @property
+    def uses_funds(self) -> bool:
+        """Whether a target asks for working funds: only then are funds planned, costed and written."""
+        return any(a.kind == "funds" for t in self.targets if t.condition is not None for a in t.condition.atoms)
+
+    @property
+    def uses_training(self) -> bool:
+        """Whether training is planned: a trained_at_least target or a staff kind with a training cost."""
+        return any(k.training > 0 for k in self.staff.values()) or any(
+            a.kind == "trained" for t in self.targets if t.condition is not None for a in t.condition.atoms
+        )
+
+    @property
+    def trained_kinds(self) -> tuple[str, ...]:
+        """Staff kinds whose training is planned: named by a trained_at_least target, or with a training cost."""
+        named = {
+            a.item for t in self.targets if t.condition is not None for a in t.condition.atoms if a.kind == "trained"
+        }
+        return tuple(k for k, kind in self.staff.items() if k in named or kind.training > 0)
+
+    @property
+    def payers(self) -> tuple[str, ...]:
+        """Who pays besides the city: staff kinds' funded_by, then the co-funders, in file order."""
+        out = [k.funded_by for k in self.staff.values() if k.funded_by]
+        out += [f.source for f in self.funding]
+        return tuple(dict.fromkeys(out))
 
     @property
     def community_ids(self) -> list[str]:
@@ -222,18 +264,29 @@ def scenario_to_dict(s: Scenario) -> dict[str, Any]:
                 "pay_share": list(f.pay_share),
                 "attrition": f.attrition,
             }
+            | ({"training": f.training} if f.training else {})
+            | ({"funded_by": f.funded_by} if f.funded_by else {})
+            | ({"hours_per_month": f.hours_per_month} if f.hours_per_month != 174.0 else {})
             for k, f in s.staff.items()
         },
     }
-    budget: dict[str, list[float] | float] = {}
+    budget: dict[str, Any] = {}
     if s.budget.per_year is not None:
         budget["per_year"] = list(s.budget.per_year)
     if s.budget.total is not None:
         budget["total"] = s.budget.total
     if s.budget.max_share_per_year is not None:
         budget["max_share_per_year"] = s.budget.max_share_per_year
+    if s.budget.minimise != "city":
+        budget["minimise"] = s.budget.minimise
     if budget:
         out["budget"] = budget
+    if s.funding:
+        out["funding"] = [
+            {"source": f.source, "lines": list(f.lines), "share": f.share}
+            | ({"at_most": list(f.at_most)} if f.at_most is not None else {})
+            for f in s.funding
+        ]
     cap = s.capacity
     capacity: dict[str, Any] = {}
     if cap.projects_per_year is not None:

@@ -45,6 +45,14 @@ def condition_atoms(t: dict, by_name: dict) -> tuple[Atom, ...]:
         return tuple(Atom("staff", s, per_household=1.0 / n, measured=measured) for s, n in v.items())
     if kind == "staff_at_least":
         return tuple(Atom("staff", s, constant=m, measured=measured) for s, m in v.items())
+    if kind == "funds_at_least":
+        return (Atom("funds", None, constant=v),)
+    if kind == "trained_at_least":
+        return tuple(Atom("trained", s, of_staff=p) for s, p in v.items())
+    if kind == "staff_hours_at_least":
+        # hours present = people in post × the kind's hours_per_month: a staff atom on people
+        hours = t["_hours"]
+        return tuple(Atom("staff", s, constant=h / hours[s], measured=measured) for s, h in v.items())
     if kind in OUTCOME_KINDS:
         return (Atom("outcome", OUTCOME_KINDS[kind], constant=v),)
     if kind == "standard":
@@ -72,6 +80,12 @@ def condition_text(t: dict, by_name: dict) -> str:
         return ", ".join(f"one {s} per {n:g} households" for s, n in v.items()) + mean
     if kind == "staff_at_least":
         return ", ".join(f"≥ {m:g} {s}" for s, m in v.items()) + mean
+    if kind == "funds_at_least":
+        return f"working funds ≥ {v:g} yuan in the year"
+    if kind == "trained_at_least":
+        return ", ".join(f"≥ {100 * p:g} % of {s} trained in the year" for s, p in v.items())
+    if kind == "staff_hours_at_least":
+        return ", ".join(f"{s} present ≥ {h:g} hours a month" for s, h in v.items()) + mean
     if kind == "satisfied_at_least":
         return f"≥ {100 * v:g} % of households satisfied"
     if kind == "organisations_at_least":

@@ -1,7 +1,9 @@
 """Target conditions and requirements: the one definition the optimiser and the simulation share.
 
 Every per-community condition in the contract is a conjunction of *atoms*, each linear in
-one stock of the community: ``stock >= constant + per_household * H``. The optimiser turns
+one stock of the community: ``stock >= constant + per_household * H`` (a relative atom,
+``of_staff > 0``, reads ``stock - of_staff * staff[item]``: people trained against the
+staff in post). The optimiser turns
 an atom into a constraint on its stock expression; the simulation evaluates the same atom
 on the stocks it simulated. Because both read :meth:`Atom.bound`, "planned" and "achieved"
 can never disagree about what a target means.
@@ -16,7 +18,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-StockKind = Literal["space", "has", "staff", "outcome"]
+StockKind = Literal["space", "has", "staff", "outcome", "funds", "trained"]
 
 #: Outcomes a condition may read (``Atom("outcome", name)``): only the simulation knows them,
 #: so the optimiser plans the rest of a condition and leaves these to the simulation.
@@ -33,13 +35,19 @@ TOLERANCE = 1e-6
 
 @dataclass(frozen=True)
 class Atom:
-    """``stock(kind, item) >= constant + per_household * households`` for one community."""
+    """``stock(kind, item) − of_staff·staff(item) >= constant + per_household * households`` for one community.
+
+    Kinds: space (m²), has (0/1), staff (people), funds (yuan paid into the working fund
+    in the year, not cumulative), trained (people of a staff kind trained in the year),
+    outcome (simulated only).
+    """
 
     kind: StockKind
-    item: str | None  # facility kind for "has", staff kind for "staff", outcome name, None for space
+    item: str | None  # facility kind for "has", staff kind for "staff"/"trained", outcome name, None for space/funds
     constant: float = 0.0
     per_household: float = 0.0
     measured: str = "year_end"  # staff: "annual_average" reads the year's mean people in post
+    of_staff: float = 0.0  # relative atoms: this share of the item's staff (at the year's end) is subtracted
 
     def bound(self, households):
         """The level the stock must reach, for a scalar or an array of household counts."""
@@ -56,8 +64,21 @@ class Stocks:
     staff: Mapping[str, np.ndarray]
     outcomes: Mapping[str, np.ndarray] = field(default_factory=dict)  # simulated only (OUTCOMES)
     staff_average: Mapping[str, np.ndarray] | None = None  # the year's mean people in post (simulated)
+    funds: np.ndarray | None = None  # yuan paid into each community's working fund in the year (None: none)
+    trained: Mapping[str, np.ndarray] | None = None  # people trained in the year, by staff kind (None: none)
 
     def level(self, atom: Atom) -> np.ndarray:
+        if atom.of_staff:
+            assert atom.item is not None  # a relative atom names its staff kind
+            base = self.level(replace(atom, of_staff=0.0))
+            return base - atom.of_staff * np.asarray(self.staff[atom.item], dtype=float)
+        if atom.kind == "funds":
+            return np.zeros(len(self.households)) if self.funds is None else np.asarray(self.funds, dtype=float)
+        if atom.kind == "trained":
+            assert atom.item is not None
+            if self.trained is None or atom.item not in self.trained:
+                return np.zeros(len(self.households))
+            return np.asarray(self.trained[atom.item], dtype=float)
         if atom.kind == "space":
             return np.asarray(self.space, dtype=float)
         if atom.kind == "outcome":

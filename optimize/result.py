@@ -295,7 +295,7 @@ class PlanResult:
         }
         if self.target_costs:
             out["targets"] = [tc.to_dict() for tc in self.target_costs]
-        if self.scenario.payers and self.costs is not None:
+        if self.costs is not None:  # the city alone when nobody else pays: the key is always there
             by_source = self.cost_by_source
             out["cost_by_source"] = {k: money(float(v.sum())) for k, v in by_source.items()}
             out["cost_by_source_by_year"] = {k: [money(float(x)) for x in v] for k, v in by_source.items()}

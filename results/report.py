@@ -283,8 +283,8 @@ def cost_section(run: Run) -> list[str]:
 def _who_pays(summary: dict, start_year: int) -> list[str]:
     """``cost_by_source``: the city, co-funders and staff paid by others, year by year (only when others pay)."""
     by_year = summary.get("cost_by_source_by_year") or {}
-    if not by_year:
-        return []
+    if set(by_year) <= {"city"}:
+        return []  # the city pays everything: the cost tables above already say it
     n = max(len(v) for v in by_year.values())
     table = pd.DataFrame({tr("payer"): [tr(k) if k == "city" else k for k in by_year]})
     for t in range(n):

@@ -37,7 +37,7 @@ def summary_rows(summary: dict[str, Any], start_year: int) -> list[tuple[str, An
     for key in ("cost_by_line", "simulated_cost_by_line"):
         for line, v in (summary.get(key) or {}).items():
             rows.append((f"{key} {line}" + (f" ({meanings[line]})" if line in meanings else ""), v))
-    for payer, v in (summary.get("cost_by_source") or {}).items():  # only when others than the city pay
+    for payer, v in (summary.get("cost_by_source") or {}).items():
         rows.append((f"cost_by_source {payer}", v))
     for i, text in enumerate(summary.get("cost_differences") or [], start=1):
         rows.append((f"cost difference {i}", text))

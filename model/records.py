@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from model.extensions import ExtensionError, Registry, defined_at
+from model.extensions import ExtensionError, Registry, defined_at, optional_columns
 
 if TYPE_CHECKING:
     from model.model import CommunityModel
@@ -46,6 +46,7 @@ class Recorder:
         parts += [m.has[u][:, None] for u in m.scenario_.facilities]
         parts += [mean(h.satisfied().astype(np.float64))[:, None]]
         parts += [m.posts[k][:, None] for k in m.scenario_.staff]
+        parts += [m.optional_column(name)[:, None] for name in optional_columns(m.scenario_)]
         parts += [reported(m, column, report)[:, None] for column, report in m.registry.reporters.items()]
         self.months.append(np.hstack([np.asarray(p, dtype=float) for p in parts]))
 

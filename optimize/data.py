@@ -49,7 +49,7 @@ class ProgramData(PlanData):
         atom's big-M row would be redundant for them; the builder leaves it out.
         """
         if atom.kind == "space":
-            level = self.space0
+            level = self.space0 + self.dev[:, t - 1]  # counted developers' space only grows
         elif atom.kind == "has":
             assert atom.item is not None  # only a space atom has no item
             level = self.has0[atom.item]

@@ -196,6 +196,7 @@ def cost_differences(
 
 def _stocks_at(rows: pd.DataFrame, scenario: Scenario) -> Stocks:
     outcomes = {name: rows[name].to_numpy(dtype=float) for name in OUTCOMES if name in rows}
+    outcomes |= {c: rows[c].to_numpy(dtype=float) for c in rows.columns if c.startswith("served_share:")}
     return Stocks(
         outcomes=outcomes,
         households=rows["households"].to_numpy(dtype=float),
@@ -216,6 +217,11 @@ def per_community_met(timeseries: pd.DataFrame, scenario: Scenario) -> pd.DataFr
     yearly = timeseries.assign(year=_year(timeseries)).groupby(["replication", "community", "year"])
     if "participation" in timeseries:  # an outcome read as the plan year's mean, the others at its end
         ends = ends.assign(participation=yearly["participation"].transform("mean")[ends.index])
+    for c in [c for c in timeseries.columns if c.startswith("demand_")]:  # served_share:<s>, over the year
+        s = c[len("demand_") :]
+        need = yearly[c].transform("sum")[ends.index].to_numpy(dtype=float)
+        got = yearly[f"served_{s}"].transform("sum")[ends.index].to_numpy(dtype=float)
+        ends = ends.assign(**{f"served_share:{s}": np.divide(got, need, out=np.ones_like(need), where=need > 0)})
     average = {  # a staff condition measured = "annual_average" reads the year's mean people in post
         s: yearly[f"staff_{s}"].transform("mean")[ends.index].to_numpy(dtype=float)
         for s in scenario.staff
@@ -223,7 +229,9 @@ def per_community_met(timeseries: pd.DataFrame, scenario: Scenario) -> pd.DataFr
     }
     out = ends[["replication", "community"]].copy()
     out["year"] = (ends["month"] // 12).to_numpy()
-    stocks = dataclasses.replace(_stocks_at(ends, scenario), staff_average=average)
+    position = {c: i for i, c in enumerate(scenario.community_ids)}
+    rows = ends["community"].astype(str).map(position).to_numpy(dtype=np.int64)
+    stocks = dataclasses.replace(_stocks_at(ends, scenario), staff_average=average, community=rows)
     for t in scenario.targets:
         if t.condition is None:
             continue
@@ -240,7 +248,8 @@ def communities_table(scenario: Scenario, plan: pd.DataFrame | None, timeseries:
     Columns: ``community, name, year, calendar_year``, planned ``meets_<target>`` (from
     plan.csv), simulated ``probability_<target>`` (share of replications meeting the
     condition at year end), mean ``staff_<kind>`` in post at year end, ``served_share``
-    (needs served over the year) and ``satisfied`` (mean, year end).
+    (needs served over the year) and ``satisfied`` (mean, year end); with new developments
+    ``committee_formed``, with developers' space ``developer_m2``.
     """
     base = pd.DataFrame(
         [
@@ -270,6 +279,14 @@ def communities_table(scenario: Scenario, plan: pd.DataFrame | None, timeseries:
     yearly = ts.assign(year=_year(ts)).groupby(["community", "year"])
     share = yearly[served].sum().sum(axis=1) / yearly[demand].sum().sum(axis=1).clip(lower=1)
     at_end["served_share"] = share
+    # only scenarios with new developments / developers' space: the share of runs whose new
+    # development has formed its residents' committee by the year's end; the mean m² handed over
+    for column, name in (("committee", "committee_formed"), ("developer_m2", "developer_m2")):
+        if column in ends:
+            at_end[name] = ends.groupby(["community", "year"])[column].mean()
+    if "committee_formed" in at_end:
+        new = {c.id for c in scenario.communities if c.new_development}
+        at_end.loc[~at_end.index.get_level_values("community").isin(new), "committee_formed"] = np.nan
     return base.merge(at_end.reset_index(), on=["community", "year"], how="left")
 
 

@@ -223,6 +223,8 @@ ZH: dict[str, str] = {
     "latitude": "纬度",
     "Per-community targets: probability each community meets them in the simulation": "社区目标：模拟中各社区达成的概率",
     "served share": "需求满足率",
+    "committee formed": "居委会已成立（模拟比例）",
+    "developer m2": "开发商移交面积（m²）",
     "satisfied": "满意度",
     # sweep report
     "What each budget buys and what it leaves short": "每个预算能买到什么、缺什么",

@@ -290,6 +290,40 @@ def communities_table(scenario: Scenario, plan: pd.DataFrame | None, timeseries:
     return base.merge(at_end.reset_index(), on=["community", "year"], how="left")
 
 
+def developments(timeseries: pd.DataFrame, scenario: Scenario) -> dict[str, Any]:
+    """summary.json's ``developer_space`` (m² owed, counted by the plan, handed over: mean
+    over replications) and ``committees`` (per new development: the share of runs whose
+    residents' committee formed, and the median plan year it did), when the scenario has them."""
+    out: dict[str, Any] = {}
+    reps = timeseries["replication"].nunique()
+    if "developer_m2" in timeseries and scenario.developer_space:
+        owed = sum(d.m2 for d in scenario.developer_space)
+        last = timeseries[timeseries["month"] == timeseries["month"].max()]
+        delivered = float(last["developer_m2"].sum()) / max(reps, 1)
+        out["developer_space"] = {
+            "owed_m2": owed,
+            "counted_m2": sum(d.m2 for d in scenario.developer_space if d.counted),
+            "delivered_m2_mean": round(delivered, 4),
+            "delivered_share": round(delivered / owed, 4) if owed else None,
+        }
+    if "committee" in timeseries:
+        rows = []
+        for c in scenario.communities:
+            if not c.new_development:
+                continue
+            mine = timeseries[(timeseries["community"].astype(str) == c.id) & (timeseries["committee"] > 0)]
+            first = mine.groupby("replication")["month"].min()
+            rows.append(
+                {
+                    "community": c.id,
+                    "formed_share": round(len(first) / max(reps, 1), 4),
+                    "formed_year_median": None if first.empty else int(((first - 1) // 12 + 1).median()),
+                }
+            )
+        out["committees"] = rows
+    return out
+
+
 def at_risk_reasons(
     summary: dict[str, Any], attainment: pd.DataFrame, timeseries: pd.DataFrame | None, scenario: Scenario
 ) -> dict[tuple[str, str, int], str]:

@@ -345,7 +345,9 @@ class _Reader:
             ok = len(d) == len(F.DEVELOPER_SPACE)
             if d.get("community") is not None and ids and d["community"] not in ids:
                 self.problem(
-                    (*path, "community"), d["community"], f"no community has this id; {did_you_mean(d['community'], ids)}"
+                    (*path, "community"),
+                    d["community"],
+                    f"no community has this id; {did_you_mean(d['community'], ids)}",
                 )
                 ok = False
             if d.get("due_year") is not None and self.years is not None and d["due_year"] > self.years:
@@ -365,7 +367,9 @@ class _Reader:
             if t["_kind"] != "served_share_at_least" or not isinstance(value, dict):
                 continue
             if not value:
-                self.problem((*t["_path"], "served_share_at_least"), value, "names no service, e.g. { mediation = 0.98 }")
+                self.problem(
+                    (*t["_path"], "served_share_at_least"), value, "names no service, e.g. { mediation = 0.98 }"
+                )
             for service in value:
                 if service not in known:
                     hint = did_you_mean(service, known)
@@ -621,7 +625,7 @@ class _Reader:
                 if s not in staff:
                     self.row_problem(row, "staff", s, _unknown_kind(s, staff, KNOWN_STAFF, "staff"))
             office, space = row.get("office_m2"), row.get("space_m2")
-            if is_number(office) and is_number(space) and office > space:
+            if isinstance(office, (int, float)) and isinstance(space, (int, float)) and office > space:
                 self.row_problem(
                     row,
                     "office_m2",
@@ -630,7 +634,10 @@ class _Reader:
                 )
             if row.get("dwellings") is not None and row.get("new_development") is not True:
                 self.row_problem(
-                    row, "dwellings", row["dwellings"], "goes only with new_development = true: add it, or remove dwellings"
+                    row,
+                    "dwellings",
+                    row["dwellings"],
+                    "goes only with new_development = true: add it, or remove dwellings",
                 )
         if not rows and not self.problems:
             self.problem(("communities",), MISSING, "the city has no communities")

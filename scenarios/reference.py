@@ -142,7 +142,7 @@ def render() -> str:
         "committees) that take part in co-building at the year's end. An organisation takes part when the city "
         "co-builds with it (incubated, or on a purchase-of-service contract) or when it is active on its own (half "
         "strength or more: enough volunteers). A community without organisations has a share of 0. Simulated only.\n"
-        "- \"Five good\" party organisations (seed 000: 70 % / 90 %) are not a condition: the rating judges a "
+        '- "Five good" party organisations (seed 000: 70 % / 90 %) are not a condition: the rating judges a '
         "leadership team, party members, working mechanisms, performance and residents' opinion, and the model's "
         "party organisations have none of these, only volunteers and support.\n"
         "- `office_share_at_most = 0.15` (seed 001): `office_m2 ≤ 0.15 × space_m2`, i.e. space ≥ office_m2 / 0.15. "

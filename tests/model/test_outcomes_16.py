@@ -140,7 +140,9 @@ def test_developers_space_is_delivered_at_the_stated_rate():
     delivered = [
         d
         for r in range(200)
-        for d in CommunityModel(s, rng=np.random.default_rng(np.random.SeedSequence(7, spawn_key=(1, r)))).developer_delivered
+        for d in CommunityModel(
+            s, rng=np.random.default_rng(np.random.SeedSequence(7, spawn_key=(1, r)))
+        ).developer_delivered
     ]
     n = len(delivered)
     assert n == 4000

@@ -47,7 +47,7 @@ def test_a_confidence_plan_counts_developer_space_only_as_sure_as_the_plan_must_
 
 def test_a_confidence_plan_does_not_rely_on_space_seed_004s_developers_owe():
     """The file counts on 100 m² delivered at 8/33; a plan at P = 0.8 builds the space itself."""
-    text = SPACE_300.replace("[[targets]]\nname = \"one-stop\"", "[[targets]]\nname = \"one-stop-unused\"", 1)
+    text = SPACE_300.replace('[[targets]]\nname = "one-stop"', '[[targets]]\nname = "one-stop-unused"', 1)
     s = loads(text + DEV.format(p=DEVELOPER_DELIVERY, counted="true") + "\n[simulation]\nexit_hazard = 0.0\n")
     deterministic = optimize.solve(s)
     assert added(deterministic) == pytest.approx(50)

@@ -33,10 +33,16 @@ def line_of(text: str, needle: str) -> int:
 
 
 def test_served_share_loads_as_one_simulated_atom_per_service(minimal_text):
-    s = loads(minimal_text + '\n[[targets]]\nname = "m"\nserved_share_at_least = { mediation = 0.98, health = 0.5 }\nshare = 1.0\n')
+    s = loads(
+        minimal_text
+        + '\n[[targets]]\nname = "m"\nserved_share_at_least = { mediation = 0.98, health = 0.5 }\nshare = 1.0\n'
+    )
     t = s.target("m")
     assert t.evaluated_by == "simulation"
-    assert [(a.item, a.constant) for a in t.condition.atoms] == [("served_share:mediation", 0.98), ("served_share:health", 0.5)]
+    assert [(a.item, a.constant) for a in t.condition.atoms] == [
+        ("served_share:mediation", 0.98),
+        ("served_share:health", 0.5),
+    ]
     assert t.planned() is None and "m" not in [x.name for x in s.planning().targets]
 
 
@@ -52,7 +58,7 @@ def test_served_share_names_an_unknown_service_with_its_line(minimal_text):
 def test_served_share_of_an_extensions_service_needs_the_extension(minimal_text):
     text = minimal_text + '\n[[targets]]\nname = "p"\nserved_share_at_least = { parking = 0.5 }\nshare = 1.0\n'
     assert "a service from an extension needs the extension" in problems(text, services_of=services_of)[0]
-    with_ext = text.replace('seed = 1\n', 'seed = 1\nextensions = ["extensions.parking"]\n')
+    with_ext = text.replace("seed = 1\n", 'seed = 1\nextensions = ["extensions.parking"]\n')
     s = loads(with_ext, services_of=services_of)
     assert Parking.services[0].name == "parking"
     assert s.target("p").condition.atoms[0].item == "served_share:parking"
@@ -112,14 +118,18 @@ def test_office_share_of_zero_or_above_one_is_refused(minimal_text):
 
 def test_office_m2_is_a_csv_column(tmp_path, minimal_text):
     csv = tmp_path / "c.csv"
-    csv.write_text("id,households,space_m2,office_m2,new_development,key\na,1000,200,30,true,true\nb,900,100,,false,false\n")
+    csv.write_text(
+        "id,households,space_m2,office_m2,new_development,key\na,1000,200,30,true,true\nb,900,100,,false,false\n"
+    )
     head, tail = minimal_text.split("[[communities]]", 1)
     text = 'communities_csv = "c.csv"\n' + head + "[[targets]]" + tail.split("[[targets]]", 1)[1]
     text += '\n[[targets]]\nname = "o"\noffice_share_at_most = 0.15\nshare = 1\n'
     with pytest.raises(ScenarioError) as info:
         loads(text, source=tmp_path / "s.toml")
     assert "1 have none, e.g. b" in str(info.value)
-    csv.write_text("id,households,space_m2,office_m2,new_development,key\na,1000,200,30,true,true\nb,900,100,10,false,false\n")
+    csv.write_text(
+        "id,households,space_m2,office_m2,new_development,key\na,1000,200,30,true,true\nb,900,100,10,false,false\n"
+    )
     s = loads(text, source=tmp_path / "s.toml")
     assert [c.office_m2 for c in s.communities] == [30, 10]
     assert [c.new_development for c in s.communities] == [True, False]

@@ -71,8 +71,11 @@ def remaining_scenario(
     capacity = replace(
         cap, projects_per_year=_tail(cap.projects_per_year, done), space_m2_per_year=_tail(cap.space_m2_per_year, done)
     )
+    # developers' space due in the years done is in ``state`` if it came; the rest moves with the calendar
+    owed = tuple(replace(d, due_year=d.due_year - done) for d in scenario.developer_space if d.due_year > done)
     return replace(
         scenario,
+        developer_space=owed,
         capacity=capacity,
         years=scenario.years - done,
         start_year=scenario.start_year + done,

@@ -78,9 +78,10 @@ def test_communities_csv_matches_attainment_for_the_new_outcomes(runs):
             got = communities.loc[communities.year == year, f"probability_{target}"].sum()
             assert got == pytest.approx(rows.achieved.mean()), (target, year)
     new = communities[communities.community == "huayuan"]
-    assert new["committee_formed"].notna().all() and communities[communities.community != "huayuan"][
-        "committee_formed"
-    ].isna().all()
+    assert (
+        new["committee_formed"].notna().all()
+        and communities[communities.community != "huayuan"]["committee_formed"].isna().all()
+    )
     assert (communities.loc[communities.year == 1, "developer_m2"] == 0).all()
 
 

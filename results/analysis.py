@@ -377,6 +377,15 @@ def at_risk_reasons(
                     deferred=f"{_deferral(scenario):.0%}",
                 )
             )
+        counted = [d for d in scenario.developer_space if d.counted and d.due_year <= int(r["year"])]
+        if "space" in kinds and counted:
+            parts.append(
+                tr(
+                    "the plan counts on {m2} m² of developers' space, each handed over with probability {p}",
+                    m2=f"{sum(d.m2 for d in counted):,.0f}",
+                    p=", ".join(sorted({f"{d.delivery_probability:.0%}" for d in counted})),
+                )
+            )
         out[key] = tr("; ").join(x for x in parts if x) + tr(".")
     return out
 

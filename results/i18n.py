@@ -224,6 +224,7 @@ ZH: dict[str, str] = {
     "Per-community targets: probability each community meets them in the simulation": "社区目标：模拟中各社区达成的概率",
     "served share": "需求满足率",
     "committee formed": "居委会已成立（模拟比例）",
+    "the plan counts on {m2} m² of developers' space, each handed over with probability {p}": "规划计入了 {m2} m² 开发商配建用房，每处的移交概率为 {p}",
     "New developments and developers’ space": "新建小区与开发商配建用房",
     "Developers' space: {owed} m² owed, {counted} m² counted on by the plan, {delivered} m² handed over on average in the simulation ({share} of what is owed).": "开发商配建用房：应移交 {owed} m²，规划计入 {counted} m²，模拟中平均移交 {delivered} m²（占应移交的 {share}）。",
     "New development {community}: its residents' committee formed in {share} of simulated runs, in plan year {year} (median).": "新建小区 {community}：{share} 的模拟中成立了居委会，中位数为规划第 {year} 年。",

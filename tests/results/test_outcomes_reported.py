@@ -112,3 +112,19 @@ def test_the_scenario_as_run_reloads_to_the_same_scenario(runs):
     assert again.developer_space[0].m2 == 120 and again.communities[-1].new_development
     assert again.communities[0].office_m2 == 30
     assert again.target("office-share").condition.atoms[0].by_community == pytest.approx((200.0,) * 10)
+
+
+def test_a_requirement_resting_on_counted_developers_space_says_so(tmp_path):
+    owed = EXTRA.replace("due_year = 2", "due_year = 1")
+    text = TUTORIAL + owed.replace("delivery_probability = 0.5", "delivery_probability = 0.0\ncounted = true")
+    text = text.replace("office_share_at_most = 0.15\nshare = [0.0, 0.5, 1.0]", "space_at_least = 260\nshare = 1.0")
+    text = text.replace('name = "office-share"', 'name = "space-260"')
+    (tmp_path / "city.toml").write_text(text, encoding="utf-8")
+    assert (
+        main(["run", str(tmp_path / "city.toml"), "--out", str(tmp_path / "r"), "--replications", "2", "--quiet"]) == 0
+    )
+    summary = json.loads((tmp_path / "r" / "summary.json").read_text())
+    reasons = [r.get("at_risk_reason", "") for r in summary["requirements"] if r["target"] == "space-260"]
+    assert reasons and all(
+        "counts on 120 m² of developers' space, each handed over with probability 0%" in x for x in reasons
+    )

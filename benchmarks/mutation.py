@@ -212,8 +212,8 @@ MUTANTS: list[Mutant] = [
     Mutant(
         TGT,
         "scenarios/targets.py",
-        "atom.bound(np.asarray(stocks.households, dtype=float)) - TOLERANCE",
-        "atom.bound(np.asarray(stocks.households, dtype=float)) + TOLERANCE",
+        "stocks.level(atom) >= bound - TOLERANCE",
+        "stocks.level(atom) >= bound + TOLERANCE",
         "a stock exactly at its bound does not meet the condition",
     ),
     Mutant(

@@ -127,6 +127,18 @@ def _builds(t: Target) -> bool:
     return t.condition is not None and any(a.kind in ("space", "has") for a in t.condition.atoms)
 
 
+def counted_at(scenario: Scenario, confidence: float) -> Scenario:
+    """The scenario with developers' space counted exactly where its delivery is as sure as
+    the plan must be: ``delivery_probability >= confidence`` (a chance constraint on each
+    delivery on its own), whatever the file's ``counted`` says."""
+    if not scenario.developer_space:
+        return scenario
+    owed = tuple(
+        dataclasses.replace(d, counted=d.delivery_probability >= confidence - 1e-12) for d in scenario.developer_space
+    )
+    return dataclasses.replace(scenario, developer_space=owed)
+
+
 def tightened(scenario: Scenario, m: Margins) -> Scenario:
     """The scenario the optimiser plans under margins ``m`` (same target names)."""
     n, years = len(scenario.communities), scenario.years
@@ -218,6 +230,7 @@ def plan_with_confidence(
     """
     if not 0 < confidence < 1:
         raise ValueError(f"confidence must be between 0 and 1 (not {confidence})")
+    scenario = counted_at(scenario, confidence)
     inner = in_sample_seed(scenario.seed if seed is None else seed)
     # half a standard error above P: an in-sample estimate that only just reaches P is as
     # likely as not to fall short out of sample

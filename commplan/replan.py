@@ -72,9 +72,12 @@ def remaining_scenario(
         cap, projects_per_year=_tail(cap.projects_per_year, done), space_m2_per_year=_tail(cap.space_m2_per_year, done)
     )
     funding = tuple(replace(f, at_most=_tail(f.at_most, done)) for f in scenario.funding)
+    # developers' space due in the years done is in ``state`` if it came; the rest moves with the calendar
+    owed = tuple(replace(d, due_year=d.due_year - done) for d in scenario.developer_space if d.due_year > done)
     return replace(
         scenario,
         funding=funding,
+        developer_space=owed,
         capacity=capacity,
         years=scenario.years - done,
         start_year=scenario.start_year + done,

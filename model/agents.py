@@ -337,8 +337,9 @@ class Community(Agent):
         self.village_to_residence = spec.village_to_residence
         self.facilities: dict[str, int] = dict.fromkeys(spec.facilities, 0)  # kind -> month opened
         self.pending: list[Project] = []
-        self.development_capacity = max(spec.households_in(model.years) - spec.households, 0.0)
-        self.committee_formed: int | None = None
+        #: a new development's homes when full (0: not a new development, it has its committee)
+        self.development_capacity = (spec.dwellings or spec.households_in(model.years)) if spec.new_development else 0
+        self.committee_formed: int | None = None  # the month its residents' committee formed
 
     @property
     def space_m2(self) -> float:
@@ -386,10 +387,11 @@ class Community(Agent):
                 m.spend(self.index, p.cost_factor * m.scenario_.facilities[p.facility].build)
 
     def check_development(self, start_households: int) -> None:
-        """A new development forms its own residents' committee at the occupancy threshold."""
+        """A new development (``new_development``) forms its own residents' committee once its
+        occupancy, households / dwellings, reaches ``committee_occupancy`` (checked each year's start)."""
         if self.committee_formed is not None or self.development_capacity <= 0:
             return
-        occupancy = (self.households - start_households) / self.development_capacity
+        occupancy = self.households / self.development_capacity
         if occupancy >= self.model.p.committee_occupancy - 1e-9:
             self.committee_formed = self.model.month
             self.model.new_organisation(self, "residents_committee")

@@ -643,6 +643,7 @@ class Registry:
         cols += ["spent", "moved_in", "moved_out", "space_m2"] + [f"has_{u}" for u in scenario.facilities]
         cols += ["satisfied"] + [f"posts_{k}" for k in scenario.staff]
         cols += (["funds"] if scenario.uses_funds else []) + [f"trained_{k}" for k in scenario.trained_kinds]
+        cols += optional_columns(scenario)
         clash = [c for c in self.reporters if c in cols]
         if clash:
             raise ExtensionError(f"reporter columns {clash} clash with the model's own columns")
@@ -661,6 +662,25 @@ class Registry:
 
 
 CORE = Registry()
+
+
+def optional_columns(scenario: Any) -> list[str]:
+    """Columns only a scenario that uses their keys records (so other scenarios' files stay
+    as they were): ``committee`` (new developments), ``developer_m2`` (developers' space),
+    ``cobuilding`` (a target reads it)."""
+    out = []
+    if any(getattr(c, "new_development", False) for c in scenario.communities):
+        out.append("committee")
+    if getattr(scenario, "developer_space", ()):
+        out.append("developer_m2")
+    if any(
+        a.kind == "outcome" and a.item == "cobuilding"
+        for t in scenario.targets
+        if t.condition is not None
+        for a in t.condition.atoms
+    ):
+        out.append("cobuilding")
+    return out
 
 
 def services_of(name: str) -> tuple[str, ...]:

@@ -94,6 +94,7 @@ def extension_columns(columns: list[str] | tuple[str, ...], reporters: Any = Non
     after = list(columns)[list(columns).index("space_m2") + 1 :]
     core = {f"has_{u}" for u in facilities} if facilities is not None else {c for c in after if c.startswith("has_")}
     core |= {"satisfied", "funds"} | {c for c in after if c.startswith(("posts_", "trained_"))}
+    core |= {"committee", "developer_m2", "cobuilding"}  # the model's own optional columns
     return [c for c in after if c not in core]
 
 

@@ -27,8 +27,9 @@ from model.agents import (
 from model.extensions import Extension, ExtensionError, Registry, checked, resolve_extensions, scenario_parameters
 from model.plan import PlanSchedule
 from model.records import Recorder
-from model.streams import extension_stream
+from model.streams import extension_stream, own_stream
 from scenarios.schema import Scenario
+from scenarios.seeding import DEVELOPER_SPACE
 from scenarios.targets import Stocks
 
 
@@ -107,6 +108,14 @@ class CommunityModel(Model):
         self.served = np.zeros((n, len(self.services)))
         self._hours_per_need = np.array([s.hours(self.p) for s in self.registry.services])
         self._space_needs_per_m2 = np.array([self.p.space_needs_per_m2.get(s, 0.0) for s in self.services])
+        self.demand_year = np.zeros((n, len(self.services)))  # needs and needs served, summed over the plan year
+        self.served_year = np.zeros((n, len(self.services)))
+        # developers' space: each entry handed over or not, drawn once from a stream of its own
+        # (the core's draws stay as they were); the space arrives at the start of its due year
+        owed = scenario.developer_space
+        draws = own_stream(self.rng, DEVELOPER_SPACE).random(len(owed))
+        self.developer_delivered = tuple(bool(u < d.delivery_probability) for u, d in zip(draws, owed, strict=True))
+        self.developer_m2 = np.zeros(n)  # developers' space handed over so far
 
         self.communities = [Community(self, i, c) for i, c in enumerate(scenario.communities)]
         for c, spec in zip(self.communities, scenario.communities, strict=True):
@@ -194,6 +203,8 @@ class CommunityModel(Model):
         self.build()
         demand = self.households.draw_needs(self.rng)
         share = self.serve(demand)
+        self.demand_year += self.demand
+        self.served_year += self.served
         self.households.receive(share)
         self.households.take_part(self.participation_factor(), self.rng)
         self.participation_months += self.households.community_sum(self.households.participating.astype(np.float64))
@@ -220,6 +231,7 @@ class CommunityModel(Model):
         self.moved_in, self.moved_out = self.households.new_year(target, self.rng)
         for c in self.communities:
             c.check_development(int(self.start_households[c.index]))
+        self.hand_over(t)
         lag = self.construction_lags()
         for c in self.communities:
             opened = [u for u in self.scenario_.facilities if self.plan.opened[u][c.index, t - 1] > 0]
@@ -232,10 +244,21 @@ class CommunityModel(Model):
             self.trained_count[s] = np.zeros(self.n, dtype=np.int64)  # a new year: nobody trained in it yet
         self.opened_this_year = dict.fromkeys(self.scenario_.facilities, 0)
         self.participation_months = np.zeros(self.n)  # households taking part, summed over the year's months
+        self.demand_year = np.zeros_like(self.demand_year)
+        self.served_year = np.zeros_like(self.served_year)
         self.staff_months = {s: np.zeros(self.n) for s in self.scenario_.staff}  # people in post, summed
         self.organisations.do("draw_support")
         for ext in self._extensions:
             ext.start_year(self)
+
+    def hand_over(self, year: int) -> None:
+        """Developers' space due this plan year arrives if its entry was drawn delivered (free to the city)."""
+        index = {c.id: i for i, c in enumerate(self.scenario_.communities)}
+        for d, delivered in zip(self.scenario_.developer_space, self.developer_delivered, strict=True):
+            if delivered and d.due_year == year:
+                i = index[d.community]
+                self.space[i] += d.m2
+                self.developer_m2[i] += d.m2
 
     def construction_lags(self) -> np.ndarray:
         """Months each community's projects of the year run late: log-normal, so most are a
@@ -530,17 +553,49 @@ class CommunityModel(Model):
 
     def outcomes(self) -> dict[str, np.ndarray]:
         """Per community, the outcomes targets may read (scenarios.targets.OUTCOMES): share of
-        households satisfied and organisations alive now, the year's mean monthly participation."""
+        households satisfied and organisations alive now, the year's mean monthly participation,
+        each service's share of the year's needs served (``served_share:<service>``; 1 with
+        no needs) and the share of organisations taking part in co-building."""
         h = self.households
         counts = np.maximum(h.counts, 1).astype(float)
         months = (self.month - 1) % 12 + 1
-        return {
+        out = {
             "satisfied": h.community_sum(h.satisfied().astype(np.float64)) / counts,
             "organisations": np.bincount([o.community.index for o in self.organisations], minlength=self.n).astype(
                 float
             ),
             "participation": self.participation_months / (months * counts),
+            "cobuilding": self.cobuilding(),
         }
+        share = np.divide(
+            self.served_year, self.demand_year, out=np.ones_like(self.served_year), where=self.demand_year > 0
+        )
+        for j, s in enumerate(self.services):
+            out[f"served_share:{s}"] = share[:, j]
+        return out
+
+    def cobuilding(self) -> np.ndarray:
+        """Share of each community's organisations taking part in co-building now (0 with none).
+
+        An organisation takes part when it is supported (incubated or on a purchase-of-service
+        contract: the city co-builds with it) or at half its strength or more (volunteers
+        enough to run activities without support); a dormant one does not.
+        """
+        alive = np.zeros(self.n)
+        taking_part = np.zeros(self.n)
+        for o in self.organisations:
+            i = o.community.index
+            alive[i] += 1
+            taking_part[i] += o.supported or o.strength >= 0.5
+        return np.divide(taking_part, alive, out=np.zeros(self.n), where=alive > 0)
+
+    def optional_column(self, name: str) -> np.ndarray:
+        """This month's value of a column only some scenarios record (model.extensions.optional_columns)."""
+        if name == "committee":
+            return np.array([c.committee_formed is not None for c in self.communities], dtype=float)
+        if name == "developer_m2":
+            return self.developer_m2
+        return self.cobuilding()
 
     def evaluate_targets(self) -> None:
         """Which requirements of this plan year the simulated city meets (the optimiser's definitions)."""

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from model.extensions import ExtensionError, Registry, defined_at
+from model.extensions import ExtensionError, Registry, defined_at, optional_columns
 
 if TYPE_CHECKING:
     from model.model import CommunityModel
@@ -49,6 +49,7 @@ class Recorder:
         if m.scenario_.uses_funds:  # yuan a year paid in this plan year
             parts.append(np.zeros((m.n, 1)) if m.plan.funds is None else m.plan.funds[:, m.year - 1][:, None])
         parts += [m.trained_count[k][:, None] for k in m.scenario_.trained_kinds]
+        parts += [m.optional_column(name)[:, None] for name in optional_columns(m.scenario_)]
         parts += [reported(m, column, report)[:, None] for column, report in m.registry.reporters.items()]
         self.months.append(np.hstack([np.asarray(p, dtype=float) for p in parts]))
 

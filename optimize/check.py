@@ -136,7 +136,7 @@ def _decisions(s: Scenario, plan, projects: np.ndarray | None) -> tuple[list[str
 def _stocks(s: Scenario, x: np.ndarray, plan) -> tuple[np.ndarray, dict, dict]:
     """``space``, ``has`` and ``staff`` ``[i, t-1]`` by the formulation's stock recursion."""
     comms = s.communities
-    space = np.array([c.space_m2 for c in comms], dtype=float)[:, None] + np.cumsum(x, axis=1)
+    space = np.array([c.space_m2 for c in comms], dtype=float)[:, None] + s.developer_m2() + np.cumsum(x, axis=1)
     has = {
         u: np.array([u in c.facilities for c in comms], dtype=float)[:, None]
         + np.cumsum(np.asarray(plan.opened[u], dtype=float), axis=1)
@@ -164,7 +164,7 @@ def _costs(s: Scenario, x, y, plan, space, has, staff) -> tuple[dict[str, np.nda
     parts: dict[str, list[np.ndarray]] = {line: [] for line in _lines(s)}
     parts["space"] += [
         c.space_build_per_m2 * x.sum(axis=0),
-        c.space_running_per_m2 * (space - space0[:, None]).sum(axis=0),
+        c.space_running_per_m2 * (space - space0[:, None] - s.developer_m2()).sum(axis=0),
     ]
     parts["space"].append(c.space_project_fixed * y.sum(axis=0))
     for u, f in s.facilities.items():

@@ -51,7 +51,7 @@ class ProgramData(PlanData):
         if atom.kind in ("funds", "trained"):
             return np.zeros(self.n, dtype=bool)  # flows of the year: the plan pays them every year
         if atom.kind == "space":
-            level = self.space0
+            level = self.space0 + self.dev[:, t - 1]  # counted developers' space only grows
         elif atom.kind == "has":
             assert atom.item is not None  # only a space atom has no item
             level = self.has0[atom.item]

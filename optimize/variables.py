@@ -105,8 +105,10 @@ def define_stocks(prog: Program) -> tuple[Stocks, dict[str, Stocks], dict[str, S
     """
     d = prog.data
     Y = d.years
+    dev = d.dev  # developers' space the plan counts on
     space = [
-        [([(prog.x[i][k], 1.0) for k in range(t)], float(d.space0[i])) for t in range(1, Y + 1)] for i in range(d.n)
+        [([(prog.x[i][k], 1.0) for k in range(t)], float(d.space0[i] + dev[i, t - 1])) for t in range(1, Y + 1)]
+        for i in range(d.n)
     ]
     has = {
         u: [

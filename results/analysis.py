@@ -201,6 +201,7 @@ def cost_differences(
 
 def _stocks_at(rows: pd.DataFrame, scenario: Scenario) -> Stocks:
     outcomes = {name: rows[name].to_numpy(dtype=float) for name in OUTCOMES if name in rows}
+    outcomes |= {c: rows[c].to_numpy(dtype=float) for c in rows.columns if c.startswith("served_share:")}
     return Stocks(
         outcomes=outcomes,
         households=rows["households"].to_numpy(dtype=float),
@@ -226,6 +227,11 @@ def per_community_met(timeseries: pd.DataFrame, scenario: Scenario) -> pd.DataFr
     yearly = timeseries.assign(year=_year(timeseries)).groupby(["replication", "community", "year"])
     if "participation" in timeseries:  # an outcome read as the plan year's mean, the others at its end
         ends = ends.assign(participation=yearly["participation"].transform("mean")[ends.index])
+    for c in [c for c in timeseries.columns if c.startswith("demand_")]:  # served_share:<s>, over the year
+        s = c[len("demand_") :]
+        need = yearly[c].transform("sum")[ends.index].to_numpy(dtype=float)
+        got = yearly[f"served_{s}"].transform("sum")[ends.index].to_numpy(dtype=float)
+        ends = ends.assign(**{f"served_share:{s}": np.divide(got, need, out=np.ones_like(need), where=need > 0)})
     average = {  # a staff condition measured = "annual_average" reads the year's mean people in post
         s: yearly[f"staff_{s}"].transform("mean")[ends.index].to_numpy(dtype=float)
         for s in scenario.staff
@@ -233,7 +239,9 @@ def per_community_met(timeseries: pd.DataFrame, scenario: Scenario) -> pd.DataFr
     }
     out = ends[["replication", "community"]].copy()
     out["year"] = (ends["month"] // 12).to_numpy()
-    stocks = dataclasses.replace(_stocks_at(ends, scenario), staff_average=average)
+    position = {c: i for i, c in enumerate(scenario.community_ids)}
+    rows = ends["community"].astype(str).map(position).to_numpy(dtype=np.int64)
+    stocks = dataclasses.replace(_stocks_at(ends, scenario), staff_average=average, community=rows)
     for t in scenario.targets:
         if t.condition is None:
             continue
@@ -250,7 +258,8 @@ def communities_table(scenario: Scenario, plan: pd.DataFrame | None, timeseries:
     Columns: ``community, name, year, calendar_year``, planned ``meets_<target>`` (from
     plan.csv), simulated ``probability_<target>`` (share of replications meeting the
     condition at year end), mean ``staff_<kind>`` in post at year end, ``served_share``
-    (needs served over the year) and ``satisfied`` (mean, year end).
+    (needs served over the year) and ``satisfied`` (mean, year end); with new developments
+    ``committee_formed``, with developers' space ``developer_m2``.
     """
     base = pd.DataFrame(
         [
@@ -280,7 +289,49 @@ def communities_table(scenario: Scenario, plan: pd.DataFrame | None, timeseries:
     yearly = ts.assign(year=_year(ts)).groupby(["community", "year"])
     share = yearly[served].sum().sum(axis=1) / yearly[demand].sum().sum(axis=1).clip(lower=1)
     at_end["served_share"] = share
+    # only scenarios with new developments / developers' space: the share of runs whose new
+    # development has formed its residents' committee by the year's end; the mean m² handed over
+    for column, name in (("committee", "committee_formed"), ("developer_m2", "developer_m2")):
+        if column in ends:
+            at_end[name] = ends.groupby(["community", "year"])[column].mean()
+    if "committee_formed" in at_end:
+        new = {c.id for c in scenario.communities if c.new_development}
+        at_end.loc[~at_end.index.get_level_values("community").isin(new), "committee_formed"] = np.nan
     return base.merge(at_end.reset_index(), on=["community", "year"], how="left")
+
+
+def developments(timeseries: pd.DataFrame, scenario: Scenario) -> dict[str, Any]:
+    """summary.json's ``developer_space`` (m² owed, counted by the plan, handed over: mean
+    over replications) and ``committees`` (per new development: the share of runs whose
+    residents' committee formed, and the median plan year it did), when the scenario has them."""
+    out: dict[str, Any] = {}
+    reps = timeseries["replication"].nunique()
+    if "developer_m2" in timeseries and scenario.developer_space:
+        owed = sum(d.m2 for d in scenario.developer_space)
+        last = timeseries[timeseries["month"] == timeseries["month"].max()]
+        delivered = float(last["developer_m2"].sum()) / max(reps, 1)
+        out["developer_space"] = {
+            "owed_m2": owed,
+            "counted_m2": sum(d.m2 for d in scenario.developer_space if d.counted),
+            "delivered_m2_mean": round(delivered, 4),
+            "delivered_share": round(delivered / owed, 4) if owed else None,
+        }
+    if "committee" in timeseries:
+        rows = []
+        for c in scenario.communities:
+            if not c.new_development:
+                continue
+            mine = timeseries[(timeseries["community"].astype(str) == c.id) & (timeseries["committee"] > 0)]
+            first = mine.groupby("replication")["month"].min()
+            rows.append(
+                {
+                    "community": c.id,
+                    "formed_share": round(len(first) / max(reps, 1), 4),
+                    "formed_year_median": None if first.empty else int(((first - 1) // 12 + 1).median()),
+                }
+            )
+        out["committees"] = rows
+    return out
 
 
 def at_risk_reasons(
@@ -334,6 +385,15 @@ def at_risk_reasons(
                     "so projects funded in a year may open only in the next",
                     lag=float(scenario.simulation.construction_lag_months),
                     deferred=f"{_deferral(scenario):.0%}",
+                )
+            )
+        counted = [d for d in scenario.developer_space if d.counted and d.due_year <= int(r["year"])]
+        if "space" in kinds and counted:
+            parts.append(
+                tr(
+                    "the plan counts on {m2} m² of developers' space, each handed over with probability {p}",
+                    m2=f"{sum(d.m2 for d in counted):,.0f}",
+                    p=", ".join(sorted({f"{d.delivery_probability:.0%}" for d in counted})),
                 )
             )
         out[key] = tr("; ").join(x for x in parts if x) + tr(".")

@@ -223,6 +223,13 @@ ZH: dict[str, str] = {
     "latitude": "纬度",
     "Per-community targets: probability each community meets them in the simulation": "社区目标：模拟中各社区达成的概率",
     "served share": "需求满足率",
+    "committee formed": "居委会已成立（模拟比例）",
+    "the plan counts on {m2} m² of developers' space, each handed over with probability {p}": "规划计入了 {m2} m² 开发商配建用房，每处的移交概率为 {p}",
+    "New developments and developers’ space": "新建小区与开发商配建用房",
+    "Developers' space: {owed} m² owed, {counted} m² counted on by the plan, {delivered} m² handed over on average in the simulation ({share} of what is owed).": "开发商配建用房：应移交 {owed} m²，规划计入 {counted} m²，模拟中平均移交 {delivered} m²（占应移交的 {share}）。",
+    "New development {community}: its residents' committee formed in {share} of simulated runs, in plan year {year} (median).": "新建小区 {community}：{share} 的模拟中成立了居委会，中位数为规划第 {year} 年。",
+    "New development {community}: its residents' committee formed in {share} of simulated runs.": "新建小区 {community}：{share} 的模拟中成立了居委会。",
+    "developer m2": "开发商移交面积（m²）",
     "satisfied": "满意度",
     # sweep report
     "What each budget buys and what it leaves short": "每个预算能买到什么、缺什么",
@@ -307,7 +314,7 @@ ZH.update(
         "plan": "规划",
         "simulation": "模拟",
         "plan and simulation": "规划与模拟",
-        "<b>evaluated by</b>: <i>plan</i> — the optimiser plans it and the simulation checks it; <i>simulation</i> — an outcome (residents satisfied, organisations, participation) no money buys directly, judged by the simulation only; <i>plan and simulation</i> — the plan buys the part it can (a necessary condition), the simulation judges the rest.": "<b>评估方式</b>：<i>规划</i>——由优化模型规划、模拟检验；<i>模拟</i>——无法直接用钱买到的结果（居民满意、社会组织、参与），只由模拟判断；<i>规划与模拟</i>——规划购买能买到的部分（必要条件），其余由模拟判断。",
+        "<b>evaluated by</b>: <i>plan</i> — the optimiser plans it and the simulation checks it; <i>simulation</i> — an outcome (residents satisfied, organisations, participation, needs served, co-building) no money buys directly, judged by the simulation only; <i>plan and simulation</i> — the plan buys the part it can (a necessary condition), the simulation judges the rest.": "<b>评估方式</b>：<i>规划</i>——由优化模型规划、模拟检验；<i>模拟</i>——无法直接用钱买到的结果（居民满意、社会组织、参与、需求满足、共建），只由模拟判断；<i>规划与模拟</i>——规划购买能买到的部分（必要条件），其余由模拟判断。",
     }
 )
 ZH["; "] = "；"

@@ -362,6 +362,36 @@ def communities_section(run: Run) -> list[str]:
     ]
 
 
+def developments_section(summary: dict) -> list[str]:
+    """Developers' space owed, counted and handed over; new developments' residents' committees."""
+    lines = []
+    dev = summary.get("developer_space")
+    if dev:
+        lines.append(
+            tr(
+                "Developers' space: {owed} m² owed, {counted} m² counted on by the plan, {delivered} m² handed over "
+                "on average in the simulation ({share} of what is owed).",
+                owed=f"{dev['owed_m2']:,.0f}",
+                counted=f"{dev['counted_m2']:,.0f}",
+                delivered=f"{dev['delivered_m2_mean']:,.0f}",
+                share=f"{dev['delivered_share'] or 0:.0%}",
+            )
+        )
+    for c in summary.get("committees") or []:
+        lines.append(
+            tr(
+                "New development {community}: its residents' committee formed in {share} of simulated runs"
+                + (", in plan year {year} (median)." if c["formed_year_median"] is not None else "."),
+                community=c["community"],
+                share=f"{c['formed_share']:.0%}",
+                year=c["formed_year_median"],
+            )
+        )
+    if not lines:
+        return []
+    return [f"<h2>{tr('New developments and developers’ space')}</h2>", *(f"<p>{html.escape(x)}</p>" for x in lines)]
+
+
 def write_report(run: Run, charts: list[tuple[Path, str]]) -> Path:
     """Write ``report.html`` into the run folder; ``charts`` are (PNG path, caption) pairs."""
     s, summary = run.scenario, run.summary or {}
@@ -400,8 +430,9 @@ def write_report(run: Run, charts: list[tuple[Path, str]]) -> Path:
                 "<p>"
                 + tr(
                     "<b>evaluated by</b>: <i>plan</i> — the optimiser plans it and the simulation checks it; "
-                    "<i>simulation</i> — an outcome (residents satisfied, organisations, participation) no money "
-                    "buys directly, judged by the simulation only; <i>plan and simulation</i> — the plan buys the "
+                    "<i>simulation</i> — an outcome (residents satisfied, organisations, participation, needs served, "
+                    "co-building) no money buys directly, judged by the simulation only; <i>plan and simulation</i> — "
+                    "the plan buys the "
                     "part it can (a necessary condition), the simulation judges the rest."
                 )
                 + "</p>"
@@ -446,6 +477,7 @@ def write_report(run: Run, charts: list[tuple[Path, str]]) -> Path:
         table.columns = [_column_words(str(c)) for c in table.columns]
         body.append(html_table(table))
     body += communities_section(run)
+    body += developments_section(summary)
     body.append(f"<h2>{tr('Charts')}</h2>")
     body += [html_image(p, caption) for p, caption in charts if p.exists()]
     out = run.path / "report.html"

@@ -170,8 +170,10 @@ def with_analysis(summary: dict[str, Any], scenario: Scenario, out: Path) -> dic
         {**r, **({"at_risk_reason": why} if (why := reasons.get((r["target"], r["kind"], r["year"]))) else {})}
         for r in summary.get("requirements", [])
     ]
+    extra = analysis.developments(timeseries, scenario)
     return {
         **summary,
+        **extra,
         "simulated_cost_by_year": [round(float(v), 2) for v in simulated["total"]],
         "simulated_cost_by_line": {k: round(float(simulated[k].sum()), 2) for k in lines},
         "cost_lines": {k: analysis.LINE_MEANINGS[k] for k in lines if k in analysis.LINE_MEANINGS},

@@ -214,6 +214,30 @@ COMMUNITY = (
     Key("village_to_residence", "bool", False, "a former village (村改居): older residents, lower participation"),
     Key("lon", "float", None, "longitude in degrees (optional: communities are then drawn on a plain map)", -180, 180),
     Key("lat", "float", None, "latitude in degrees (optional, with lon)", -90, 90),
+    Key(
+        "office_m2",
+        "float",
+        None,
+        "the office part of space_m2 (m²), at most space_m2; needed by office_share_at_most [seed 001]",
+        0,
+        limit=L.SPACE,
+    ),
+    Key(
+        "new_development",
+        "bool",
+        False,
+        "a new residential area still filling up: it forms its own residents' committee once occupancy "
+        "reaches [simulation] committee_occupancy [seed 001]",
+    ),
+    Key(
+        "dwellings",
+        "int",
+        None,
+        "with new_development: homes when full, occupancy = households / dwellings "
+        "(default: the households of the last plan year)",
+        1,
+        limit=L.HOUSEHOLDS,
+    ),
 )
 
 GENERATE = (
@@ -324,12 +348,39 @@ CONDITIONS = (
         1,
     ),
     Key(
+        "served_share_at_least",
+        "float_map",
+        REQUIRED,
+        "share of the year's needs of service s served in the community ≥ p, e.g. { mediation = 0.98 } "
+        "(simulated only)",
+        0,
+        1,
+    ),
+    Key(
         "staff_hours_at_least",
         "float_map",
         REQUIRED,
         "hours a month staff of kind s are present in the community ≥ h (staff × hours_per_month)",
         0,
         744 * L.STAFF.value,
+    ),
+    Key(
+        "cobuilding_at_least",
+        "float",
+        REQUIRED,
+        "share of the community's organisations taking part in co-building (supported, or at half "
+        "strength or more) ≥ p at the year's end (simulated only)",
+        0,
+        1,
+    ),
+    Key(
+        "office_share_at_most",
+        "float",
+        REQUIRED,
+        "office_m2 ≤ p × space_m2: the office part of the space at most this share [seed 001: 0.15]",
+        0,
+        1,
+        True,
     ),
     Key("standard", "names", REQUIRED, "all the named targets' conditions at once"),
     Key("city_staff", "str", REQUIRED, "city-wide condition on the total stock of a staff kind (with at_least)"),
@@ -350,6 +401,27 @@ REQUIREMENTS = (
     Key("at_least", "floats_by_year", None, "with city_staff: city-wide stock, by year", 0, limit=L.CITY_STAFF),
 )
 
+#: ``[[developer_space]]``: space developers owe a community (seed 004: 33 agreements, 8 delivered).
+DEVELOPER_SPACE = (
+    Key("community", "name", REQUIRED, "the id of the community the space is owed to"),
+    Key("m2", "float", REQUIRED, "service space owed (m²)", 0, None, True, limit=L.SPACE),
+    Key("due_year", "int", REQUIRED, "plan year the developer is due to hand it over", 1, limit=L.YEARS),
+    Key(
+        "delivery_probability",
+        "float",
+        8 / 33,
+        "chance it is handed over when due (default 8/33 ≈ 0.24: seed 004's 8 of 33 agreements)",
+        0,
+        1,
+    ),
+    Key(
+        "counted",
+        "bool",
+        False,
+        "the deterministic plan counts on it from due_year (default: it does not; --confidence decides itself)",
+    ),
+)
+
 TOP_LEVEL = (
     "scenario",
     "costs",
@@ -364,6 +436,7 @@ TOP_LEVEL = (
     "funding",
     "simulation",
     "extension",
+    "developer_space",
 )
 
 

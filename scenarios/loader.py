@@ -44,6 +44,7 @@ from scenarios.schema import (
     Capacity,
     Community,
     Costs,
+    DeveloperSpace,
     FacilityKind,
     Funding,
     Scenario,
@@ -309,8 +310,11 @@ class _Reader:
         communities = self.communities(meta, facilities, staff)
         targets = self.targets(facilities, staff, communities)
         funding = self.funding(staff, budget)
+        developer_space = self.developer_space(communities)
         simulation = self.table(("simulation",), d.get("simulation", {}), F.simulation_keys())
-        self.check_simulation(simulation, self.extension_services(meta.get("extensions") or ()))
+        extra_services = self.extension_services(meta.get("extensions") or ())
+        self.check_simulation(simulation, extra_services)
+        self.check_served_services(targets, extra_services)
         self.check_model(meta.get("model"))
         parameters = self.extension_tables(meta.get("extensions") or ())
         if self.problems:
@@ -318,6 +322,8 @@ class _Reader:
         scenario = self.build(meta, costs, facilities, staff, budget, communities, targets, simulation, capacity)
         if funding:
             scenario = replace(scenario, funding=tuple(Funding(**f) for f in funding))
+        if developer_space:
+            scenario = replace(scenario, developer_space=tuple(developer_space))
         return replace(scenario, extension_parameters=frozen_map(parameters)) if parameters else scenario
 
     def funding(self, staff: dict, budget: dict) -> list[dict]:
@@ -371,6 +377,61 @@ class _Reader:
             if all(k in f for k in ("source", "lines", "share")):
                 out.append(f)
         return out
+
+    def developer_space(self, communities: list[dict]) -> list[DeveloperSpace]:
+        """``[[developer_space]]``: each names a community of the city and a plan year."""
+        if "developer_space" not in self.data:
+            return []
+        items = self.data["developer_space"]
+        if not isinstance(items, list) or not all(isinstance(x, dict) for x in items):
+            self.problem(("developer_space",), MISSING, "must be written as [[developer_space]] tables")
+            return []
+        if len(items) > L.COMMUNITIES.value:
+            self.problem(
+                ("developer_space", int(L.COMMUNITIES.value)),
+                MISSING,
+                f"{len(items):,} entries; at most {L.COMMUNITIES} (one a community on average is plenty)",
+            )
+            return []
+        ids = [c["id"] for c in communities if isinstance(c.get("id"), str)]
+        out = []
+        for i, item in enumerate(items):
+            path = ("developer_space", i)
+            d = self.table(path, item, F.DEVELOPER_SPACE)
+            ok = len(d) == len(F.DEVELOPER_SPACE)
+            if d.get("community") is not None and ids and d["community"] not in ids:
+                self.problem(
+                    (*path, "community"),
+                    d["community"],
+                    f"no community has this id; {did_you_mean(d['community'], ids)}",
+                )
+                ok = False
+            if d.get("due_year") is not None and self.years is not None and d["due_year"] > self.years:
+                self.problem((*path, "due_year"), d["due_year"], f"must be a plan year, 1 to {self.years}")
+                ok = False
+            if ok:
+                out.append(DeveloperSpace(**d, line=self.lines.line(path)))
+        return out
+
+    def check_served_services(self, targets: list[dict], extra: tuple[str, ...] | None) -> None:
+        """served_share_at_least names services the simulation has (the core's, or an extension's)."""
+        if extra is None:
+            return  # extensions not loaded here: the model checks their services when it runs
+        known = (*SERVICES, *extra)
+        for t in targets:
+            value = t.get("served_share_at_least")
+            if t["_kind"] != "served_share_at_least" or not isinstance(value, dict):
+                continue
+            if not value:
+                self.problem(
+                    (*t["_path"], "served_share_at_least"), value, "names no service, e.g. { mediation = 0.98 }"
+                )
+            for service in value:
+                if service not in known:
+                    hint = did_you_mean(service, known)
+                    if not hint.startswith("did you mean"):
+                        hint += "; a service from an extension needs the extension named in [scenario] extensions"
+                    self.problem((*t["_path"], "served_share_at_least"), service, f"not a service type; {hint}")
 
     def check_share(self, budget: dict) -> None:
         """A yearly share so small that the plan years together cannot hold the total is a typo."""
@@ -619,6 +680,21 @@ class _Reader:
             for s in row.get("staff", {}):
                 if s not in staff:
                     self.row_problem(row, "staff", s, _unknown_kind(s, staff, KNOWN_STAFF, "staff"))
+            office, space = row.get("office_m2"), row.get("space_m2")
+            if isinstance(office, (int, float)) and isinstance(space, (int, float)) and office > space:
+                self.row_problem(
+                    row,
+                    "office_m2",
+                    office,
+                    f"is more than the community's space_m2 ({space:g}): office_m2 is the office part of space_m2",
+                )
+            if row.get("dwellings") is not None and row.get("new_development") is not True:
+                self.row_problem(
+                    row,
+                    "dwellings",
+                    row["dwellings"],
+                    "goes only with new_development = true: add it, or remove dwellings",
+                )
         if not rows and not self.problems:
             self.problem(("communities",), MISSING, "the city has no communities")
 
@@ -905,6 +981,16 @@ class _Reader:
                     given["city_staff"],
                     _unknown_kind(given["city_staff"], staff, KNOWN_STAFF, "staff"),
                 )
+            if kind == "office_share_at_most":
+                lacking = [c.get("id") for c in communities if c.get("office_m2") is None]
+                if lacking:
+                    self.problem(
+                        (*path, kind),
+                        item[kind],
+                        f"needs every community's office_m2 (the office part of space_m2); {len(lacking)} have none, "
+                        f"e.g. {', '.join(str(x) for x in lacking[:3])}: add office_m2 to each "
+                        "(a [[communities]] key or a communities_csv column)",
+                    )
             if kind in ("staff_per_households", "staff_at_least", "trained_at_least", "staff_hours_at_least") and (
                 isinstance(t.get(kind), dict)
             ):
@@ -960,6 +1046,8 @@ class _Reader:
             )
             for row in rows
         )
+        office = tuple(float(row.get("office_m2") or 0.0) for row in rows)
+        targets = [dict(t, _office=office) if t["_kind"] == "office_share_at_most" else t for t in targets]
         by_name = {t["name"]: t for t in targets}
         built = tuple(build_target(t, by_name) for t in targets)
         sim_values: dict[str, Any] = {

@@ -99,6 +99,12 @@ class PlanData:
         return len(self.ids)
 
     @property
+    def dev(self) -> np.ndarray:
+        """``[i, t-1]``: developers' space the plan counts on by year t (``counted`` entries;
+        a constant of the space stock that costs the plan nothing)."""
+        return self.scenario.developer_m2()
+
+    @property
     def T(self) -> range:
         """Plan years 1..Y."""
         return range(1, self.years + 1)
@@ -152,7 +158,7 @@ def stocks_from_decisions(
     """The stock recursion of the formulation, evaluated on numbers (decisions ``[i, t-1]``).
 
     Funds and training are flows of their year, not stocks: they pass through."""
-    space = data.space0[:, None] + np.cumsum(x, axis=1)
+    space = data.space0[:, None] + data.dev + np.cumsum(x, axis=1)
     has = {u: data.has0[u][:, None] + np.cumsum(b[u], axis=1) for u in data.facilities}
     staff = {}
     for s in data.staff:
@@ -188,7 +194,7 @@ def cost_table(data: PlanData, plan: PlanArrays, y: np.ndarray | None = None) ->
         out[c, 0] = (
             data.c_m2 * plan.space_added[:, c].sum()
             + data.c_proj * y[:, c].sum()
-            + data.o_m2 * (plan.space[:, c] - data.space0).sum()
+            + data.o_m2 * (plan.space[:, c] - data.space0 - data.dev[:, c]).sum()
         )
         out[c, 1] = sum(
             data.c_u[u] * plan.opened[u][:, c].sum() + data.o_u[u] * (plan.has[u][:, c] - data.has0[u]).sum()

@@ -132,6 +132,36 @@ def render() -> str:
         table(F.REQUIREMENTS),
         "### Options\n",
         table(F.TARGET_OPTIONS),
+        "### Service, organisation and office conditions (issues 14 and 16)\n\n"
+        "- `served_share_at_least = { mediation = 0.98 }`: of the needs of that service residents of the community "
+        "had in the plan year, the share served there (needs served over needs, summed over the year's 12 months; 1 "
+        "in a year without needs). Simulated only. Any service the simulation has may be named, an extension's too "
+        "(with the extension in `[scenario] extensions`). The share of retirees under community management (seed "
+        "000: 95 %) is written as `served_share_at_least = { elderly_care = 0.95 }`: the model has no register of "
+        "retirees, so it reads the share of elderly households' care needs the community serves.\n"
+        "- Mediation *success* (seed 003: ≥ 90 %) and *re-offending* under community correction (< 2 %) are not "
+        "conditions: the model serves a mediation need or not, and has no outcome of a mediation nor any person under "
+        "correction. A mechanism for either would need a success rate and a re-offending hazard with their causes "
+        "(staff skill, caseload), and the source plans and the literature we hold give targets, not such rates; "
+        "a rule made up for them would only return the number put in.\n"
+        "- `cobuilding_at_least = 0.9`: the share of the community's organisations (every kind the model has: social "
+        "organisations, volunteer teams, resident units, property managers, party organisations, residents' "
+        "committees) that take part in co-building at the year's end. An organisation takes part when the city "
+        "co-builds with it (incubated, or on a purchase-of-service contract) or when it is active on its own (half "
+        "strength or more: enough volunteers). A community without organisations has a share of 0. Simulated only.\n"
+        '- "Five good" party organisations (seed 000: 70 % / 90 %) are not a condition: the rating judges a '
+        "leadership team, party members, working mechanisms, performance and residents' opinion, and the model's "
+        "party organisations have none of these, only volunteers and support.\n"
+        "- `office_share_at_most = 0.15` (seed 001): `office_m2 ≤ 0.15 × space_m2`, i.e. space ≥ office_m2 / 0.15. "
+        "Every community then needs `office_m2` (the office part of its space today; space the plan adds is service "
+        "space, so building lowers the office share). The optimiser and the simulation read the same bound.\n",
+        "## `[[developer_space]]` (optional)\n\nService space developers owe a community (seed 004: 20 m² per 100 "
+        "households; 33 agreements signed, 8 delivered). In the simulation each entry is handed over at the start of "
+        "its due year with probability `delivery_probability` (one draw per entry and replication, from a random "
+        "stream of its own), free to the city; the space then counts like any other. The deterministic plan counts "
+        "on an entry only with `counted = true` (its m² join the plan's space from `due_year` on, at no cost); a "
+        "`--confidence P` plan counts exactly the entries with `delivery_probability ≥ P` (docs/planning.md).\n",
+        table(F.DEVELOPER_SPACE),
         "## `[simulation]`\n\nBehaviour parameters of the simulation; the source of each default is in brackets. "
         "Tables by service take any of: `admin`, `elderly_care`, `child_care`, `health`, `employment`, `mediation`, `culture`.\n",
         table(F.simulation_keys()),

@@ -133,6 +133,9 @@ class Community:
     name: str | None = None  # display name, any script; the id stays ASCII (plan.csv, scripts)
     lon: float | None = None  # optional coordinates, for the map of communities
     lat: float | None = None
+    office_m2: float | None = None  # the office part of space_m2 (office_share_at_most reads it)
+    new_development: bool = False  # a new residential area: forms a residents' committee at committee_occupancy
+    dwellings: int | None = None  # homes of a new development when full (default: households in the last plan year)
 
     @property
     def label(self) -> str:
@@ -143,6 +146,26 @@ class Community:
         """Households in plan year ``year`` (0 = today), whole: the optimiser plans for the
         same households the simulation houses, so a ratio target means the same to both."""
         return int(np.rint(self.households * (1.0 + self.household_growth) ** year))
+
+
+#: Seed 004: of 33 agreements developers signed to hand over service space, 8 were delivered.
+DEVELOPER_DELIVERY = 8 / 33
+
+
+@dataclass(frozen=True)
+class DeveloperSpace:
+    """Service space a developer owes a community (``[[developer_space]]``), due in a plan year.
+
+    Delivered or not in the simulation (one draw at ``delivery_probability``); the plan
+    counts on it only when ``counted`` (a ``--confidence`` plan decides that itself).
+    """
+
+    community: str
+    m2: float
+    due_year: int
+    delivery_probability: float = DEVELOPER_DELIVERY
+    counted: bool = False
+    line: int | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -169,6 +192,7 @@ class Scenario:
     #: defaults when loaded with the extensions' declarations, as written otherwise.
     extension_parameters: Mapping[str, Mapping[str, Any]] = field(default_factory=lambda: frozen_map({}))
     funding: tuple[Funding, ...] = ()
+    developer_space: tuple[DeveloperSpace, ...] = ()
 
     @property
     def uses_funds(self) -> bool:
@@ -229,6 +253,16 @@ class Scenario:
         """Every (target, year) requirement, in the order the targets are written."""
         n, k = len(self.communities), len(self.keys)
         return tuple(r for t in self.targets for r in t.requirements(n, k, self.years))
+
+    def developer_m2(self, counted_only: bool = True) -> np.ndarray:
+        """``[i, t-1]``: developers' space a community holds by plan year t if it is delivered when
+        due; ``counted_only`` keeps the entries the plan counts on (the plan's stock of space)."""
+        out = np.zeros((len(self.communities), self.years))
+        index = {c.id: i for i, c in enumerate(self.communities)}
+        for d in self.developer_space:
+            if d.counted or not counted_only:
+                out[index[d.community], d.due_year - 1 :] += d.m2
+        return out
 
     def planning(self) -> Scenario:
         """The scenario as the optimiser sees it: conditions on outcomes (satisfaction,
@@ -315,11 +349,24 @@ def scenario_to_dict(s: Scenario) -> dict[str, Any]:
         }
         if c.max_space_added_m2 is not None:
             row["max_space_added_m2"] = c.max_space_added_m2
-        for optional in ("name", "lon", "lat"):
+        for optional in ("name", "lon", "lat", "office_m2", "dwellings"):
             if getattr(c, optional) is not None:
                 row[optional] = getattr(c, optional)
+        if c.new_development:
+            row["new_development"] = True
         rows.append(row)
     out["communities"] = rows
+    if s.developer_space:
+        out["developer_space"] = [
+            {
+                "community": d.community,
+                "m2": d.m2,
+                "due_year": d.due_year,
+                "delivery_probability": d.delivery_probability,
+                "counted": d.counted,
+            }
+            for d in s.developer_space
+        ]
     out["targets"] = [_target_to_dict(t) for t in s.targets]
     out["simulation"] = sim
     if s.extension_parameters:

@@ -13,6 +13,7 @@ GENERATE = 0
 SIMULATE = 1
 PARAMETERS = 2  # sampling behaviour parameters: sensitivity designs, uncertain futures
 CONFIDENCE = 3  # in-sample replications a confidence plan learns from (commplan/confidence.py)
+DEVELOPER_SPACE = 4  # under a replication's own sequence: whether developers hand over the space they owe
 
 
 def seed_sequence(seed: int, stream: int, *index: int) -> np.random.SeedSequence:

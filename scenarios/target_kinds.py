@@ -19,6 +19,8 @@ OUTCOME_KINDS = {
     "satisfied_at_least": "satisfied",
     "organisations_at_least": "organisations",
     "participation_at_least": "participation",
+    "served_share_at_least": "served_share",
+    "cobuilding_at_least": "cobuilding",
 }
 
 
@@ -53,8 +55,13 @@ def condition_atoms(t: dict, by_name: dict) -> tuple[Atom, ...]:
         # hours present = people in post × the kind's hours_per_month: a staff atom on people
         hours = t["_hours"]
         return tuple(Atom("staff", s, constant=h / hours[s], measured=measured) for s, h in v.items())
+    if kind == "served_share_at_least":
+        return tuple(Atom("outcome", f"served_share:{service}", constant=p) for service, p in v.items())
     if kind in OUTCOME_KINDS:
         return (Atom("outcome", OUTCOME_KINDS[kind], constant=v),)
+    if kind == "office_share_at_most":
+        # office_m2 <= v · space  ⇔  space >= office_m2 / v: space built lowers the office share
+        return (Atom("space", None, by_community=tuple(o / v for o in t["_office"])),)
     if kind == "standard":
         atoms: list[Atom] = []
         for ref in v:
@@ -92,6 +99,12 @@ def condition_text(t: dict, by_name: dict) -> str:
         return f"≥ {v:g} organisations"
     if kind == "participation_at_least":
         return f"≥ {100 * v:g} % of households taking part in a month"
+    if kind == "served_share_at_least":
+        return ", ".join(f"≥ {100 * p:g} % of {s} needs served" for s, p in v.items())
+    if kind == "cobuilding_at_least":
+        return f"≥ {100 * v:g} % of organisations taking part in co-building"
+    if kind == "office_share_at_most":
+        return f"office ≤ {100 * v:g} % of space"
     return "all of: " + "; ".join(condition_text(by_name[r], by_name) for r in v)
 
 

@@ -26,6 +26,10 @@ OUTCOMES = {
     "satisfied": "share of the community's households satisfied (at the plan year's end)",
     "organisations": "organisations alive in the community (at the plan year's end)",
     "participation": "share of households taking part in community life in a month (the plan year's mean)",
+    "served_share": "share of the plan year's needs of one service served in the community "
+    "(read as served_share:<service>)",
+    "cobuilding": "share of the community's organisations taking part in co-building: supported (incubated or "
+    "contracted) or at half strength or more (at the plan year's end; 0 without organisations)",
 }
 
 #: Tolerance for comparing a simulated or solved stock with its bound. Solvers return
@@ -48,10 +52,20 @@ class Atom:
     per_household: float = 0.0
     measured: str = "year_end"  # staff: "annual_average" reads the year's mean people in post
     of_staff: float = 0.0  # relative atoms: this share of the item's staff (at the year's end) is subtracted
+    #: a further constant per community (in the scenario's order), e.g. office_m2 / 0.15 for the
+    #: office share: then ``households`` must be every community's (an array, or communities × years)
+    by_community: tuple[float, ...] | None = None
 
-    def bound(self, households):
-        """The level the stock must reach, for a scalar or an array of household counts."""
-        return self.constant + self.per_household * households
+    def bound(self, households, community: np.ndarray | None = None):
+        """The level the stock must reach, for a scalar or an array of household counts
+        (``community``: each row's position in the scenario, when rows are not the communities in order)."""
+        base = self.constant + self.per_household * households
+        if self.by_community is None:
+            return base
+        own = np.asarray(self.by_community, dtype=float)
+        if community is not None:
+            own = own[community]
+        return base + (own[:, None] if np.ndim(households) == 2 else own)
 
 
 @dataclass(frozen=True)
@@ -66,6 +80,7 @@ class Stocks:
     staff_average: Mapping[str, np.ndarray] | None = None  # the year's mean people in post (simulated)
     funds: np.ndarray | None = None  # yuan paid into each community's working fund in the year (None: none)
     trained: Mapping[str, np.ndarray] | None = None  # people trained in the year, by staff kind (None: none)
+    community: np.ndarray | None = None  # each row's community position, when rows are not the city in order
 
     def level(self, atom: Atom) -> np.ndarray:
         if atom.of_staff:
@@ -114,7 +129,8 @@ class Condition:
         """Boolean array: which communities meet the condition."""
         ok = np.ones(len(stocks.households), dtype=bool)
         for atom in self.atoms:
-            ok &= stocks.level(atom) >= atom.bound(np.asarray(stocks.households, dtype=float)) - TOLERANCE
+            bound = atom.bound(np.asarray(stocks.households, dtype=float), stocks.community)
+            ok &= stocks.level(atom) >= bound - TOLERANCE
         return ok
 
 

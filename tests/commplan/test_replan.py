@@ -145,3 +145,16 @@ def test_every_re_solve_keeps_within_the_capacity(monkeypatch):
             p = result.plan
             projects = (p.space_added > 1e-9).sum(axis=0) + sum(o.sum(axis=0) for o in p.opened.values())
             assert projects.max() <= 6 and p.hires["community_worker"].max() <= 1
+
+
+def test_remaining_scenario_moves_developers_space_with_the_calendar():
+    from scenarios.schema import DeveloperSpace
+
+    s = dataclasses.replace(
+        load("tutorial"),
+        developer_space=(DeveloperSpace("gongyuan", 100, 1, 1.0, True), DeveloperSpace("gongyuan", 50, 3, 1.0, True)),
+    )
+    rest = remaining_scenario(s, 1, s.initial_stocks(), spent=0)
+    # year 1's space is in the simulated state if it came; year 3's is the remaining plan's year 2
+    assert [(d.m2, d.due_year) for d in rest.developer_space] == [(50, 2)]
+    assert rest.developer_m2()[s.community_ids.index("gongyuan")].tolist() == [0, 50]

@@ -95,12 +95,15 @@ def test_space_alone_raises_needs_served_beyond_culture_and_residents_satisfied(
     scenario = tutorial()
     n, years = len(scenario.communities), scenario.years
     space_only = PlanSchedule.from_arrays(scenario, space_added=np.full((n, years), 100.0))
-    _, base = run(scenario)
-    _, built = run(scenario, space_only)
     last = slice(24, 36)
+    # over four seeds: 0.01 mediation needs a month per m² is a small effect beside one run's noise
+    runs = [(run(scenario, seed=seed)[1], run(scenario, space_only, seed=seed)[1]) for seed in (5, 6, 7, 8)]
     for service in ("elderly_care", "child_care", "mediation"):
-        assert built[f"served_{service}"][last].sum() > base[f"served_{service}"][last].sum(), service
-    assert built["satisfied"][last].mean() > base["satisfied"][last].mean()
+        gain = sum(
+            built[f"served_{service}"][last].sum() - base[f"served_{service}"][last].sum() for base, built in runs
+        )
+        assert gain > 0, service
+    assert sum(built["satisfied"][last].mean() - base["satisfied"][last].mean() for base, built in runs) > 0
 
 
 def test_a_facility_serves_its_own_service():

@@ -132,8 +132,8 @@ def test_target_without_requirement_and_with_two_conditions(minimal_text):
     assert problems(text) == [
         "line 46   targets.odd: needs exactly one condition key, one of space_at_least, space_per_100_households, "
         "has, staff_per_households, staff_at_least, satisfied_at_least, organisations_at_least, "
-        "participation_at_least, funds_at_least, trained_at_least, staff_hours_at_least, standard, city_staff "
-        "(found space_at_least, has)",
+        "participation_at_least, funds_at_least, trained_at_least, served_share_at_least, staff_hours_at_least, "
+        "cobuilding_at_least, office_share_at_most, standard, city_staff (found space_at_least, has)",
         "line 46   targets.odd: needs a requirement: one or more of share, keys_by, count, at_least",
     ]
 
@@ -190,9 +190,9 @@ def test_csv_problems_name_the_csv_file_and_row(tmp_path, minimal_text):
             True,
             1,
             "colour",
-            'unknown column; expected one of "elderly_share", "facilities", "household_growth", '
-            '"household_size", "households", "id", "key", "lat", "lon", "max_space_added_m2", "name", "space_m2", '
-            '"staff_<kind>", "village_to_residence"',
+            'unknown column; expected one of "dwellings", "elderly_share", "facilities", "household_growth", '
+            '"household_size", "households", "id", "key", "lat", "lon", "max_space_added_m2", "name", '
+            '"new_development", "office_m2", "space_m2", "staff_<kind>", "village_to_residence"',
         ),
         (True, 3, "row 3.households", "must be ≥ 0"),
         (True, 3, "row 3.space_m2", "must be a number"),

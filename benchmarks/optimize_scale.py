@@ -311,14 +311,15 @@ def bench(n: int, all_marginals: bool) -> dict:
 def main(argv: list[str]) -> None:
     sizes = [int(a) for a in argv] or [200, 1000, 2000]
     rows = []
+    out = Path(__file__).parent / "results" / "optimize_scale.json"
+    from scenarios.files import write_json
+
     for n in sizes:
         row = bench(n, all_marginals=n <= 200)
         rows.append(row)
         print(json.dumps(row, indent=1), flush=True)
-    out = Path(__file__).parent / "results" / "optimize_scale.json"
-    from scenarios.files import write_json
-
-    write_json(out, {"sizes": rows, "note": "2-core shared machine; compare ratios within one run"})
+        # written after each size: the largest takes the better part of an hour on a shared machine
+        write_json(out, {"sizes": rows, "note": "2-core shared machine; compare ratios within one run"})
     print(f"written {out}")
 
 

@@ -1,17 +1,17 @@
-"""How the planning optimiser scales: build time, solve time, and the whole solve vs HiGHS alone.
+"""How the planning optimiser scales: the whole default ``commplan plan`` against HiGHS alone.
 
 Synthetic cities of 200, 1,000 and 2,000 communities × 3 years (``[generate]``) with a
 realistic target set: staged space shares, one-stop centres for key communities first, a
 staff ratio, a standard, elderly-centre counts and a city-wide staff target.
 
-For each size: the program's build time, HiGHS's solve time (through PuLP), their ratio;
-the whole ``optimize.solve`` after imports without marginal costs; the whole default
-``commplan plan`` as a planner runs it (a fresh process; marginal and full costs within the
-default time budget; outputs and charts written), with the marginal-cost statuses of the
-binding requirements (and how many are exact or bounded within 1 %) and the full-cost
-statuses; and "HiGHS alone", the same model solved by ``highspy`` directly (from MPS, and
-from the very model PuLP passed), with the ratio of the whole command to it. At 200
-communities also every binding requirement priced without a budget. Run:
+For each size: the whole default ``commplan plan`` as a planner runs it (a fresh process;
+marginal and full costs within the default time budget; outputs and charts written),
+with where its time went (build, solve, LP duals, each full cost and marginal-cost
+re-solve, outputs: stamped from the solver's progress messages), the marginal-cost
+statuses of the binding requirements (and how many are exact or bounded within 1 %) and
+the full-cost statuses; and "HiGHS alone", the same model solved by ``highspy`` directly
+(from MPS, and from the very model PuLP passed), with the ratio of the whole command to
+it. At 200 communities also every binding requirement priced without a budget. Run:
 
     .venv/bin/python benchmarks/optimize_scale.py [sizes...]
 
@@ -198,6 +198,33 @@ def statuses(res) -> dict:
     return out
 
 
+#: ``commplan plan`` in a fresh process, with ``optimize.solve``'s progress messages stamped
+#: (seconds since the process started) and its timings written to a file beside the run.
+TIMED_PLAN = """
+import json, sys, time
+T0 = time.perf_counter()
+import optimize, optimize.program
+stamps = []
+solve = optimize.program.solve
+def timed(*args, progress=None, **kwargs):
+    def say(msg):
+        stamps.append((time.perf_counter() - T0, msg))
+        if progress:
+            progress(msg)
+    res = solve(*args, progress=say, **kwargs)
+    stamps.append((time.perf_counter() - T0, "solve returned"))
+    timed.timings = res.timings
+    return res
+optimize.solve = timed
+from commplan.cli import main
+code = main(["plan", sys.argv[1], "--out", sys.argv[2], "--quiet"])
+stamps.append((time.perf_counter() - T0, "outputs written"))
+with open(sys.argv[3], "w") as f:
+    json.dump({"stamps": stamps, "timings": getattr(timed, "timings", None)}, f)
+sys.exit(code)
+"""
+
+
 def plan_command(n: int) -> dict:
     """The whole default ``commplan plan`` (a fresh process: imports, build, solve, marginal and
     full costs within the default time budget, plan.csv, summary.json and the two charts)."""
@@ -206,13 +233,19 @@ def plan_command(n: int) -> dict:
         path = Path(tmp) / f"bench-{n}.toml"
         path.write_text(SCENARIO.format(**_values(n)), encoding="utf-8")
         run = Path(tmp) / "run"
+        stamps = Path(tmp) / "stamps.json"
         t0 = time.perf_counter()
         done = subprocess.run(
-            [sys.executable, "-m", "commplan", "plan", str(path), "--out", str(run), "--quiet"], capture_output=True
+            [sys.executable, "-c", TIMED_PLAN, str(path), str(run), str(stamps)], capture_output=True, text=True
         )
         out["plan_command_s"] = time.perf_counter() - t0
         out["plan_command_exit"] = done.returncode
+        if done.returncode != 0:
+            out["plan_command_stderr"] = done.stderr[-2000:]
         summary = json.loads((run / "summary.json").read_text(encoding="utf-8"))
+        timed = json.loads(stamps.read_text(encoding="utf-8"))
+    out["plan_timings"] = timed["timings"]
+    out["plan_phases"] = _phases(timed["stamps"])
     binding = [r for r in summary["requirements"] if r["binding"]]
     out["plan_status"] = summary["status"]
     out["plan_binding"] = len(binding)
@@ -220,6 +253,14 @@ def plan_command(n: int) -> dict:
     out["plan_marginal_exact_or_within_1pct"] = sum(1 for r in binding if _within(r, 0.01))
     out["plan_full_cost_statuses"] = _count(t["full_cost_status"] for t in summary.get("targets", []))
     return out
+
+
+def _phases(stamps: list) -> list:
+    """Each progress message with the seconds until the next one: where the command's time went."""
+    return [
+        {"step": msg, "at_s": round(at, 2), "took_s": round(stamps[k + 1][0] - at, 2) if k + 1 < len(stamps) else None}
+        for k, (at, msg) in enumerate(stamps)
+    ]
 
 
 def _count(items) -> dict:
@@ -245,43 +286,40 @@ def _within(r: dict, rel: float) -> bool:
 def bench(n: int, all_marginals: bool) -> dict:
     s = scenario(n)
     row: dict = {"communities": n, "requirements": len(s.requirements)}
-    t0 = time.perf_counter()
-    res = optimize.solve(s, marginal_costs=False)
-    row["whole_s"] = time.perf_counter() - t0
-    row["build_s"] = res.timings["build"]
-    row["solve_s"] = res.timings["solve"]
-    row["build_share_of_whole"] = row["build_s"] / row["whole_s"]
-    row["build_over_solve"] = row["build_s"] / row["solve_s"]
-    row["status"] = res.status
-    row["total_cost"] = res.total_cost
-    row["binding"] = sum(1 for rr in res.requirements if rr.binding)
     if all_marginals:
         # every binding requirement priced, no budget: the time to exact marginal costs
         t0 = time.perf_counter()
         res_a = optimize.solve(s, marginal_time_limit=float("inf"))
         row["whole_all_marginals_s"] = time.perf_counter() - t0
+        row["all_solve_s"] = res_a.timings.get("solve")
         row["all_marginal_s"] = res_a.timings.get("marginal")
         row["all_full_costs_s"] = res_a.timings.get("full_costs")
         row["all_marginal_statuses"] = statuses(res_a)
     row.update(plan_command(n))
+    timings = row["plan_timings"] or {}
+    row["build_s"] = timings.get("build")
+    row["solve_s"] = timings.get("solve")
+    row["pricing_s"] = timings.get("marginal")  # LP duals, full costs and marginal costs together
     prog = Program(s)
     row["highs_alone"] = highs_alone(prog)
-    row["whole_over_highs_alone"] = row["whole_s"] / row["highs_alone"]["run_s"]
-    row["plan_command_over_highs_alone"] = row["plan_command_s"] / row["highs_alone"]["run_s"]
+    alone = row["highs_alone"]["run_s"]
+    row["solve_over_highs_alone"] = row["solve_s"] / alone if row["solve_s"] else None
+    row["plan_command_over_highs_alone"] = row["plan_command_s"] / alone
     return row
 
 
 def main(argv: list[str]) -> None:
     sizes = [int(a) for a in argv] or [200, 1000, 2000]
     rows = []
+    out = Path(__file__).parent / "results" / "optimize_scale.json"
+    from scenarios.files import write_json
+
     for n in sizes:
         row = bench(n, all_marginals=n <= 200)
         rows.append(row)
         print(json.dumps(row, indent=1), flush=True)
-    out = Path(__file__).parent / "results" / "optimize_scale.json"
-    from scenarios.files import write_json
-
-    write_json(out, {"sizes": rows, "note": "2-core shared machine; compare ratios within one run"})
+        # written after each size: the largest takes the better part of an hour on a shared machine
+        write_json(out, {"sizes": rows, "note": "2-core shared machine; compare ratios within one run"})
     print(f"written {out}")
 
 

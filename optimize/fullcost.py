@@ -46,8 +46,14 @@ def full_costs(
     min_share: float,
     session: HighsSession | None = None,
     progress: Callable[[str], None] | None = None,
+    within: float | None = None,
 ) -> list[TargetCost]:
-    """Each target's full cost by a re-solve without it, in scenario order, within ``budget`` seconds."""
+    """Each target's full cost by a re-solve without it, in scenario order, within ``budget`` seconds.
+
+    ``within``: a re-solve on the kept model may stop once ``full_cost_max − full_cost_min``
+    is at most this share of ``full_cost_max`` (status ``bounded``); None proves each to a
+    currency unit.
+    """
     t_start = time.perf_counter()
     targets = [t for t in prog.scenario.targets if any(r.target == t.name for r in prog.shortfall)]
     if session is not None:
@@ -71,7 +77,7 @@ def full_costs(
             progress(f"full cost {k + 1}/{len(targets)}: {tg.name}")
         free = [(s, float(r.required)) for r, s in prog.shortfall.items() if r.target == tg.name]
         if session is not None:
-            ub, lb, seconds, status = _resolve_kept(session, free, each)
+            ub, lb, seconds, status = _resolve_kept(session, free, each, _close_enough(c0, lb0, within))
         else:
             ub, lb, seconds, status = _resolve_pulp(prog, sol, free, solver, each)
         if ub is None:
@@ -102,13 +108,23 @@ def full_costs(
     return result
 
 
-def _resolve_kept(session: HighsSession, free, time_limit: float):
+def _close_enough(c0: float, lb0: float | None, within: float | None) -> Callable[[float, float], bool] | None:
+    """Stop rule: ``[lb0 − best, c0 − bound]`` (the plan's own gap included) within ``within`` of its top."""
+    if within is None or lb0 is None:
+        return None
+    base_gap = max(0.0, c0 - lb0)
+    return lambda best, bound: base_gap + best - bound <= max(EXACT_TOLERANCE / 2, within * (c0 - bound))
+
+
+def _resolve_kept(session: HighsSession, free, time_limit: float, enough: Callable[[float, float], bool] | None = None):
     cols = [(session.col(s), up) for s, up in free]
     for j, up in cols:
         if j is not None:
             session.h.changeColBounds(j, 0.0, up)
     try:
-        run = session.run(time_limit=time_limit, rel_gap=0.0, abs_gap=EXACT_TOLERANCE / 2, start=session.x0)
+        run = session.run(
+            time_limit=time_limit, rel_gap=0.0, abs_gap=EXACT_TOLERANCE / 2, start=session.x0, enough=enough
+        )
     finally:
         for j, _ in cols:
             if j is not None:

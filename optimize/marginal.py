@@ -57,6 +57,9 @@ if TYPE_CHECKING:
 
 #: Marginal costs closer than this (currency units) to their proven bound are exact.
 EXACT_TOLERANCE = 1.0
+#: Under a time budget a re-solve stops once its figure is bounded within this share of
+#: itself: the last proof to a currency unit can cost more than everything before it.
+WITHIN = 0.01
 
 EXACT = "exact"
 BOUNDED = "bounded"
@@ -131,12 +134,16 @@ def marginal_costs(
     min_share: float,
     session: HighsSession | None = None,
     progress: Callable[[str], None] | None = None,
+    within: float | None = None,
 ) -> dict[Requirement, Marginal]:
     """Re-solve binding requirements relaxed by one unit, in :func:`priority` order, within ``budget`` seconds.
 
     ``min_share``: the least time a re-solve is given while the budget lasts (the solve()
-    caller passes twice the main solve). Returns a :class:`Marginal` for every binding
-    requirement (``not computed: time budget`` for those the budget did not reach).
+    caller passes twice the main solve). ``within``: a re-solve on the kept model may stop
+    once ``marginal_cost_max − marginal_cost`` is at most this share of
+    ``marginal_cost_max`` (status ``bounded``); None proves every one to a currency unit.
+    Returns a :class:`Marginal` for every binding requirement (``not computed: time
+    budget`` for those the budget did not reach).
     """
     t_start = time.perf_counter()
     order = priority(result)
@@ -165,7 +172,7 @@ def marginal_costs(
         repair = hire_back_cost(prog, r)
         target = c0 - repair + EXACT_TOLERANCE / 2 if repair is not None else None
         if session is not None:
-            out[r] = _resolve_kept(session, prog.shortfall[r], c0, target, each)
+            out[r] = _resolve_kept(session, prog.shortfall[r], c0, target, each, within)
         else:
             out[r] = _resolve_pulp(prog, sol, r, solver, c0, each)
         m = out[r]
@@ -196,14 +203,28 @@ def _solution(values):
     return sol
 
 
-def _resolve_kept(session: HighsSession, shortfall, c0: float, target: float | None, time_limit: float) -> Marginal:
+def close_enough(c0: float, within: float | None) -> Callable[[float, float], bool] | None:
+    """Stop rule of a re-solve: the saving's range ``[c0 − best, c0 − bound]`` is within ``within`` of its top."""
+    if within is None:
+        return None
+    return lambda best, bound: best - bound <= max(EXACT_TOLERANCE / 2, within * (c0 - bound))
+
+
+def _resolve_kept(
+    session: HighsSession, shortfall, c0: float, target: float | None, time_limit: float, within: float | None = None
+) -> Marginal:
     j = session.col(shortfall)
     if j is None:
         return Marginal(None, None, "failed: requirement not in the model")
     session.h.changeColBounds(j, 0.0, 1.0)
     try:
         run = session.run(
-            time_limit=time_limit, rel_gap=0.0, abs_gap=EXACT_TOLERANCE / 2, start=session.x0, target=target
+            time_limit=time_limit,
+            rel_gap=0.0,
+            abs_gap=EXACT_TOLERANCE / 2,
+            start=session.x0,
+            target=target,
+            enough=close_enough(c0, within),
         )
     finally:
         session.h.changeColBounds(j, 0.0, 0.0)

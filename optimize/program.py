@@ -28,7 +28,7 @@ from optimize.constraints import BudgetRow, LimitRow
 from optimize.data import ProgramData
 from optimize.fullcost import full_costs, not_computed
 from optimize.infeasibility import explain
-from optimize.marginal import DUALS_ONLY, NOT_BINDING, lp_duals
+from optimize.marginal import DUALS_ONLY, NOT_BINDING, WITHIN, lp_duals
 from optimize.marginal import marginal_costs as compute_marginals
 from optimize.result import PlanResult
 from optimize.session import HighsSession, silence_banner
@@ -463,14 +463,32 @@ def _price_requirements(
     budget = marginal_time_limit if marginal_time_limit is not None else max(5.0, 3.0 * out.seconds)
     if time_limit is not None:
         budget = min(budget, time_limit)
+    within = None if math.isinf(budget) else WITHIN  # no budget: every figure proven to a currency unit
     t0 = time.perf_counter()
     result.target_costs = full_costs(
-        prog, sol, solver, base=out, budget=budget / 2, min_share=2.0 * out.seconds, session=session, progress=say
+        prog,
+        sol,
+        solver,
+        base=out,
+        budget=budget / 2,
+        min_share=2.0 * out.seconds,
+        session=session,
+        progress=say,
+        within=within,
     )
     result.timings["full_costs"] = time.perf_counter() - t0
     budget -= result.timings["full_costs"]  # one time budget for both: full costs take at most half
     marg = compute_marginals(
-        prog, sol, result, solver, base=out, budget=budget, min_share=2.0 * out.seconds, session=session, progress=say
+        prog,
+        sol,
+        result,
+        solver,
+        base=out,
+        budget=budget,
+        min_share=2.0 * out.seconds,
+        session=session,
+        progress=say,
+        within=within,
     )
     for rr in result.requirements:
         m = marg.get(rr.requirement)

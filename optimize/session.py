@@ -16,6 +16,7 @@ import math
 import os
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -73,7 +74,7 @@ def _flush_c_stdout() -> None:
 class Run:
     """One run of the kept model: ``status`` in the summary's words, objective and proven bound."""
 
-    status: str  # optimal, time_limit, infeasible, error
+    status: str  # optimal, enough, target, time_limit, infeasible, error
     objective: float | None
     bound: float | None
     seconds: float
@@ -127,11 +128,16 @@ class HighsSession:
         abs_gap: float,
         start: np.ndarray | None = None,
         target: float | None = None,
+        enough: Callable[[float, float], bool] | None = None,
     ) -> Run:
         """Run HiGHS on the kept model as it stands (warm from ``start`` when given).
 
         ``target``: stop as soon as a plan costing at most this is found (HiGHS's
         ``objective_target``; used when a bound elsewhere already proves it optimal).
+        ``enough(best, bound)``: asked by HiGHS's MIP interrupt callback with the best plan's
+        cost and the proven bound; the run stops (status ``enough``) once it says True, so
+        a caller that needs a figure to within a share of itself, not to one currency unit,
+        does not pay for the last proof.
         """
         h = self.h
         h.setOptionValue("output_flag", False)
@@ -144,11 +150,27 @@ class HighsSession:
             sol.col_value = start.tolist()
             sol.value_valid = True
             h.setSolution(sol)
+        stopped = [False]
+
+        def check(e) -> None:
+            best, bound = float(e.data_out.mip_primal_bound), float(e.data_out.mip_dual_bound)
+            if enough is not None and math.isfinite(best) and math.isfinite(bound) and enough(best, bound):
+                stopped[0] = True
+                e.interrupt()
+
+        if enough is not None:
+            h.cbMipInterrupt.subscribe(check)
         t0 = time.perf_counter()
         try:
             h.run()
         except Exception as err:  # reported, not raised
             return Run(f"error: {type(err).__name__}: {err}", None, None, time.perf_counter() - t0)
+        finally:
+            if enough is not None:
+                h.cbMipInterrupt.unsubscribe(check)
+                # HiGHS keeps the interrupt flag set for the next run (which would stop at
+                # once): passing the callback again clears it
+                h.enableCallbacks()
         seconds = time.perf_counter() - t0
         st = h.getModelStatus()
         info = h.getInfo()
@@ -162,6 +184,8 @@ class HighsSession:
             return Run("optimal", obj, bound, seconds, values)
         if st == S.kInfeasible:
             return Run("infeasible", None, None, seconds)
+        if has and stopped[0] and st == S.kInterrupt:
+            return Run("enough", obj, bound, seconds, values)
         if has:
             return Run("time_limit" if st != S.kObjectiveTarget else "target", obj, bound, seconds, values)
         return Run("time_limit" if st == S.kTimeLimit else f"error: {h.modelStatusToString(st)}", None, bound, seconds)

@@ -131,3 +131,87 @@ def test_cbc_gives_the_same_exact_marginal_costs(tutorial):
         assert a.marginal_status == b.marginal_status
         if a.marginal_status == EXACT:
             assert a.marginal_cost == pytest.approx(b.marginal_cost, abs=0.01)
+
+
+def _bench_city(n: int):
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parents[2] / "benchmarks"))
+    from optimize_scale import scenario
+
+    return scenario(n)
+
+
+def test_a_resolve_stopped_by_its_rule_is_interrupted_and_the_next_one_is_not():
+    """HiGHS keeps an interrupt for the next run unless cleared: the kept model must clear it."""
+    from optimize.program import _session
+
+    prog = Program(_bench_city(60).planning())
+    prog.set_elastic(False)
+    prog.use_objective("cost")
+    prog.run("highs", gap=0.0)
+    session = _session(prog)
+    assert session is not None
+    asked = []
+    for k, (r, s) in enumerate(list(prog.shortfall.items())[:3]):
+        j = session.col(s)
+        session.h.changeColBounds(j, 0.0, 1.0)
+        stop = (lambda best, bound: asked.append((best, bound)) or True) if k != 1 else None
+        run = session.run(time_limit=60.0, rel_gap=0.0, abs_gap=0.5, start=session.x0, enough=stop)
+        session.h.changeColBounds(j, 0.0, 0.0)
+        if k == 1:
+            assert run.status == "optimal", r.label  # not stopped by the previous run's interrupt
+        elif run.status == "enough":
+            assert asked and run.objective is not None and run.bound is not None
+            assert run.bound <= run.objective + 1e-6
+    assert asked  # the rule was asked
+
+
+def test_under_a_budget_a_marginal_cost_is_bounded_within_one_percent_around_the_exact_one():
+    """The stop rule (``WITHIN``): the range found holds the proven figure and is at most 1 % wide."""
+    from optimize.marginal import WITHIN, _resolve_kept
+    from optimize.program import _session
+
+    prog = Program(_bench_city(60).planning())
+    prog.set_elastic(False)
+    prog.use_objective("cost")
+    prog.run("highs", gap=0.0)
+    session = _session(prog)
+    assert session is not None
+    c0 = session.objective0
+    widths = []
+    for r in [r for r in prog.shortfall if r.kind == "count"]:
+        exact = _resolve_kept(session, prog.shortfall[r], c0, None, 120.0, None)
+        quick = _resolve_kept(session, prog.shortfall[r], c0, None, 120.0, WITHIN)
+        assert exact.saving is not None and exact.saving_max is not None
+        assert exact.saving_max - exact.saving <= 1.0  # proven to a currency unit
+        assert quick.saving is not None and quick.saving_max is not None
+        assert quick.saving - 1.0 <= exact.saving <= quick.saving_max + 1.0
+        assert quick.saving_max - quick.saving <= WITHIN * quick.saving_max + 0.5
+        widths.append(quick.saving_max - quick.saving)
+    assert widths
+
+
+@pytest.mark.parametrize("budget", [60.0, float("inf")])
+def test_only_a_time_budget_lets_a_resolve_stop_at_one_percent(tutorial, monkeypatch, budget):
+    """No budget (``inf``, as the output digests run) proves every figure to a currency unit."""
+    import optimize.program as program
+    from optimize.marginal import WITHIN
+
+    seen = []
+
+    def spy(real):
+        def call(*args, **kwargs):
+            seen.append(kwargs.get("within"))
+            return real(*args, **kwargs)
+
+        return call
+
+    monkeypatch.setattr(program, "compute_marginals", spy(program.compute_marginals))
+    monkeypatch.setattr(program, "full_costs", spy(program.full_costs))
+    res = optimize.solve(tutorial, marginal_time_limit=budget)
+    assert seen == [None, None] if budget == float("inf") else seen == [WITHIN, WITHIN]
+    for rr in _binding(res):
+        if rr.marginal_status == BOUNDED:
+            assert rr.marginal_cost_max - rr.marginal_cost <= WITHIN * rr.marginal_cost_max + 0.5

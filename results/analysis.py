@@ -376,6 +376,17 @@ def at_risk_reasons(
         staff_kinds = [a.item for a in atoms if a.kind == "staff" and a.item]
         if target is not None and target.city_staff:
             staff_kinds.append(target.city_staff)
+        trained = [a.item for a in atoms if a.kind == "trained" and a.item]
+        if trained:
+            parts.append(
+                tr(
+                    "the plan buys one training place per planned post; staff hired after the year's places are "
+                    "used, and those replacing trained staff who left, stay untrained"
+                )
+            )
+            staff_kinds += trained
+        if "outcome" in kinds:
+            parts.append(tr("it is an outcome of the simulation, which the plan does not buy directly"))
         if staff_kinds and timeseries is not None and len(timeseries):
             parts.append(_staff_reason(staff_kinds, int(r["year"]), timeseries, scenario))
         if kinds & {"space", "has"} or r["kind"] == "count":

@@ -271,6 +271,9 @@ ZH.update(
         "met in {p} of runs: the median run reaches {median:g} of the {required:g} required": "在 {p} 的模拟中达成：中位数为 {median:g}，要求 {required:g}",
         "the plan itself falls short ({planned:g} planned)": "规划本身未达标（规划 {planned:g}）",
         "the plan meets it exactly, with no margin for anything going wrong": "规划恰好达标，没有任何余量",
+        "the plan buys one training place per planned post; staff hired after the year's places are used, and "
+        "those replacing trained staff who left, stay untrained": "规划按编制岗位每岗购买一个培训名额；名额用完后入职的人员，以及接替已培训离职人员的新人，均未受培训",
+        "it is an outcome of the simulation, which the plan does not buy directly": "这是模拟的结果，规划无法直接购买",
         "building runs {lag:.0f} months late (median) and {deferred} of projects are deferred a year, so projects funded in a year may open only in the next": "工程延误中位数 {lag:.0f} 个月，{deferred} 的项目推迟一年，当年资助的项目可能要到次年才能投入使用",
         "the plan assumed {assumed} of {kind}s leave a year; in {year} {exits:.0f} left ({share} of the {start:.0f} in post at its start) and {hires:.0f} were hired, each post refilled after {lag} months": "规划假设{kind}每年流失 {assumed}；{year} 年有 {exits:.0f} 人离职（占年初在岗 {start:.0f} 人的 {share}），招聘 {hires:.0f} 人，每个岗位空缺 {lag} 个月后才补上",
         "{target}, {year}: met in {b} of re-planned runs against {a} with the fixed plan (mean level {lb:.1f} against {la:.1f})": "{target}，{year} 年：重新规划时达成率 {b}，固定规划为 {a}（平均水平 {lb:.1f}，固定规划 {la:.1f}）",

@@ -20,7 +20,7 @@ simulation itself* (never a hand-set buffer) and re-planning until the plan hold
 4. Stop when every requirement reaches P in sample, or nothing is left to tighten.
 
 **Termination.** Every margin is monotone and bounded — ``factor_s`` rises by at least
-``FACTOR_STEP`` up to ``MAX_FACTOR``, a lead is set once per target, extra communities
+``FACTOR_STEP`` / 2 up to ``MAX_FACTOR``, a lead is set once per target, extra communities
 stop at the city's size — and an iteration that changes none of them ends the loop; so
 the loop ends after finitely many steps (and at most ``max_iterations``).
 
@@ -281,8 +281,10 @@ def plan_with_confidence(
         done = 0 if have is None else len(have.replications)
         if done < n:
             more = simulate_fn(scenario, plan, replications=n, seed=inner, first=done)
-            sims[key] = more if have is None else dataclasses.replace(
-                have, replications=[*have.replications, *more.replications]
+            sims[key] = (
+                more
+                if have is None
+                else dataclasses.replace(have, replications=[*have.replications, *more.replications])
             )
         found = sims[key]
         return dataclasses.replace(found, replications=found.replications[:n])
@@ -291,6 +293,7 @@ def plan_with_confidence(
     result: PlanResult | None = None
     unreachable: list[str] = []
     short: list[Key] = []
+    unpaid: list[str] = []
     for k in range(1, max_iterations + 1):
         say(f"confidence {confidence:g}: plan {k}")
         solved = solve(m)
@@ -331,18 +334,21 @@ def plan_with_confidence(
         )
         if not short:
             return ConfidencePlan(_as_original(solved, scenario, m), m, confidence, True, record, [])
-        unpaid = [] if paper is None else [key for key in short if key not in paper]
-        if unpaid:  # with a budget: what the budget does not buy even on paper cannot be made reliable
+        if paper is not None:  # with a budget: what it does not buy even on paper cannot be made reliable
+            unpaid = [
+                f"{t} ({kind}), year {y}: not met even on paper within the budget"
+                for t, kind, y in short
+                if (t, kind, y) not in paper
+            ]
             short = [key for key in short if key in paper]
-            unreachable = [f"{t} ({kind}), year {y}: not met even on paper within the budget" for t, kind, y in unpaid]
         gaps = {key: _aim(confidence, n) - p for key, p in probs.items() if p is not None}
         before = m.copy()
         changed = bool(short) and _tighten(scenario, m, short, sim, confidence, gaps)
         if not changed:
-            unreachable += [f"{t} ({kind}), year {y}: nothing left to tighten" for t, kind, y in short]
+            unreachable = [f"{t} ({kind}), year {y}: nothing left to tighten" for t, kind, y in short]
             break
     assert result is not None  # the first iteration either returned or found a plan
-    return ConfidencePlan(_as_original(result, scenario, m), m, confidence, False, record, unreachable)
+    return ConfidencePlan(_as_original(result, scenario, m), m, confidence, False, record, unpaid + unreachable)
 
 
 def _keep_feasible(
@@ -357,13 +363,25 @@ def _keep_feasible(
     m, kept = before.copy(), None
     m.blocked |= wanted.blocked
     for change in wanted.changes_since(before):
-        trial = m.with_change(change)
-        result = solve(trial)
-        if ok(result):
-            m, kept = trial, result
+        for step in _smaller(change, m):
+            trial = m.with_change(step)
+            result = solve(trial)
+            if ok(result):
+                m, kept = trial, result
+                break
         else:
             m.blocked.add(change[:2])
     return m, kept
+
+
+def _smaller(change: tuple[Any, ...], m: Margins) -> list[tuple[Any, ...]]:
+    """A change, then (for posts) half of it when at least half a step: a budget that cannot
+    pay the whole margin may still pay part of it."""
+    if change[0] != "factor":
+        return [change]
+    now = m.post_factor.get(change[1], 1.0)
+    half = now + (change[2] - now) / 2
+    return [change, ("factor", change[1], half)] if half - now >= FACTOR_STEP / 2 else [change]
 
 
 def _tighten(

@@ -85,6 +85,7 @@ def solve_with_confidence(
     with spinner(f"planning {scenario.name} with confidence {options.confidence:g}", quiet) as say:
         with process_pool(processes) if processes > 1 else nullcontext() as pool:
             kw: dict[str, Any] = dict(
+                mode=options.mode,
                 replications=options.confidence_replications,
                 seed=seed,
                 solver=options.solver,
@@ -196,7 +197,7 @@ def run(
     Returns the plan's result; when the solve found no plan, only the plan's files are
     written and the caller says why (its status and explanation).
     """
-    if solve_options.confidence is not None:
+    if solve_options.confidence is not None and solve_options.mode == "min-cost":
         solve_options = dataclasses.replace(solve_options, price_curve=True)
     result, cp = solve_with_confidence(
         scenario, solve_options, quiet, sim_options.root_seed(scenario), sim_options.processes

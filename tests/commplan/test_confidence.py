@@ -129,12 +129,12 @@ def test_without_confidence_the_summary_says_so(tmp_path):
     ("args", "says"),
     [
         (["--confidence", "1.5"], "probability between 0 and 1"),
-        (["--confidence", "0.9", "--mode", "max-attainment"], "--confidence plans at minimum cost"),
+        (["--confidence", "0.9", "--replan", "yearly"], "--replan yearly is not available yet"),
     ],
 )
 def test_a_bad_confidence_is_refused_with_exit_1(args, says, tmp_path, capsys):
     try:
-        code = main(["plan", "tutorial", "--out", str(tmp_path / "x"), "--quiet", *args])
+        code = main(["run", "tutorial", "--out", str(tmp_path / "x"), "--quiet", *args])
     except SystemExit as e:  # argparse's own refusal
         code = e.code
     assert code == 1

@@ -192,3 +192,25 @@ def test_margins_that_make_the_targets_impossible_are_dropped_one_by_one():
     assert kept is not None and kept.feasible
     assert m.lead == {"space-200"} and not m.extra
     assert ("extra", ("space-200", 2)) in m.blocked
+
+
+def test_the_confidence_section_is_in_chinese_with_lang_zh():
+    from results.confidence import section
+    from results.i18n import use
+
+    summary = {
+        "confidence": 0.8,
+        "confidence_reached": False,
+        "requirements": [{"target": "space-200", "kind": "share", "year": 2, "probability_met": 0.5}],
+        "confidence_plan": {
+            "unreachable": ["space-200 (share), year 2: nothing left to tighten"],
+            "margins": {"post_factor": {"community_worker": 1.25}, "planned_a_year_early": [], "extra_communities": {}},
+            "price": [{"confidence": None, "total_cost": 100.0, "drivers": []}],
+        },
+    }
+    english = section(summary)
+    with use("zh"):
+        chinese = section(summary)
+    assert "Not reached" in english and "Not reached" not in chinese
+    for words in ("置信水平 0.8", "未达到", "第 2 年：50%", "规划无法再收紧", "岗位 × community_worker 1.25", "确定性规划"):
+        assert words in chinese

@@ -19,6 +19,17 @@ simulation itself* (never a hand-set buffer) and re-planning until the plan hold
    - *more communities*: a ``share`` requirement still short plans one community more.
 4. Stop when every requirement reaches P in sample, or nothing is left to tighten.
 
+Rounds simulate half the replications (at least 8); a round short of nothing is extended
+to the full number (reusing the first half) before it is accepted, so the acceptance test
+is the same as with full rounds throughout; the simulation is ~97 % of a round's time.
+
+**With a budget** (``mode="max-attainment"``: ``--mode max-attainment``, each budget of
+``sweep``): the first plan is the budget's max-attainment plan, and the requirements it
+meets on paper are the affordable ones. A margin is kept only in full and only while the
+plan still meets every affordable requirement (tightened) on paper; one that would cost
+any of them is set aside (the budget binds), and requirements not met on paper are not
+tightened. With money to spare this is the min-cost confidence plan.
+
 **Termination.** Every margin is monotone and bounded — ``factor_s`` rises by at least
 ``FACTOR_STEP`` / 2 up to ``MAX_FACTOR``, a lead is set once per target, extra communities
 stop at the city's size — and an iteration that changes none of them ends the loop; so

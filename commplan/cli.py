@@ -356,11 +356,6 @@ def _solve_options(args: argparse.Namespace):
     from commplan.pipeline import SolveOptions
 
     confidence = getattr(args, "confidence", None)
-    if confidence is not None and getattr(args, "replan", "none") != "none":
-        raise UserError(
-            "--confidence with --replan yearly is not available yet (re-planning would drop the margins): "
-            "drop one of the two options"
-        )
     return SolveOptions(
         mode=args.mode,
         solver=args.solver,

@@ -101,6 +101,12 @@ class Margins:
             m.extra[change[1]] = change[2]
         return m
 
+    def shifted(self, done: int) -> Margins:
+        """The margins of the years left after ``done`` (re-planning yearly keeps them)."""
+        m = self.copy()
+        m.extra = {(t, y - done): k for (t, y), k in self.extra.items() if y > done}
+        return m
+
     def describe(self) -> dict[str, Any]:
         return {
             "post_factor": {k: round(v, 4) for k, v in sorted(self.post_factor.items())},

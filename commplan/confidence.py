@@ -250,6 +250,7 @@ def plan_with_confidence(
     reliability (see the module: "With a budget"). ``early_replications``: replications of
     the rounds before the last (default half of ``replications``, at least 8); a round
     short of nothing at that size is extended to ``replications`` before it is accepted.
+    ``simulate_fn``: :func:`model.runner.simulate` or a function with its keywords (``first`` included).
     """
     if not 0 < confidence < 1:
         raise ValueError(f"confidence must be between 0 and 1 (not {confidence})")

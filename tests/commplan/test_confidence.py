@@ -212,7 +212,14 @@ def test_the_confidence_section_is_in_chinese_with_lang_zh():
     with use("zh"):
         chinese = section(summary)
     assert "Not reached" in english and "Not reached" not in chinese
-    for words in ("置信水平 0.8", "未达到", "第 2 年：50%", "规划无法再收紧", "岗位 × community_worker 1.25", "确定性规划"):
+    for words in (
+        "置信水平 0.8",
+        "未达到",
+        "第 2 年：50%",
+        "规划无法再收紧",
+        "岗位 × community_worker 1.25",
+        "确定性规划",
+    ):
         assert words in chinese
 
 

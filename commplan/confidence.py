@@ -336,7 +336,10 @@ def plan_with_confidence(
         while True:
             sim = simulated(solved, n)
             probs = {(r["target"], r["kind"], r["year"]): r["probability_met"] for r in sim.requirements(scenario)}
-            short = [key for key, p in probs.items() if p is not None and p < _aim(confidence, n)]
+            # a smaller sample is held to P itself (its half standard error would over-tighten:
+            # at 10 replications and P = 0.9 only 10 of 10 would pass); the full sample to the aim
+            aim = _aim(confidence, n) if n >= replications else confidence
+            short = [key for key, p in probs.items() if p is not None and p < aim]
             if short or n >= replications:
                 break
             n = replications  # short of nothing in a smaller sample: accepted only at the full size
@@ -359,7 +362,7 @@ def plan_with_confidence(
                 if (t, kind, y) not in paper
             ]
             short = [key for key in short if key in paper]
-        gaps = {key: _aim(confidence, n) - p for key, p in probs.items() if p is not None}
+        gaps = {key: aim - p for key, p in probs.items() if p is not None}
         before = m.copy()
         changed = bool(short) and _tighten(scenario, m, short, sim, confidence, gaps)
         if not changed:

@@ -50,6 +50,7 @@ def measure(name: str, levels: list[float], fresh: int) -> list[dict]:
                 "cost": cp.result.total_cost,
                 "premium": cp.result.total_cost / det.total_cost - 1,
                 "rounds": len(cp.iterations),
+                "in_sample_replications": sum(i["replications"] for i in cp.iterations),
                 "seconds": seconds,
                 "run_seconds": run_seconds,
                 "time_ratio_to_run": seconds / run_seconds,

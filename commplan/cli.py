@@ -279,6 +279,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="also simulate each budget in N Latin-hypercube futures of the behaviour parameters",
     )
+    sw.add_argument(
+        "--confidence",
+        type=_probability,
+        metavar="P",
+        help="at each budget, the plan that buys the most reliability: margins learned from the simulation "
+        "until each requirement is met with probability ≥ P or the budget binds (docs/planning.md)",
+    )
     common(sw)
 
     se = sub.add_parser("sensitivity", help="how a plan's outcomes depend on the behaviour parameters (Morris, Sobol')")
@@ -349,16 +356,6 @@ def _solve_options(args: argparse.Namespace):
     from commplan.pipeline import SolveOptions
 
     confidence = getattr(args, "confidence", None)
-    if confidence is not None and args.mode != "min-cost":
-        raise UserError(
-            "--confidence plans at minimum cost; with --mode max-attainment it is not available yet: "
-            "drop one of the two options"
-        )
-    if confidence is not None and getattr(args, "replan", "none") != "none":
-        raise UserError(
-            "--confidence with --replan yearly is not available yet (re-planning would drop the margins): "
-            "drop one of the two options"
-        )
     return SolveOptions(
         mode=args.mode,
         solver=args.solver,
@@ -471,14 +468,19 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     args.folder = folder
     seeds = {"root": seed, "replications": args.replications}
     uncertain = args.uncertain or 0
+    confidence = args.confidence
     if args.force:  # start afresh: what earlier sweeps wrote here goes first
         run = _hold(args, Run(out, scenario, "sweep", True, seeds=seeds, folder=folder))
-        sweep = Sweep(scenario, args.budgets, out, args.replications, seed, warn=_warn, uncertain=uncertain)
+        sweep = Sweep(
+            scenario, args.budgets, out, args.replications, seed, warn=_warn, uncertain=uncertain, confidence=confidence
+        )
     else:  # resume: refuse another sweep's units before touching anything; keep the finished frontier until replaced
-        sweep = Sweep(scenario, args.budgets, out, args.replications, seed, warn=_warn, uncertain=uncertain)
+        sweep = Sweep(
+            scenario, args.budgets, out, args.replications, seed, warn=_warn, uncertain=uncertain, confidence=confidence
+        )
         run = _hold(args, Run(out, scenario, "sweep", False, seeds=seeds, folder=folder, keep=RESUMED))
     with spinner(f"planning {len(sweep.missing_plans())} budgets", args.quiet) as say:
-        planned = sweep.run_plans(progress=say)
+        planned = sweep.run_plans(progress=say, processes=args.processes)
     todo = len(sweep.missing_simulations())
     with bar(todo, "simulating budgets × replications", args.quiet, unit="run") as b:
 

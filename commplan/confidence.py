@@ -19,8 +19,19 @@ simulation itself* (never a hand-set buffer) and re-planning until the plan hold
    - *more communities*: a ``share`` requirement still short plans one community more.
 4. Stop when every requirement reaches P in sample, or nothing is left to tighten.
 
+Rounds simulate half the replications (at least 8); a round short of nothing is extended
+to the full number (reusing the first half) before it is accepted, so the acceptance test
+is the same as with full rounds throughout; the simulation is ~97 % of a round's time.
+
+**With a budget** (``mode="max-attainment"``: ``--mode max-attainment``, each budget of
+``sweep``): the first plan is the budget's max-attainment plan, and the requirements it
+meets on paper are the affordable ones. A margin is kept only in full and only while the
+plan still meets every affordable requirement (tightened) on paper; one that would cost
+any of them is set aside (the budget binds), and requirements not met on paper are not
+tightened. With money to spare this is the min-cost confidence plan.
+
 **Termination.** Every margin is monotone and bounded — ``factor_s`` rises by at least
-``FACTOR_STEP`` up to ``MAX_FACTOR``, a lead is set once per target, extra communities
+``FACTOR_STEP`` / 2 up to ``MAX_FACTOR``, a lead is set once per target, extra communities
 stop at the city's size — and an iteration that changes none of them ends the loop; so
 the loop ends after finitely many steps (and at most ``max_iterations``).
 
@@ -34,6 +45,7 @@ the loop then says which.
 from __future__ import annotations
 
 import dataclasses
+import json
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -55,6 +67,7 @@ from scenarios.targets import Condition, Target, communities_required
 FACTOR_STEP = 0.05
 MAX_FACTOR = 2.0
 LEVELS = (0.5, 0.8, 0.9, 0.95)  # the price-of-confidence curve
+Key = tuple[str, str, int]  # a requirement: target, kind, year
 
 
 @dataclass
@@ -86,6 +99,12 @@ class Margins:
             m.lead.add(change[1])
         else:
             m.extra[change[1]] = change[2]
+        return m
+
+    def shifted(self, done: int) -> Margins:
+        """The margins of the years left after ``done`` (re-planning yearly keeps them)."""
+        m = self.copy()
+        m.extra = {(t, y - done): k for (t, y), k in self.extra.items() if y > done}
         return m
 
     def describe(self) -> dict[str, Any]:
@@ -193,6 +212,16 @@ def vacancy(sim: SimulationResult, kind: str, quantile: float) -> float:
     return float(np.quantile(shares, quantile)) if shares else 0.0
 
 
+def _key(rr: RequirementResult) -> Key:
+    return (rr.requirement.target, rr.requirement.kind, rr.requirement.year)
+
+
+def _aim(confidence: float, replications: int) -> float:
+    """P plus half a standard error of an estimate from ``replications``: an in-sample
+    estimate that only just reaches P is as likely as not to fall short out of sample."""
+    return min(1.0, confidence + 0.5 * math.sqrt(confidence * (1 - confidence) / replications))
+
+
 def _as_original(result: PlanResult, scenario: Scenario, m: Margins) -> PlanResult:
     """The tightened solve reported against the scenario's own requirements."""
     original = scenario.planning()
@@ -223,45 +252,87 @@ def plan_with_confidence(
     simulate_fn: Callable[..., SimulationResult] = simulate,
     say: Callable[[str], None] = lambda _msg: None,
     start: Margins | None = None,
+    mode: str = "min-cost",
+    early_replications: int | None = None,
 ) -> ConfidencePlan:
     """The cheapest plan found whose requirements each reach ``confidence`` in sample (see the module).
 
     ``start``: margins to begin from (those of a lower level: margins only grow with P).
+    ``mode="max-attainment"``: within the scenario's budget, the plan that buys the most
+    reliability (see the module: "With a budget"). ``early_replications``: replications of
+    the rounds before the last (default half of ``replications``, at least 8); a round
+    short of nothing at that size is extended to ``replications`` before it is accepted.
+    ``simulate_fn``: :func:`model.runner.simulate` or a function with its keywords (``first`` included).
     """
     if not 0 < confidence < 1:
         raise ValueError(f"confidence must be between 0 and 1 (not {confidence})")
+    if mode not in ("min-cost", "max-attainment"):
+        raise ValueError(f"mode must be min-cost or max-attainment (not {mode})")
     scenario = counted_at(scenario, confidence)
     inner = in_sample_seed(scenario.seed if seed is None else seed)
-    # half a standard error above P: an in-sample estimate that only just reaches P is as
-    # likely as not to fall short out of sample
-    aim = min(1.0, confidence + 0.5 * math.sqrt(confidence * (1 - confidence) / replications))
+    early = min(replications, early_replications or max(8, replications // 2))
     m = (start or Margins()).copy()
     before = m.copy()  # the margins before the last round's tightening
+    paper: set[Key] | None = None  # with a budget: the requirements the first plan meets on paper
 
     def solve(margins: Margins) -> PlanResult:
         try:
             return optimize.solve(
-                tightened(scenario, margins), solver=solver, time_limit=time_limit, gap=gap, marginal_costs=False
+                tightened(scenario, margins),
+                mode=mode,
+                solver=solver,
+                time_limit=time_limit,
+                gap=gap,
+                marginal_costs=False,
             )
         except PlanCheckError as e:  # the solver's answer failed its self-check: treat these margins as unusable
             say(f"margins set aside: {str(e).splitlines()[0]}")
             failed = Outcome("error", None, None, 0.0, detail="self-check failed")
             return PlanResult.without_plan(
-                tightened(scenario, margins).planning(), "min-cost", solver, failed, None, str(e), {}
+                tightened(scenario, margins).planning(), mode, solver, failed, None, str(e), {}
             )
+
+    def ok(solved: PlanResult) -> bool:
+        """Margins are kept only in full: at minimum cost, while a plan exists; with a budget,
+        while the plan still meets, on paper and tightened, every requirement the first plan met."""
+        if not solved.feasible:
+            return False
+        return paper is None or all(
+            rr.shortfall is not None and rr.shortfall < 1e-6 for rr in solved.requirements if _key(rr) in paper
+        )
+
+    sims: dict[str, SimulationResult] = {}  # by plan: a round whose plan did not change is not simulated again
+
+    def simulated(solved: PlanResult, n: int) -> SimulationResult:
+        """``n`` in-sample replications of the plan; those already run are reused (replication r
+        depends only on the seed and r), so extending 10 to 20 runs only 10 more."""
+        plan = plan_from_result(solved, scenario)
+        key = json.dumps(solved.plan_rows(), default=str)
+        have = sims.get(key)
+        done = 0 if have is None else len(have.replications)
+        if done < n:
+            more = simulate_fn(scenario, plan, replications=n, seed=inner, first=done)
+            sims[key] = (
+                more
+                if have is None
+                else dataclasses.replace(have, replications=[*have.replications, *more.replications])
+            )
+        found = sims[key]
+        return dataclasses.replace(found, replications=found.replications[:n])
 
     record: list[dict[str, Any]] = []
     result: PlanResult | None = None
     unreachable: list[str] = []
-    short: list[tuple[str, str, int]] = []
+    short: list[Key] = []
+    unpaid: list[str] = []
     for k in range(1, max_iterations + 1):
         say(f"confidence {confidence:g}: plan {k}")
         solved = solve(m)
-        if not solved.feasible:
+        if not ok(solved):
             if result is None:  # the targets cannot be met even on paper: the deterministic answer stands
                 return ConfidencePlan(solved, m, confidence, False, record, [])
             # the round's changes together are impossible (capacity, budget): keep those that fit, one at a time
-            m, kept = _keep_feasible(before, m, solve)
+            m, kept = _keep_feasible(before, m, solve, ok)
             if kept is None:
                 m = before
                 unreachable = [
@@ -271,15 +342,25 @@ def plan_with_confidence(
                 ]
                 break
             solved = kept
+        if mode == "max-attainment" and paper is None:
+            paper = {_key(rr) for rr in solved.requirements if rr.shortfall is not None and rr.shortfall < 1e-6}
         result = solved
-        plan = plan_from_result(solved, scenario)
-        sim = simulate_fn(scenario, plan, replications=replications, seed=inner)
-        probs = {(r["target"], r["kind"], r["year"]): r["probability_met"] for r in sim.requirements(scenario)}
-        short = [key for key, p in probs.items() if p is not None and p < aim]
+        n = early
+        while True:
+            sim = simulated(solved, n)
+            probs = {(r["target"], r["kind"], r["year"]): r["probability_met"] for r in sim.requirements(scenario)}
+            # a smaller sample is held to P itself (its half standard error would over-tighten:
+            # at 10 replications and P = 0.9 only 10 of 10 would pass); the full sample to the aim
+            aim = _aim(confidence, n) if n >= replications else confidence
+            short = [key for key, p in probs.items() if p is not None and p < aim]
+            if short or n >= replications:
+                break
+            n = replications  # short of nothing in a smaller sample: accepted only at the full size
         record.append(
             {
                 "iteration": k,
                 "total_cost": solved.total_cost,
+                "replications": n,
                 "short_in_sample": len(short),
                 "worst_in_sample": min((p for p in probs.values() if p is not None), default=None),
                 "margins": m.describe(),
@@ -287,31 +368,54 @@ def plan_with_confidence(
         )
         if not short:
             return ConfidencePlan(_as_original(solved, scenario, m), m, confidence, True, record, [])
+        if paper is not None:  # with a budget: what it does not buy even on paper cannot be made reliable
+            unpaid = [
+                f"{t} ({kind}), year {y}: not met even on paper within the budget"
+                for t, kind, y in short
+                if (t, kind, y) not in paper
+            ]
+            short = [key for key in short if key in paper]
         gaps = {key: aim - p for key, p in probs.items() if p is not None}
         before = m.copy()
-        changed = _tighten(scenario, m, short, sim, confidence, gaps)
+        changed = bool(short) and _tighten(scenario, m, short, sim, confidence, gaps)
         if not changed:
             unreachable = [f"{t} ({kind}), year {y}: nothing left to tighten" for t, kind, y in short]
             break
     assert result is not None  # the first iteration either returned or found a plan
-    return ConfidencePlan(_as_original(result, scenario, m), m, confidence, False, record, unreachable)
+    return ConfidencePlan(_as_original(result, scenario, m), m, confidence, False, record, unpaid + unreachable)
 
 
 def _keep_feasible(
-    before: Margins, wanted: Margins, solve: Callable[[Margins], PlanResult]
+    before: Margins,
+    wanted: Margins,
+    solve: Callable[[Margins], PlanResult],
+    ok: Callable[[PlanResult], bool] = lambda r: r.feasible,
 ) -> tuple[Margins, PlanResult | None]:
     """From ``before``, apply the changes ``wanted`` made one at a time, keeping each that
-    leaves a plan possible and blocking the others; the margins reached and their solve."""
+    leaves a plan possible (``ok``: with a budget, one that still affords what it met) and
+    blocking the others; the margins reached and their solve."""
     m, kept = before.copy(), None
     m.blocked |= wanted.blocked
     for change in wanted.changes_since(before):
-        trial = m.with_change(change)
-        result = solve(trial)
-        if result.feasible:
-            m, kept = trial, result
+        for step in _smaller(change, m):
+            trial = m.with_change(step)
+            result = solve(trial)
+            if ok(result):
+                m, kept = trial, result
+                break
         else:
             m.blocked.add(change[:2])
     return m, kept
+
+
+def _smaller(change: tuple[Any, ...], m: Margins) -> list[tuple[Any, ...]]:
+    """A change, then (for posts) half of it when at least half a step: a budget that cannot
+    pay the whole margin may still pay part of it."""
+    if change[0] != "factor":
+        return [change]
+    now = m.post_factor.get(change[1], 1.0)
+    half = now + (change[2] - now) / 2
+    return [change, ("factor", change[1], half)] if half - now >= FACTOR_STEP / 2 else [change]
 
 
 def _tighten(
@@ -349,10 +453,20 @@ def _tighten(
         if not moved and kind == "share" and t.share is not None:
             required = communities_required(t.share[year - 1], n) + m.extra.get((name, year), 0)
             if required < n and ("extra", (name, year)) not in m.blocked:
-                m.extra[name, year] = m.extra.get((name, year), 0) + 1
+                step = _communities_short(sim, name, year, confidence, communities_required(t.share[year - 1], n))
+                m.extra[name, year] = m.extra.get((name, year), 0) + min(n - required, max(1, step))
                 moved = True
         changed |= moved
     return changed
+
+
+def _communities_short(sim: SimulationResult, target: str, year: int, confidence: float, required: int) -> int:
+    """How many communities a share requirement falls short by in the replications' worst
+    1 − P: one round's step of extra communities, instead of one community a round."""
+    achieved = [a[4] for rep in sim.replications for a in rep.attainment if a[:3] == (year, target, "share")]
+    if not achieved:
+        return 1
+    return math.ceil(required - float(np.quantile(achieved, 1 - confidence)) - 1e-9)
 
 
 def price_of_confidence(

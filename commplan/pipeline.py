@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import optimize
-from commplan.confidence import ConfidencePlan, annotate, plan_with_confidence, price_of_confidence
+from commplan.confidence import ConfidencePlan, Margins, annotate, plan_with_confidence, price_of_confidence
 from commplan.parallel import process_pool
 from commplan.progress import bar, spinner
 from commplan.replan import simulate_adaptive
@@ -85,6 +85,7 @@ def solve_with_confidence(
     with spinner(f"planning {scenario.name} with confidence {options.confidence:g}", quiet) as say:
         with process_pool(processes) if processes > 1 else nullcontext() as pool:
             kw: dict[str, Any] = dict(
+                mode=options.mode,
                 replications=options.confidence_replications,
                 seed=seed,
                 solver=options.solver,
@@ -140,8 +141,10 @@ def simulate_replanning(
     solver: str,
     out: Path,
     quiet: bool = False,
+    margins: Margins | None = None,
 ) -> SimulationResult:
-    """Replications that re-solve the remaining years at each year's end; writes ``replans.csv``."""
+    """Replications that re-solve the remaining years at each year's end (keeping a
+    confidence plan's ``margins``); writes ``replans.csv``."""
     with bar(
         12 * scenario.years * options.replications,
         f"simulating {scenario.name}, re-planning yearly",
@@ -161,6 +164,7 @@ def simulate_replanning(
             options.processes,
             solver,
             progress,
+            margins,
         )
     write_csv(
         out / "replans.csv",
@@ -196,7 +200,7 @@ def run(
     Returns the plan's result; when the solve found no plan, only the plan's files are
     written and the caller says why (its status and explanation).
     """
-    if solve_options.confidence is not None:
+    if solve_options.confidence is not None and solve_options.mode == "min-cost":
         solve_options = dataclasses.replace(solve_options, price_curve=True)
     result, cp = solve_with_confidence(
         scenario, solve_options, quiet, sim_options.root_seed(scenario), sim_options.processes
@@ -206,7 +210,8 @@ def run(
         return result
     schedule = plan_from_result(result, scenario)
     if sim_options.replan == "yearly":
-        sim = simulate_replanning(scenario, schedule, result, sim_options, solve_options.solver, out, quiet)
+        margins = None if cp is None else cp.margins
+        sim = simulate_replanning(scenario, schedule, result, sim_options, solve_options.solver, out, quiet, margins)
     else:
         sim = simulate_plan(scenario, schedule, sim_options, quiet)
     record_simulation(annotate(result.summary(), cp), sim, scenario, out)

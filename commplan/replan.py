@@ -1,5 +1,10 @@
 """Adaptive planning (``commplan run --replan yearly``): re-solve the remaining years each year.
 
+With ``--confidence P`` every re-solve keeps the margins the confidence loop learned
+(posts × factor, leads, extra communities of the years left): the confidence level is
+kept, not re-learned each year, which would cost a confidence loop per replication and
+year. When the margins no longer fit the budget left, the plain re-solve is used.
+
 A fixed plan is executed whatever happens; a planner who re-plans every year starts from
 what the city actually has (staff after turnover, facilities actually open, space actually
 built) and buys what is still missing for the years left. Comparing the two tells a
@@ -18,6 +23,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 import optimize
+from commplan.confidence import Margins, tightened
 from commplan.parallel import process_pool
 from model.plan import PlanSchedule, plan_from_result
 from model.records import columns
@@ -160,6 +166,7 @@ def run_adaptive_replication(
     index: int,
     solver: str = "highs",
     tick: Callable[[], None] | None = None,
+    margins: Margins | None = None,
 ) -> tuple[Replication, list[Replan]]:
     """One replication that re-solves the remaining years at the end of every plan year."""
     model = model_class_of(scenario)(scenario, first, rng=np.random.default_rng(seed_sequence(seed, SIMULATE, index)))
@@ -174,7 +181,11 @@ def run_adaptive_replication(
             rest = remaining_scenario(
                 scenario, done, model.committed_stocks(), float(sum(spent_by_year[:done])), sum(first_cost_by_year)
             )
-            result = optimize.solve(rest, solver=solver, marginal_costs=False)
+            result = optimize.solve(
+                rest if margins is None else tightened(rest, margins.shifted(done)), solver=solver, marginal_costs=False
+            )
+            if not result.feasible and margins is not None:  # the margins no longer fit: the plain re-solve
+                result = optimize.solve(rest, solver=solver, marginal_costs=False)
             if not result.feasible:  # the state fell too far behind: buy the most the money allows
                 result = optimize.solve(rest, mode="max-attainment", solver=solver, marginal_costs=False)
             replans.append(Replan(index, done + 1, result.status, result.total_cost if result.feasible else None))
@@ -197,6 +208,7 @@ def simulate_adaptive(
     processes: int = 1,
     solver: str = "highs",
     progress: Callable[[int, int], None] | None = None,
+    margins: Margins | None = None,
 ) -> tuple[SimulationResult, list[Replan]]:
     """Every replication re-plans yearly; results depend on the seed alone, not on processes."""
     months = 12 * scenario.years
@@ -208,9 +220,9 @@ def simulate_adaptive(
         if progress is not None:
             progress(done, total)
 
-    jobs = [(scenario, first, first_cost_by_year, seed, r, solver) for r in range(replications)]
+    jobs = [(scenario, first, first_cost_by_year, seed, r, solver, None, margins) for r in range(replications)]
     if processes <= 1 or replications <= 1:
-        outcomes = [run_adaptive_replication(*job, tick=tick) for job in jobs]
+        outcomes = [run_adaptive_replication(*job[:6], tick=tick, margins=margins) for job in jobs]
     else:
         outcomes = []
         with process_pool(processes) as pool:

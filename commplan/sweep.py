@@ -21,6 +21,13 @@ its check (truncated, edited, copied from another replication, emptied) is compu
 with a warning naming it; it never reaches the frontier. A resumed sweep keeps the finished
 ``frontier.csv`` and manifest until their successors are written whole.
 
+``confidence=P`` (``--confidence P``): each budget's plan is the confidence plan of that
+budget (:func:`commplan.confidence.plan_with_confidence` in max-attainment mode: the most
+reliability the budget buys), learned from in-sample replications on a seed stream of its
+own, so the sweep's replications check it out of sample. The frontier then gains, per
+budget, how many requirements reach P, the least probability and whether the loop reached
+P in sample. P joins the sweep's identity: resuming with another P is refused.
+
 Parallelism: local processes by default (all cores), or a Dask distributed cluster with
 ``scheduler=ADDRESS``. Dask tasks are submitted with ``pure=False`` and an explicit key per
 unit: each replication keeps its own seed and no two units are merged as "the same call".
@@ -29,11 +36,14 @@ unit: each replication keeps its own seed and no two units are merged as "the sa
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import io
 import json
+import os
 import sys
 from collections.abc import Callable, Iterable
+from contextlib import nullcontext
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -41,12 +51,13 @@ from typing import Any
 import pandas as pd
 
 import optimize
+from commplan.confidence import annotate, plan_with_confidence
 from commplan.parallel import NoDask as NoDask  # re-exported: it was defined here
-from commplan.parallel import evaluate
+from commplan.parallel import evaluate, process_pool
 from commplan.rundir import UNIT_FILES, UNIT_NAME, scenario_toml
 from commplan.sensitivity import FUTURES, ranges_of, seed_of, with_parameters
 from model.plan import plan_from_rows
-from model.runner import ATTAINMENT_COLUMNS, attainment_rows, run_replication
+from model.runner import ATTAINMENT_COLUMNS, attainment_rows, run_replication, simulate
 from results.compare import csv_text as frontier_csv
 from results.i18n import tr
 from results.plan_output import write_plan
@@ -149,8 +160,11 @@ class Sweep:
         solver: str = "highs",
         warn: Callable[[str], None] | None = None,
         uncertain: int = 0,
+        confidence: float | None = None,
+        confidence_replications: int = 20,
     ):
         self.scenario, self.out = scenario, Path(out)
+        self.confidence, self.confidence_replications = confidence, confidence_replications
         self.budgets = sorted({float(b) for b in budgets})
         self.replications, self.seed, self.solver = replications, seed, solver
         #: ``--uncertain N``: N Latin-hypercube futures of the behaviour parameters, the same for every budget.
@@ -167,10 +181,12 @@ class Sweep:
             "seed": self.seed,
             "solver": self.solver,
         }
+        if self.confidence is not None:  # absent without it: earlier sweeps' folders keep their identity
+            identity["confidence"] = self.confidence
         path = self.out / "sweep.json"
         if path.exists():
             found = json.loads(path.read_text(encoding="utf-8"))
-            different = [k for k in identity if found.get(k) != identity[k]]
+            different = [k for k in (*identity, "confidence") if found.get(k) != identity.get(k)]
             if different:
                 raise SweepMismatch(
                     f"{self.out} holds a sweep with a different {', '.join(different)}; "
@@ -224,20 +240,48 @@ class Sweep:
                 return f"does not match {name} (missing, truncated or edited)"
         return None
 
-    def run_plans(self, progress: Callable[[str], None] | None = None) -> int:
-        """Max-attainment plans for the budgets without one: one built model for all of them."""
+    def run_plans(self, progress: Callable[[str], None] | None = None, processes: int | None = None) -> int:
+        """Max-attainment plans for the budgets without one: one built model for all of them
+        (with ``confidence``, one confidence loop per budget, its replications on ``processes``)."""
         if not (self.out / "sweep.json").exists():
             write_json(self.out / "sweep.json", self.identity)
         missing = self.missing_plans()
         if not missing:
             return 0
+        if self.confidence is not None:
+            for budget in missing:
+                self._confidence_plan(budget, progress, processes)
+            return len(missing)
         results = optimize.frontier(self.scenario, missing, solver=self.solver, progress=progress)
         for budget, result in zip(missing, results, strict=True):
-            folder = self.plan_dir(budget)
-            written = write_plan(result, with_budget(self.scenario, budget), folder)
-            files = {name: sha256_of(written[name]) for name in ("plan.csv", "summary.json") if name in written}
-            write_json(folder / "done.json", {"status": result.status, "feasible": result.feasible, "files": files})
+            self._write_plan(budget, result)
         return len(missing)
+
+    def _write_plan(self, budget: float, result: optimize.PlanResult, extra: dict[str, Any] | None = None) -> None:
+        folder = self.plan_dir(budget)
+        written = write_plan(result, with_budget(self.scenario, budget), folder, extra)
+        files = {name: sha256_of(written[name]) for name in ("plan.csv", "summary.json") if name in written}
+        write_json(folder / "done.json", {"status": result.status, "feasible": result.feasible, "files": files})
+
+    def _confidence_plan(self, budget: float, progress: Callable[[str], None] | None, processes: int | None) -> None:
+        """The budget's confidence plan, written the moment it is found (a resumed sweep keeps it)."""
+        assert self.confidence is not None
+        scenario = with_budget(self.scenario, budget)
+        say = progress or (lambda _msg: None)
+        workers = processes or os.cpu_count() or 1
+        with process_pool(workers) if workers > 1 else nullcontext() as pool:
+            cp = plan_with_confidence(
+                scenario,
+                self.confidence,
+                mode="max-attainment",
+                replications=self.confidence_replications,
+                seed=self.seed,
+                solver=self.solver,
+                say=lambda msg: say(f"budget {budget:,.0f}: {msg}"),
+                simulate_fn=functools.partial(simulate, executor=pool) if pool is not None else simulate,
+            )
+        cp.result.budget = budget
+        self._write_plan(budget, cp.result, annotate({}, cp))
 
     # -- simulating ----------------------------------------------------------------------
     def missing_simulations(self) -> list[SimUnit]:
@@ -370,6 +414,7 @@ class Sweep:
                 "planned_attainment": summary.get("attainment", planned_met / len(reqs) if reqs else 1.0),
             }
             files = [folder / f"rep-{r:05d}.csv" for r in range(self.replications)]
+            att = None
             if all(f.exists() for f in files) and files:
                 att = pd.concat([pd.read_csv(f) for f in files], ignore_index=True)
                 per_rep = att.groupby("replication")["met"].all()
@@ -377,9 +422,25 @@ class Sweep:
                 by_target = att.groupby(["target", "replication"])["met"].all().groupby(level="target").mean()
                 for t in targets:
                     row[f"probability_met_{t}"] = float(by_target.get(t, float("nan")))
+            if self.confidence is not None:
+                row.update(self._confidence_columns(summary, att))
             row.update(self._across_futures(b, targets))
             rows.append(row)
         return pd.DataFrame(rows)
+
+    def _confidence_columns(self, summary: dict[str, Any], att: pd.DataFrame | None) -> dict[str, Any]:
+        """With ``confidence``: P, whether the loop reached it in sample, and out of sample how
+        many requirements reach P and the least probability of any."""
+        assert self.confidence is not None
+        row: dict[str, Any] = {
+            "confidence": self.confidence,
+            "confidence_reached_in_sample": bool((summary.get("confidence_plan") or {}).get("reached_in_sample")),
+        }
+        if att is not None:
+            per_req = att.groupby(["target", "kind", "year"])["met"].mean()
+            row["requirements_reaching_confidence"] = int((per_req >= self.confidence - 1e-9).sum())
+            row["least_probability_met"] = float(per_req.min())
+        return row
 
     def _across_futures(self, budget: float, targets: list[str]) -> dict[str, float]:
         """``--uncertain``'s columns: each target's probability pooled over futures × replications, and in the worst future."""

@@ -132,8 +132,12 @@ def simulate(
     model_class: type[CommunityModel] | None = None,
     extensions: Sequence[Any] = (),
     executor: Executor | None = None,
+    first: int = 0,
 ) -> SimulationResult:
     """Run ``replications`` independent replications of the plan (status quo if ``None``).
+
+    ``first``: run only replications ``first`` to ``replications − 1`` (to extend a sample
+    already run: replication r depends only on the seed and r).
 
     ``progress(done, total)`` is called as months × replications complete (per month in
     this process, per replication elsewhere). ``model_class`` and ``extensions`` extend
@@ -144,7 +148,7 @@ def simulate(
     """
     seed = scenario.seed if seed is None else seed
     months = 12 * scenario.years
-    total = months * replications
+    total = months * (replications - first)
     done = 0
 
     def tick(n: int = 1) -> None:
@@ -154,14 +158,14 @@ def simulate(
             progress(done, total)
 
     reps: list[Replication] = []
-    if executor is None and (processes <= 1 or replications <= 1):
-        for r in range(replications):
+    if executor is None and (processes <= 1 or replications - first <= 1):
+        for r in range(first, replications):
             reps.append(run_replication(scenario, plan, seed, r, tick, model_class, extensions))
     else:
         with nullcontext(executor) if executor is not None else _worker_processes(processes) as pool:
             futures = [
                 pool.submit(_run, (scenario, plan, seed, r, model_class, tuple(extensions)))
-                for r in range(replications)
+                for r in range(first, replications)
             ]
             for f in futures:
                 reps.append(f.result())

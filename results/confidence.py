@@ -9,6 +9,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
+from results.i18n import tr
 from results.style import BLUE, ORANGE, chart, figure, money_label
 
 
@@ -21,7 +22,7 @@ def price_chart(rows: list[dict[str, Any]], chosen: float, title: str, currency:
     """Total cost at the deterministic level and at each confidence level; the chosen one marked."""
     fig = figure(7, 4)
     ax = fig.subplots()
-    labels = ["deterministic" if r["confidence"] is None else f"{r['confidence']:g}" for r in rows]
+    labels = [tr("deterministic") if r["confidence"] is None else f"{r['confidence']:g}" for r in rows]
     costs = np.array([r["total_cost"] for r in rows], dtype=float)
     colours = [ORANGE if r["confidence"] == chosen else BLUE for r in rows]
     ax.bar(labels, costs, color=colours)
@@ -34,8 +35,8 @@ def price_chart(rows: list[dict[str, Any]], chosen: float, title: str, currency:
             va="bottom",
             fontsize=8,
         )
-    ax.set_xlabel("probability each requirement is met (planned confidence)")
-    ax.set_ylabel(f"total cost ({currency})")
+    ax.set_xlabel(tr("probability each requirement is met (planned confidence)"))
+    ax.set_ylabel(tr("total cost ({currency})", currency=tr(currency)))
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: money_label(v)))
     ax.set_ylim(0, costs.max() * 1.18 if len(costs) else 1)
     ax.set_title(title)
@@ -50,44 +51,68 @@ def section(summary: dict[str, Any]) -> str:
     reached = summary.get("confidence_reached")
     plan = summary.get("confidence_plan") or {}
     short = [
-        f"{r['target']} ({r['kind']}), year {r['year']}: {r['probability_met']:.0%}"
+        tr(
+            "{target} ({kind}), year {year}: {p}",
+            target=r["target"],
+            kind=r["kind"],
+            year=r["year"],
+            p=f"{r['probability_met']:.0%}",
+        )
         for r in summary.get("requirements", [])
         if r.get("probability_met") is not None and r["probability_met"] < p
     ]
-    parts = [f"<h2>Confidence {p:g}</h2>"]
+    parts = [f"<h2>{html.escape(tr('Confidence {p}', p=f'{p:g}'))}</h2>"]
     if reached is None:
-        parts.append("<p>The plan has not been simulated yet.</p>")
+        parts.append(f"<p>{tr('The plan has not been simulated yet.')}</p>")
     elif reached:
         parts.append(
-            f"<p><b>Reached</b>: every requirement is met with probability ≥ {p:g} in replications the planner did "
-            "not learn from (out of sample).</p>"
+            "<p>"
+            + tr(
+                "<b>Reached</b>: every requirement is met with probability ≥ {p} in replications the planner did "
+                "not learn from (out of sample).",
+                p=f"{p:g}",
+            )
+            + "</p>"
         )
     else:
         parts.append(
-            f"<p><b>Not reached</b> for {len(short)} requirement(s) out of sample: "
-            + html.escape("; ".join(short))
-            + ".</p>"
+            "<p>"
+            + tr("<b>Not reached</b> for {n} requirement(s) out of sample: ", n=len(short))
+            + html.escape(tr("; ").join(short))
+            + "</p>"
         )
     if plan.get("unreachable"):
         parts.append(
-            "<p>The planner could not tighten further: " + html.escape("; ".join(plan["unreachable"])) + "</p>"
+            "<p>"
+            + tr("The planner could not tighten further: ")
+            + html.escape(tr("; ").join(plan["unreachable"]))
+            + "</p>"
         )
     margins = plan.get("margins") or {}
+    none = tr("none")
     parts.append(
-        "<p>Margins learned from the simulation: posts × "
-        + html.escape(", ".join(f"{k} {v:g}" for k, v in (margins.get("post_factor") or {}).items()) or "none")
-        + "; planned a year early: "
-        + html.escape(", ".join(margins.get("planned_a_year_early") or []) or "none")
-        + "; extra communities: "
-        + html.escape(", ".join(f"{k} +{v}" for k, v in (margins.get("extra_communities") or {}).items()) or "none")
-        + ".</p>"
+        "<p>"
+        + html.escape(
+            tr(
+                "Margins learned from the simulation: posts × {posts}; planned a year early: {early}; "
+                "extra communities: {extra}.",
+                posts=", ".join(f"{k} {v:g}" for k, v in (margins.get("post_factor") or {}).items()) or none,
+                early=", ".join(margins.get("planned_a_year_early") or []) or none,
+                extra=", ".join(f"{k} +{v}" for k, v in (margins.get("extra_communities") or {}).items()) or none,
+            )
+        )
+        + "</p>"
     )
     rows = price_rows(summary)
     if rows:
-        head = "<tr><th>confidence</th><th>total cost</th><th>premium</th><th>targets that drive it</th></tr>"
+        head = (
+            "<tr>"
+            + "".join(f"<th>{tr(h)}</th>" for h in ("confidence", "total cost", "premium", "targets that drive it"))
+            + "</tr>"
+        )
         body = "".join(
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>".format(
-                "deterministic" if r["confidence"] is None else f"{r['confidence']:g}",
+                tr("deterministic") if r["confidence"] is None else f"{r['confidence']:g}",
                 money_label(r["total_cost"]),
                 "" if not r.get("premium") else f"+{100 * r['premium']:.1f} %",
                 html.escape(", ".join(r.get("drivers") or [])),

@@ -336,3 +336,27 @@ ZH.update(
         "training places (people trained × the kind's training cost); the simulation counts them in other": "培训名额（培训人数 × 该类人员培训费用）；模拟中计入“其他”",
     }
 )
+
+ZH.update(  # the confidence section (results/confidence.py)
+    {
+        "Confidence {p}": "置信水平 {p}",
+        "The plan has not been simulated yet.": "该规划尚未模拟。",
+        "<b>Reached</b>: every requirement is met with probability ≥ {p} in replications the planner did "
+        "not learn from (out of sample).": "<b>已达到</b>：在规划未曾学习过的模拟重复中（样本外），每项要求的达成概率均 ≥ {p}。",
+        "<b>Not reached</b> for {n} requirement(s) out of sample: ": "<b>未达到</b>：样本外有 {n} 项要求未达到：",
+        "{target} ({kind}), year {year}: {p}": "{target}（{kind}），第 {year} 年：{p}",
+        "The planner could not tighten further: ": "规划无法再收紧：",
+        "none": "无",
+        "Margins learned from the simulation: posts × {posts}; planned a year early: {early}; "
+        "extra communities: {extra}.": "从模拟中学到的余量：岗位 × {posts}；提前一年规划：{early}；增加社区：{extra}。",
+        "confidence": "置信水平",
+        "total cost": "总费用",
+        "premium": "溢价",
+        "targets that drive it": "推高费用的目标",
+        "deterministic": "确定性规划",
+        "probability each requirement is met (planned confidence)": "每项要求的达成概率（规划置信水平）",
+        "total cost ({currency})": "总费用（{currency}）",
+        "{title}: the price of confidence": "{title}：置信水平的代价",
+        "Total cost of the cheapest plan found at each confidence level (the chosen one in orange)": "各置信水平下找到的最低费用规划的总费用（所选水平为橙色）",
+    }
+)

@@ -85,11 +85,13 @@ def draw_charts(run: Run) -> list[tuple[Path, str]]:
                 )
             )
     if run.summary and price_rows(run.summary):
-        fig = price_chart(price_rows(run.summary), run.summary["confidence"], f"{title}: the price of confidence")
+        fig = price_chart(
+            price_rows(run.summary), run.summary["confidence"], tr("{title}: the price of confidence", title=title)
+        )
         out.append(
             (
                 save(fig, run.path / "confidence_price.png"),
-                "Total cost of the cheapest plan found at each confidence level (the chosen one in orange)",
+                tr("Total cost of the cheapest plan found at each confidence level (the chosen one in orange)"),
             )
         )
     communities = analysis.communities_table(run.scenario, run.plan, run.timeseries)

@@ -129,12 +129,12 @@ def test_without_confidence_the_summary_says_so(tmp_path):
     ("args", "says"),
     [
         (["--confidence", "1.5"], "probability between 0 and 1"),
-        (["--confidence", "0.9", "--mode", "max-attainment"], "--confidence plans at minimum cost"),
+        (["--confidence", "0"], "probability between 0 and 1"),
     ],
 )
 def test_a_bad_confidence_is_refused_with_exit_1(args, says, tmp_path, capsys):
     try:
-        code = main(["plan", "tutorial", "--out", str(tmp_path / "x"), "--quiet", *args])
+        code = main(["run", "tutorial", "--out", str(tmp_path / "x"), "--quiet", *args])
     except SystemExit as e:  # argparse's own refusal
         code = e.code
     assert code == 1
@@ -192,3 +192,59 @@ def test_margins_that_make_the_targets_impossible_are_dropped_one_by_one():
     assert kept is not None and kept.feasible
     assert m.lead == {"space-200"} and not m.extra
     assert ("extra", ("space-200", 2)) in m.blocked
+
+
+def test_the_confidence_section_is_in_chinese_with_lang_zh():
+    from results.confidence import section
+    from results.i18n import use
+
+    summary = {
+        "confidence": 0.8,
+        "confidence_reached": False,
+        "requirements": [{"target": "space-200", "kind": "share", "year": 2, "probability_met": 0.5}],
+        "confidence_plan": {
+            "unreachable": ["space-200 (share), year 2: nothing left to tighten"],
+            "margins": {"post_factor": {"community_worker": 1.25}, "planned_a_year_early": [], "extra_communities": {}},
+            "price": [{"confidence": None, "total_cost": 100.0, "drivers": []}],
+        },
+    }
+    english = section(summary)
+    with use("zh"):
+        chinese = section(summary)
+    assert "Not reached" in english and "Not reached" not in chinese
+    for words in (
+        "置信水平 0.8",
+        "未达到",
+        "第 2 年：50%",
+        "规划无法再收紧",
+        "岗位 × community_worker 1.25",
+        "确定性规划",
+    ):
+        assert words in chinese
+
+
+def test_replanning_yearly_keeps_the_confidence_margins():
+    """The re-solve of the years left plans posts at the learned factor: more posts in post
+    in year 2 than a plain re-solve from the same state (same seed, same first plan)."""
+    import optimize
+    from commplan.replan import simulate_adaptive
+
+    s = loads(SMALL)
+    first = optimize.solve(s, marginal_costs=False)
+    plan, by_year = plan_from_result(first, s), first.summary()["cost_by_year"]
+    plain, _ = simulate_adaptive(s, plan, by_year, 1, 7)
+    kept, replans = simulate_adaptive(s, plan, by_year, 1, 7, margins=Margins(post_factor={"community_worker": 1.5}))
+    j = plain.columns.index("posts_community_worker") - 3
+    year2 = slice(12, 24)
+    assert replans and all(r.status.startswith("optimal") for r in replans)
+    assert kept.replications[0].timeseries[year2, :, j].sum() > plain.replications[0].timeseries[year2, :, j].sum()
+
+
+def test_run_with_confidence_and_replanning_writes_the_replans(tmp_path):
+    path = tmp_path / "small.toml"
+    path.write_text(SMALL, encoding="utf-8")
+    out = tmp_path / "run"
+    args = ["run", str(path), "--confidence", "0.8", "--replan", "yearly", "--replications", "4", "--out", str(out)]
+    assert main([*args, "--quiet"]) == 0
+    assert json.loads((out / "summary.json").read_text())["confidence"] == 0.8
+    assert len((out / "replans.csv").read_text().splitlines()) == 1 + 4  # one re-solve a replication (2 years)

@@ -360,3 +360,19 @@ ZH.update(  # the confidence section (results/confidence.py)
         "Total cost of the cheapest plan found at each confidence level (the chosen one in orange)": "各置信水平下找到的最低费用规划的总费用（所选水平为橙色）",
     }
 )
+
+ZH.update(  # what each target costs (issue 13) and the spending profile
+    {
+        "What each target costs": "各目标的费用",
+        "Full cost: the total cost with the target minus the total cost without it (every year of it "
+        "given up, found by re-solving). A marginal cost prices one unit more in one year; for a staged "
+        "target it is often only the saving of doing the work a year later.": "全部费用：有该目标时的总费用减去没有该目标时的总费用"
+        "（放弃其所有年份，重新求解得出）。边际成本是某一年多要求一个单位的代价；对分阶段目标而言，它往往只是把工作推迟一年所省下的钱。",
+        "full cost (yuan)": "全部费用（元）",
+        "full cost status": "全部费用状态",
+        "marginal costs by year (yuan)": "逐年边际成本（元）",
+        "share of the total": "占总额比例",
+        "bounded": "有界",
+        "not computed: time budget": "未计算：时间不足",
+    }
+)

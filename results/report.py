@@ -152,13 +152,16 @@ def target_costs_table(run: Run) -> pd.DataFrame:
         margins = []
         for r in mine.to_dict("records"):
             m = r.get("marginal_cost")
-            shown = "not binding" if not r.get("binding") else ("—" if m is None or pd.isna(m) else f"{float(m):,.0f}")
-            margins.append(f"y{r['year']}: {shown}")
+            shown = (
+                tr("not binding") if not r.get("binding") else ("—" if m is None or pd.isna(m) else f"{float(m):,.0f}")
+            )
+            margins.append(f"{year_label(run.scenario.start_year, int(r['year']))}: {shown}")
+        status = t.get("full_cost_status")
         rows.append(
             {
                 "target": t["target"],
                 "full cost (yuan)": t.get("full_cost"),
-                "full cost status": t.get("full_cost_status"),
+                "full cost status": tr(status) if isinstance(status, str) else status,
                 "marginal costs by year (yuan)": "; ".join(margins),
             }
         )

@@ -27,6 +27,7 @@ KINDS = {
     "ints_by_year": "whole number or list per year",
     "int_map": "table of whole numbers",
     "float_map": "table of numbers",
+    "bool_map": "table of true/false",
 }
 
 

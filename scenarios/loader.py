@@ -937,8 +937,8 @@ class _Reader:
             if t.get("count") is not None and kind != "has":
                 self.problem((*path, "count"), item["count"], 'count goes only with has = "<facility>"')
             city_wide = kind in ("city_staff", "city_average")
-            if (t.get("at_least") is not None) != city_wide:
-                bad = "at_least" if t.get("at_least") is not None else kind
+            if ("at_least" in item) != city_wide:  # in the file: a bad at_least is reported on its own
+                bad = "at_least" if "at_least" in item else kind
                 self.problem(
                     (*path, bad),
                     item[bad],

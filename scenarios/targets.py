@@ -149,7 +149,7 @@ UNITS: dict[str, tuple[str, str]] = {
     "keys_by": ("key community", "key communities"),
     "count": ("facility", "facilities"),
     "city_staff": ("staff member", "staff"),
-    "city_average": ("per community on average", "per community on average"),
+    "city_average": ("unit of the average", "units of the average"),
 }
 
 #: Community fields a ``city_average`` target's ``where`` may filter on (true or false).

@@ -996,7 +996,11 @@ class _Reader:
                             field_name,
                             f"not a community field a city_average can filter on; one of {', '.join(WHERE_FIELDS)}",
                         )
-                if communities and set(t["where"]) <= set(WHERE_FIELDS) and not any(_covered(c, t["where"]) for c in communities):
+                if (
+                    communities
+                    and set(t["where"]) <= set(WHERE_FIELDS)
+                    and not any(_covered(c, t["where"]) for c in communities)
+                ):
                     self.problem(
                         (*path, "where"),
                         item["where"],

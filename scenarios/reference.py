@@ -157,7 +157,7 @@ def render() -> str:
         "Every community then needs `office_m2` (the office part of its space today; space the plan adds is service "
         "space, so building lowers the office share). The optimiser and the simulation read the same bound.\n",
         "### City-wide averages (seed 004)\n\n"
-        "```toml\n[[targets]]\nname = \"organisations-average\"\ncity_average = \"organisations\"\n"
+        '```toml\n[[targets]]\nname = "organisations-average"\ncity_average = "organisations"\n'
         "where = { village_to_residence = false }\nat_least = [6, 8, 10]\n```\n\n"
         "- `city_average` names what is averaged: `organisations` (alive at the year's end), `satisfied` (share of "
         "households, at the year's end), `participation` (the year's mean, as `participation_at_least` reads it) or a "

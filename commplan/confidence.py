@@ -137,6 +137,8 @@ def in_sample_seed(seed: int) -> int:
 def _staff_kinds(t: Target) -> set[str]:
     if t.city_staff is not None:
         return {t.city_staff}
+    if t.city_average is not None:
+        return {t.city_average} if t.evaluated_by == "plan" else set()
     if t.condition is None:
         return set()
     return {a.item for a in t.condition.atoms if a.kind == "staff" and a.item is not None}
@@ -176,8 +178,8 @@ def tightened(scenario: Scenario, m: Margins) -> Scenario:
                 for a in t.condition.atoms
             )
             new = dataclasses.replace(new, condition=Condition(atoms, t.condition.text))
-        if t.city_staff is not None and t.at_least is not None:
-            f = m.post_factor.get(t.city_staff, 1.0)
+        if (staff_kind := t.city_staff or t.city_average) is not None and t.at_least is not None:
+            f = m.post_factor.get(staff_kind, 1.0)
             new = dataclasses.replace(new, at_least=tuple(x * f for x in t.at_least))
         if t.name in m.lead:
             if new.share is not None:

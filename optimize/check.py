@@ -235,6 +235,9 @@ def _levels(s: Scenario, space, has, staff, plan) -> dict[Requirement, float]:
             out[r] = float(ok.sum() if r.kind == "share" else ok[key].sum())
         elif r.kind == "count":
             out[r] = float(np.asarray(plan.opened[tg.has], dtype=float)[:, c].sum())
+        elif r.kind == "city_average":
+            assert tg.city_average is not None and tg.covers is not None  # a planned average is of a staff kind
+            out[r] = float(staff[tg.city_average][np.asarray(tg.covers, dtype=bool), c].mean())
         else:
             out[r] = float(staff[tg.city_staff][:, c].sum())
     return out

@@ -260,6 +260,32 @@ def define_city_staff(prog: Program) -> None:
         _requirement_row(prog, r, (pairs, c))
 
 
+def define_city_average(prog: Program) -> None:
+    """``city_average = s, at_least = n[t]``: ``Σ_{i covered} staff[i,s,t] / m >= n[t]``, m covered.
+
+    Divided by m so that the row's level, its shortfall and its dual read as the average the
+    target states (per community), as the simulation's check reads it. Outcome averages never
+    get here: :meth:`Scenario.planning` leaves them to the simulation.
+    """
+    d = prog.data
+    for r in prog.scenario.requirements:
+        if r.kind != "city_average":
+            continue
+        tg = prog.scenario.target(r.target)
+        s, covers = tg.city_average, tg.covers
+        assert s is not None and covers is not None and s in d.staff  # a planned average is of a staff kind
+        m = max(1, sum(covers))
+        pairs: list[tuple[LpVariable, float]] = []
+        c = 0.0
+        for i in range(d.n):
+            if not covers[i]:
+                continue
+            p, k = prog.staff[s][i][r.year - 1]
+            pairs += [(v, w / m) for v, w in p]
+            c += k / m
+        _requirement_row(prog, r, (pairs, c))
+
+
 # --------------------------------------------------------------------------------------
 # cost and budget
 

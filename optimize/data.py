@@ -83,4 +83,6 @@ class ProgramData(PlanData):
                         most = np.maximum(most, np.ceil(a.bound(self.H[:, 1:]).max(axis=1) - TOLERANCE))
             if tg.city_staff == s and tg.at_least is not None:
                 most = np.maximum(most, self.staff0[s] + max(tg.at_least))
+            if tg.city_average == s and tg.at_least is not None and tg.covers is not None:
+                most = np.maximum(most, self.staff0[s] + np.ceil(max(tg.at_least) * sum(tg.covers) - TOLERANCE))
         return most

@@ -65,6 +65,10 @@ def describe(prog: Program, r: Requirement, when: str | None = None) -> str:
         what = f"all {req} key communities meeting it in {when}"
     elif r.kind == "count":
         what = f"{req} {tg.has} opened in {when}"
+    elif r.kind == "city_average":
+        where = " and ".join(f"{k} = {str(v).lower()}" for k, v in (tg.where or {}).items())
+        over = f"communities with {where}" if where else "all communities"
+        what = f"an average of {req} {tg.city_average} over {over} in {when}"
     else:
         what = f"{req} {tg.city_staff} staff city-wide in {when}"
     cond = f" ({tg.condition.text})" if tg.condition is not None else ""

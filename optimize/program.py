@@ -142,6 +142,7 @@ class Program:
         C.define_keys_by(self)
         C.define_count(self)
         C.define_city_staff(self)
+        C.define_city_average(self)
         C.define_spread(self)
         # cost, budget, what the city can absorb in a year, objectives
         self.cost = C.define_cost(self)

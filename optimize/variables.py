@@ -193,6 +193,6 @@ def define_shortfall_variables(prog: Program) -> dict[Requirement, LpVariable]:
     """
     shortfall: dict[Requirement, LpVariable] = {}
     for r in prog.scenario.requirements:
-        cat: Category = "Continuous" if r.kind == "city_staff" else "Integer"
+        cat: Category = "Continuous" if r.kind in ("city_staff", "city_average") else "Integer"
         shortfall[r] = batch(prog, [f"shortfall|{r.target}|{r.kind}|y{r.year}"], 0.0, 0.0, cat)[0]
     return shortfall

@@ -376,6 +376,8 @@ def at_risk_reasons(
         staff_kinds = [a.item for a in atoms if a.kind == "staff" and a.item]
         if target is not None and target.city_staff:
             staff_kinds.append(target.city_staff)
+        if target is not None and target.city_average and target.evaluated_by == "plan":
+            staff_kinds.append(target.city_average)
         trained = [a.item for a in atoms if a.kind == "trained" and a.item]
         if trained:
             parts.append(

@@ -15,12 +15,19 @@ from results.i18n import tr, year_label
 from results.style import BLUE, GREY, ORANGE, VERMILION, chart, colour, figure, money_label
 from scenarios.schema import Scenario
 
-UNITS = {"share": "communities", "keys_by": "key communities", "count": "facilities opened", "city_staff": "staff"}
+UNITS = {
+    "share": "communities",
+    "keys_by": "key communities",
+    "count": "facilities opened",
+    "city_staff": "staff",
+    "city_average": "per community",
+}
 KIND_WORDS = {
     "share": "communities meeting it",
     "keys_by": "key communities meeting it",
     "count": "opened that year",
     "city_staff": "city-wide staff",
+    "city_average": "average per community",
 }
 
 

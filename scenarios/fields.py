@@ -23,7 +23,7 @@ class Key:
     ``kind`` is one of: ``str``, ``name`` (letters, digits, ``-``, ``_``), ``int``, ``float``,
     ``bool``, ``path``, ``names`` (list of strings), ``floats_by_year`` / ``ints_by_year``
     (a number for every year, or a list of one per plan year), ``int_map`` / ``float_map``
-    (a table of numbers by staff or facility kind).
+    (a table of numbers by staff or facility kind), ``bool_map`` (a table of true/false by name).
     """
 
     name: str
@@ -274,6 +274,13 @@ TARGET_NAME = Key("name", "name", REQUIRED, "unique name, used in reports and pl
 MEASURED = ("year_end", "annual_average")
 TARGET_OPTIONS = (
     Key(
+        "where",
+        "bool_map",
+        None,
+        "with city_average: the communities the mean covers, by community field (village_to_residence, key), "
+        "e.g. { village_to_residence = false }; left out: every community",
+    ),
+    Key(
         "measured",
         "str",
         "year_end",
@@ -384,6 +391,13 @@ CONDITIONS = (
     ),
     Key("standard", "names", REQUIRED, "all the named targets' conditions at once"),
     Key("city_staff", "str", REQUIRED, "city-wide condition on the total stock of a staff kind (with at_least)"),
+    Key(
+        "city_average",
+        "str",
+        REQUIRED,
+        "city-wide condition on the mean per community (with at_least, optionally where) of organisations, "
+        "satisfied, participation (simulated) or a staff kind (planned) [seed 004]",
+    ),
 )
 
 #: Requirement keys: one or more per target.
@@ -398,7 +412,14 @@ REQUIREMENTS = (
         0,
         limit=L.COMMUNITIES,
     ),
-    Key("at_least", "floats_by_year", None, "with city_staff: city-wide stock, by year", 0, limit=L.CITY_STAFF),
+    Key(
+        "at_least",
+        "floats_by_year",
+        None,
+        "with city_staff: city-wide stock, by year; with city_average: the mean per covered community, by year",
+        0,
+        limit=L.CITY_STAFF,
+    ),
 )
 
 #: ``[[developer_space]]``: space developers owe a community (seed 004: 33 agreements, 8 delivered).

@@ -52,6 +52,7 @@ from scenarios.schema import (
     frozen_map,
 )
 from scenarios.target_kinds import build_target, standard_cycle
+from scenarios.targets import AVERAGED_OUTCOMES, WHERE_FIELDS
 from scenarios.values import NAME, Invalid, convert, csv_value, is_number
 
 BUNDLED = Path(__file__).parent
@@ -935,10 +936,14 @@ class _Reader:
             kind = conditions[0].name if len(conditions) == 1 else None
             if t.get("count") is not None and kind != "has":
                 self.problem((*path, "count"), item["count"], 'count goes only with has = "<facility>"')
-            if (t.get("at_least") is not None) != (kind == "city_staff"):
-                bad = "at_least" if t.get("at_least") is not None else "city_staff"
+            city_wide = kind in ("city_staff", "city_average")
+            if ("at_least" in item) != city_wide:  # in the file: a bad at_least is reported on its own
+                bad = "at_least" if "at_least" in item else kind
                 self.problem(
-                    (*path, bad), item[bad], "city_staff and at_least go together, and with no other requirement"
+                    (*path, bad),
+                    item[bad],
+                    f"{'city_staff or city_average' if bad == 'at_least' else bad} and at_least go together, "
+                    "and with no other requirement",
                 )
             if "measured" in item:
                 if t.get("measured") not in F.MEASURED:
@@ -949,14 +954,14 @@ class _Reader:
                     "staff_hours_at_least",
                     "city_staff",
                     "standard",
-                ):
+                ) and not (kind == "city_average" and given["city_average"] not in AVERAGED_OUTCOMES):
                     self.problem(
                         (*path, "measured"),
                         item["measured"],
                         "goes only with a staff condition (staff_per_households, staff_at_least, city_staff, "
-                        "or a standard that has one)",
+                        "city_average of a staff kind, or a standard that has one)",
                     )
-            if kind == "city_staff":
+            if city_wide:
                 for other in ("share", "keys_by", "count"):
                     if t.get(other) is not None:
                         self.problem((*path, other), item[other], "a city-wide target takes only at_least")
@@ -981,6 +986,36 @@ class _Reader:
                     given["city_staff"],
                     _unknown_kind(given["city_staff"], staff, KNOWN_STAFF, "staff"),
                 )
+            if "where" in item and kind != "city_average":
+                self.problem((*path, "where"), item["where"], "goes only with city_average")
+            elif isinstance(t.get("where"), dict):
+                for field_name in t["where"]:
+                    if field_name not in WHERE_FIELDS:
+                        self.problem(
+                            (*path, "where"),
+                            field_name,
+                            f"not a community field a city_average can filter on; one of {', '.join(WHERE_FIELDS)}",
+                        )
+                if (
+                    communities
+                    and set(t["where"]) <= set(WHERE_FIELDS)
+                    and not any(_covered(c, t["where"]) for c in communities)
+                ):
+                    self.problem(
+                        (*path, "where"),
+                        item["where"],
+                        "covers no community: no community has these values; loosen or remove where",
+                    )
+            if kind == "city_average" and isinstance(given["city_average"], str):
+                q = given["city_average"]
+                if q not in AVERAGED_OUTCOMES and q not in staff:
+                    hint = did_you_mean(q, (*AVERAGED_OUTCOMES, *staff))
+                    self.problem(
+                        (*path, "city_average"),
+                        q,
+                        f"not a quantity a city_average can average: one of {', '.join(AVERAGED_OUTCOMES)} "
+                        f"or a declared staff kind; {hint}",
+                    )
             if kind == "office_share_at_most":
                 lacking = [c.get("id") for c in communities if c.get("office_m2") is None]
                 if lacking:
@@ -1009,7 +1044,7 @@ class _Reader:
                         self.problem(
                             (*t["_path"], "standard"), ref, f"no target has this name; {did_you_mean(ref, by_name)}"
                         )
-                    elif by_name[ref]["_kind"] == "city_staff":
+                    elif by_name[ref]["_kind"] in ("city_staff", "city_average"):
                         self.problem(
                             (*t["_path"], "standard"),
                             ref,
@@ -1048,6 +1083,12 @@ class _Reader:
         )
         office = tuple(float(row.get("office_m2") or 0.0) for row in rows)
         targets = [dict(t, _office=office) if t["_kind"] == "office_share_at_most" else t for t in targets]
+        targets = [
+            dict(t, _covers=tuple(_covered(row, t.get("where") or {}) for row in rows))
+            if t["_kind"] == "city_average"
+            else t
+            for t in targets
+        ]
         by_name = {t["name"]: t for t in targets}
         built = tuple(build_target(t, by_name) for t in targets)
         sim_values: dict[str, Any] = {
@@ -1082,6 +1123,11 @@ class _Reader:
                 capacity.get("space_m2_per_year"),
             ),
         )
+
+
+def _covered(community: dict, where: dict) -> bool:
+    """Whether a city_average's ``where`` (community field: true/false) covers a community."""
+    return all(bool(community.get(f, False)) == v for f, v in where.items())
 
 
 def _csv_columns() -> list[str]:

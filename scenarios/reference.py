@@ -27,6 +27,7 @@ KINDS = {
     "ints_by_year": "whole number or list per year",
     "int_map": "table of whole numbers",
     "float_map": "table of numbers",
+    "bool_map": "table of true/false",
 }
 
 
@@ -155,6 +156,21 @@ def render() -> str:
         "- `office_share_at_most = 0.15` (seed 001): `office_m2 ≤ 0.15 × space_m2`, i.e. space ≥ office_m2 / 0.15. "
         "Every community then needs `office_m2` (the office part of its space today; space the plan adds is service "
         "space, so building lowers the office share). The optimiser and the simulation read the same bound.\n",
+        "### City-wide averages (seed 004)\n\n"
+        '```toml\n[[targets]]\nname = "organisations-average"\ncity_average = "organisations"\n'
+        "where = { village_to_residence = false }\nat_least = [6, 8, 10]\n```\n\n"
+        "- `city_average` names what is averaged: `organisations` (alive at the year's end), `satisfied` (share of "
+        "households, at the year's end), `participation` (the year's mean, as `participation_at_least` reads it) or a "
+        "declared staff kind (people in post at the year's end; the year's mean with `measured = \"annual_average\"`).\n"
+        "- `where` picks the communities the mean covers by community field, `village_to_residence` and `key`, each "
+        "true or false (several: all must hold); left out, every community. A `where` that covers no community is "
+        "refused.\n"
+        "- `at_least` is the mean per covered community, one per plan year; 0 sets no requirement that year. It takes "
+        "no `share`, `keys_by` or `count`, and a `standard` cannot include it.\n"
+        "- An outcome average is judged by the simulation alone (the optimiser cannot buy it). A staff average is "
+        "planned: the covered communities' staff of the kind sum to at least `at_least × covered`, and the "
+        "simulation checks it the same way. Its requirement, shortfall and marginal cost are in units of the average "
+        "(one unit: one more person in every covered community on average).\n",
         "## `[[developer_space]]` (optional)\n\nService space developers owe a community (seed 004: 20 m² per 100 "
         "households; 33 agreements signed, 8 delivered). In the simulation each entry is handed over at the start of "
         "its due year with probability `delivery_probability` (one draw per entry and replication, from a random "

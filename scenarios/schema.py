@@ -385,4 +385,6 @@ def _target_to_dict(t: Target) -> dict[str, Any]:
         out["keys_by"] = t.keys_by
     if t.measured != "year_end":
         out["measured"] = t.measured
+    if t.where:
+        out["where"] = dict(t.where)
     return out

@@ -1,7 +1,7 @@
 """The condition kinds a scenario's targets may write: each kind's atoms and its words.
 
 A target is written with one condition key (``space_at_least``, ``has``,
-``staff_per_households`` …) or ``city_staff``; :func:`build_target` turns the loader's
+``staff_per_households`` …), ``city_staff`` or ``city_average``; :func:`build_target` turns the loader's
 checked table into a :class:`~scenarios.targets.Target` whose condition is a list of
 :class:`~scenarios.targets.Atom` (what the optimiser's rows and the simulation's checks
 both read) and a sentence for reports.
@@ -117,6 +117,19 @@ def build_target(t: dict, by_name: dict) -> Target:
             city_staff=t["city_staff"],
             at_least=t["at_least"],
             measured=t.get("measured") or "year_end",
+            written=(kind, t[kind]),
+            line=t["_line"],
+        )
+    if kind == "city_average":
+        where = t.get("where") or {}
+        return Target(
+            t["name"],
+            None,
+            city_average=t["city_average"],
+            covers=t["_covers"],
+            at_least=t["at_least"],
+            measured=t.get("measured") or "year_end",
+            where=frozen_map(where) if where else None,
             written=(kind, t[kind]),
             line=t["_line"],
         )

@@ -141,7 +141,7 @@ def communities_required(share: float, n_communities: int) -> int:
     return min(n_communities, math.ceil(share * n_communities - 1e-9))
 
 
-RequirementKind = Literal["share", "keys_by", "count", "city_staff"]
+RequirementKind = Literal["share", "keys_by", "count", "city_staff", "city_average"]
 
 #: What one unit of each requirement kind is, in the planner's words: (one, many).
 UNITS: dict[str, tuple[str, str]] = {
@@ -149,7 +149,14 @@ UNITS: dict[str, tuple[str, str]] = {
     "keys_by": ("key community", "key communities"),
     "count": ("facility", "facilities"),
     "city_staff": ("staff member", "staff"),
+    "city_average": ("unit of the average", "units of the average"),
 }
+
+#: Community fields a ``city_average`` target's ``where`` may filter on (true or false).
+WHERE_FIELDS = ("village_to_residence", "key")
+
+#: What a ``city_average`` target may average besides a staff kind: outcomes the simulation judges.
+AVERAGED_OUTCOMES = ("organisations", "satisfied", "participation")
 
 
 def unit(kind: str, amount: float = 2) -> str:
@@ -165,7 +172,7 @@ class Requirement:
     target: str
     kind: RequirementKind
     year: int  # 1-based plan year
-    required: float  # communities, facilities or staff
+    required: float  # communities, facilities, staff, or a city_average's mean per covered community
 
     @property
     def label(self) -> str:
@@ -191,6 +198,11 @@ class Target:
     count: tuple[int, ...] | None = None
     has: str | None = None  # the facility kind, when the condition is "has"
     city_staff: str | None = None
+    city_average: str | None = None  # a staff kind or one of AVERAGED_OUTCOMES
+    #: city_average: which communities the mean covers (True: covered), in the scenario's order,
+    #: from ``where`` (community field: true/false; None: every community)
+    covers: tuple[bool, ...] | None = None
+    where: Mapping[str, bool] | None = None
     at_least: tuple[float, ...] | None = None
     measured: str = "year_end"  # as written; the condition's staff atoms carry it too
     written: tuple[str, Any] = ("", None)  # the condition key and value as the file wrote them
@@ -205,12 +217,16 @@ class Target:
         """Who judges it: "plan" (the optimiser plans it and the simulation checks it),
         "simulation" (an outcome alone: only simulated), or "plan and simulation" (the
         optimiser plans the part it can buy, a necessary condition; the simulation the rest)."""
+        if self.city_average in AVERAGED_OUTCOMES:
+            return "simulation"
         if self.condition is None or not self.condition.simulated:
             return "plan"
         return "plan and simulation" if self.condition.planned() is not None else "simulation"
 
     def planned(self) -> Target | None:
         """This target as the optimiser plans it: without outcome conditions; None if nothing is left."""
+        if self.city_average in AVERAGED_OUTCOMES:
+            return None
         if self.condition is None or not self.condition.simulated:
             return self
         condition = self.condition.planned()
@@ -228,7 +244,8 @@ class Target:
         if self.count is not None:
             out += [Requirement(self.name, "count", t, n) for t, n in enumerate(self.count, start=1) if n]
         if self.at_least is not None:
-            out += [Requirement(self.name, "city_staff", t, n) for t, n in enumerate(self.at_least, start=1) if n]
+            kind: RequirementKind = "city_average" if self.city_average is not None else "city_staff"
+            out += [Requirement(self.name, kind, t, n) for t, n in enumerate(self.at_least, start=1) if n]
         return out
 
     def achieved(
@@ -243,7 +260,8 @@ class Target:
 
         share: communities meeting the condition; keys_by: key communities (``key`` is
         the mask) meeting it; count: facilities of the kind opened that year (``opened``
-        by kind); city_staff: staff of the kind city-wide. The plan's planned level and
+        by kind); city_staff: staff of the kind city-wide; city_average: the mean of its
+        quantity over the communities it covers. The plan's planned level and
         the simulation's achieved level are both this. ``holds`` may pass the condition
         already evaluated on ``stocks``.
         """
@@ -254,8 +272,24 @@ class Target:
         if kind == "count":
             assert self.has is not None  # a count target counts facilities of one kind
             return float(opened[self.has])
-        assert self.city_staff is not None  # a city_staff target names its staff kind
         staff = stocks.staff
         if self.measured == "annual_average" and stocks.staff_average is not None:
             staff = stocks.staff_average
+        if kind == "city_average":
+            return self.average(stocks, staff)
+        assert self.city_staff is not None  # a city_staff target names its staff kind
         return float(staff[self.city_staff].sum())
+
+    def average(self, stocks: Stocks, staff: Mapping[str, np.ndarray]) -> float:
+        """A city_average's mean over the communities it covers (0 when it covers none)."""
+        assert self.city_average is not None and self.covers is not None  # built by the loader
+        covers = np.asarray(self.covers, dtype=bool)
+        if stocks.community is not None:
+            covers = covers[stocks.community]
+        if not covers.any():
+            return 0.0
+        if self.city_average in AVERAGED_OUTCOMES:
+            values = np.asarray(stocks.outcomes[self.city_average], dtype=float)
+        else:
+            values = np.asarray(staff[self.city_average], dtype=float)
+        return float(values[covers].mean())

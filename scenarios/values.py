@@ -131,8 +131,10 @@ def convert(key: Key, value: Any, years: int | None) -> Any:
             items = items * years
         conv = int if whole else float
         return tuple(conv(v) for v in items)
-    if kind in ("int_map", "float_map"):
+    if kind in ("int_map", "float_map", "bool_map"):
         if not isinstance(value, dict):
+            if kind == "bool_map":
+                raise Invalid("must be a table of true/false by name, e.g. { village_to_residence = false }")
             raise Invalid("must be a table of numbers by kind, e.g. { community_worker = 5 }")
         if len(value) > L.KINDS.value:
             raise Invalid(f"names {len(value):,} kinds; at most {L.KINDS} ({L.KINDS.reason})")

@@ -133,7 +133,7 @@ def test_target_without_requirement_and_with_two_conditions(minimal_text):
         "line 46   targets.odd: needs exactly one condition key, one of space_at_least, space_per_100_households, "
         "has, staff_per_households, staff_at_least, satisfied_at_least, organisations_at_least, "
         "participation_at_least, funds_at_least, trained_at_least, served_share_at_least, staff_hours_at_least, "
-        "cobuilding_at_least, office_share_at_most, standard, city_staff (found space_at_least, has)",
+        "cobuilding_at_least, office_share_at_most, standard, city_staff, city_average (found space_at_least, has)",
         "line 46   targets.odd: needs a requirement: one or more of share, keys_by, count, at_least",
     ]
 

@@ -343,9 +343,19 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def _load(name: str):
     """The scenario, its extensions' services checked too (running the scenario runs their code)."""
-    from model.extensions import parameters_of, services_of
+    return load(name, services_of=_services_of, parameters_of=_parameters_of)
 
-    return load(name, services_of=services_of, parameters_of=parameters_of)
+
+def _services_of(name: str) -> tuple[str, ...]:
+    from model.extensions import services_of  # the model (and Mesa) only for a scenario that names extensions
+
+    return services_of(name)
+
+
+def _parameters_of(name: str) -> type | None:
+    from model.extensions import parameters_of
+
+    return parameters_of(name)
 
 
 def _out(args: argparse.Namespace, scenario, mode: str) -> Path:

@@ -12,15 +12,12 @@ import functools
 from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import optimize
-from commplan.confidence import ConfidencePlan, Margins, annotate, plan_with_confidence, price_of_confidence
 from commplan.parallel import process_pool
 from commplan.progress import bar, spinner
-from commplan.replan import simulate_adaptive
 from model.plan import PlanSchedule, plan_from_result
-from model.runner import SimulationResult, simulate, write_simulation
 from optimize import PlanResult
 from results.plan_output import write_plan
 from results.publish import publish, write_tables
@@ -28,6 +25,10 @@ from results.runs import load_run
 from results.summary import complete_requirements, with_analysis, with_intervals, with_simulation
 from scenarios.files import write_csv, write_json
 from scenarios.schema import Scenario
+
+if TYPE_CHECKING:  # the simulation (and Mesa) is imported only by the jobs that simulate: `plan` does not
+    from commplan.confidence import ConfidencePlan, Margins
+    from model.runner import SimulationResult
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,9 @@ def solve_with_confidence(
     probability (its in-sample replications on ``processes`` worker processes)."""
     if options.confidence is None:
         return solve(scenario, options, quiet), None
+    from commplan.confidence import plan_with_confidence, price_of_confidence
+    from model.runner import simulate
+
     with spinner(f"planning {scenario.name} with confidence {options.confidence:g}", quiet) as say:
         with process_pool(processes) if processes > 1 else nullcontext() as pool:
             kw: dict[str, Any] = dict(
@@ -102,12 +106,21 @@ def solve_with_confidence(
     return cp.result, cp
 
 
+def _annotate(summary: dict[str, Any], cp: ConfidencePlan | None) -> dict[str, Any]:
+    """summary.json's ``confidence`` (null when deterministic) and, for a confidence plan, its loop."""
+    if cp is None:
+        return {**summary, "confidence": None}
+    from commplan.confidence import annotate
+
+    return annotate(summary, cp)
+
+
 def plan(
     scenario: Scenario, options: SolveOptions, out: Path, quiet: bool = False, seed: int | None = None
 ) -> PlanResult:
     """Solve and write ``plan.csv`` (when there is a plan), ``summary.json`` and the plan charts."""
     result, cp = solve_with_confidence(scenario, options, quiet, seed)
-    write_plan(result, scenario, out, annotate({}, cp))
+    write_plan(result, scenario, out, _annotate({}, cp))
     if (out / "scenario.toml").exists():  # a run folder: the plan community by community, and in Excel
         write_tables(load_run(out, timeseries=False, finished=False))
     return result
@@ -117,6 +130,8 @@ def simulate_plan(
     scenario: Scenario, plan: PlanSchedule | None, options: SimulationOptions, quiet: bool = False
 ) -> SimulationResult:
     """Replications of a fixed plan (the status quo when ``plan`` is None), on local processes."""
+    from model.runner import simulate
+
     months = 12 * scenario.years
     seed = options.root_seed(scenario)
     with bar(months * options.replications, f"simulating {scenario.name}", quiet, unit="month") as b:
@@ -145,6 +160,8 @@ def simulate_replanning(
 ) -> SimulationResult:
     """Replications that re-solve the remaining years at each year's end (keeping a
     confidence plan's ``margins``); writes ``replans.csv``."""
+    from commplan.replan import simulate_adaptive
+
     with bar(
         12 * scenario.years * options.replications,
         f"simulating {scenario.name}, re-planning yearly",
@@ -177,6 +194,8 @@ def simulate_replanning(
 def record_simulation(summary: dict, sim: SimulationResult, scenario: Scenario, out: Path) -> None:
     """Write ``timeseries.csv`` and ``attainment.csv``, then ``summary.json`` with what was
     achieved and each probability's 90 % interval."""
+    from model.runner import write_simulation
+
     achieved = write_simulation(sim, scenario, out)
     merged = with_simulation(complete_requirements(summary, scenario), achieved)
     write_json(out / "summary.json", with_analysis(with_intervals(merged, len(sim.replications)), scenario, out))
@@ -205,7 +224,7 @@ def run(
     result, cp = solve_with_confidence(
         scenario, solve_options, quiet, sim_options.root_seed(scenario), sim_options.processes
     )
-    write_plan(result, scenario, out, annotate({}, cp))
+    write_plan(result, scenario, out, _annotate({}, cp))
     if not result.feasible:
         return result
     schedule = plan_from_result(result, scenario)
@@ -214,6 +233,6 @@ def run(
         sim = simulate_replanning(scenario, schedule, result, sim_options, solve_options.solver, out, quiet, margins)
     else:
         sim = simulate_plan(scenario, schedule, sim_options, quiet)
-    record_simulation(annotate(result.summary(), cp), sim, scenario, out)
+    record_simulation(_annotate(result.summary(), cp), sim, scenario, out)
     draw(out, quiet)
     return result

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from model.invariants import extension_columns
 from results import analysis, i18n, plots
 from results.compare import csv_text
 from results.confidence import price_chart, price_rows
@@ -135,5 +134,7 @@ def plots_of_plan(run: Run) -> Path:
 
 def reported_columns(timeseries: pd.DataFrame, scenario: Scenario) -> list[str]:
     """The columns of ``timeseries.csv`` the core does not write: extensions' reporters."""
+    from model.invariants import extension_columns  # Mesa only where there is a simulation
+
     values = [c for c in timeseries.columns if c not in ("replication", "month", "community")]
     return extension_columns(values, facilities=scenario.facilities)

@@ -289,6 +289,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--uniform", action="store_true", help="also find the uniform buffer that reaches the same out-of-sample mean"
     )
+    parser.add_argument(
+        "--append", action="store_true", help="keep the rows of other levels already in the result file"
+    )
     parser.add_argument("--note", default="", help="a line for the table's heading (commit, machine load)")
     args = parser.parse_args(argv)
     rows = []
@@ -298,8 +301,22 @@ def main(argv: list[str] | None = None) -> int:
             uniform_buffer(name, found, args.fresh)
     OUT.mkdir(exist_ok=True)
     stem = OUT / f"confidence_{'_'.join(args.scenarios)}"
-    stem.with_suffix(".json").write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")
     note = args.note or f"load {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores at the end"
+    if args.append and stem.with_suffix(".json").exists():
+        new = {(r["scenario"], r["confidence"]) for r in rows}
+        old = json.loads(stem.with_suffix(".json").read_text(encoding="utf-8"))
+        rows = sorted(
+            [r for r in old if (r["scenario"], r["confidence"]) not in new] + rows,
+            key=lambda r: (args.scenarios.index(r["scenario"]), r["confidence"]),
+        )
+        heading = (
+            stem.with_suffix(".txt")
+            .read_text(encoding="utf-8")
+            .splitlines()[0]
+            .removeprefix("# benchmarks.confidence, ")
+        )
+        note = f"{heading}; then {note}"
+    stem.with_suffix(".json").write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")
     stem.with_suffix(".txt").write_text(table(rows, note), encoding="utf-8")
     return 0
 

@@ -44,7 +44,22 @@ def _staff_kinds(t: Target) -> set[str]:
         return {t.city_staff}
     if t.city_average is not None:
         return {t.city_average} if t.evaluated_by == "plan" else set()
-    return {a.item for a in (t.condition.atoms if t.condition else ()) if a.kind in ("staff", "trained") and a.item}
+    return {a.item for a in (t.condition.atoms if t.condition else ()) if a.kind == "staff" and a.item}
+
+
+def _untrained(sim: SimulationResult, kind: str, year: int) -> str:
+    """Communities with people in post not trained this year at its end, and how many of them
+    lost someone of the kind during the year (a replacement finds the year's places taken)."""
+    trained, staff = _year_end(sim, f"trained_{kind}", year), _year_end(sim, f"staff_{kind}", year)
+    j = sim.columns[3:].index(f"exits_{kind}")
+    exits = np.array([rep.timeseries[12 * (year - 1) : 12 * year, :, j].sum(axis=0) for rep in sim.replications])
+    short = trained < staff - 1e-9
+    return (
+        f"{kind}: {short.sum(axis=1).mean():.1f} communities a replication end year {year} with someone in post "
+        f"untrained (fewest {int(short.sum(axis=1).min())}); {100 * (exits[short] > 0).mean() if short.any() else 0:.0f} % "
+        "of them lost a member of the kind that year: training places equal the planned posts and are used once, "
+        "so a replacement hired after the places are taken stays untrained; no margin of the loop adds places"
+    )
 
 
 def _year_end(sim: SimulationResult, column: str, year: int) -> np.ndarray:
@@ -106,6 +121,9 @@ def why_short(scenario: Scenario, cp: ConfidencePlan, sim: SimulationResult, key
         if ("factor", s) in blocked:
             reasons.append("capacity")
             evidence.append(f"{s}: a larger post factor was set aside (capacity or budget limits)")
+    for s in sorted({a.item for a in (t.condition.atoms if t.condition else ()) if a.kind == "trained" and a.item}):
+        reasons.append("turnover after training")
+        evidence.append(_untrained(sim, s, year))
     if t.count is not None or (t.condition is not None and any(a.kind in ("space", "has") for a in t.condition.atoms)):
         reasons.append("construction lag")
         early = name in cp.margins.lead

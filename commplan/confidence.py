@@ -501,22 +501,38 @@ def plan_with_confidence(
         before = m.copy()
         changed = bool(short) and _tighten(scenario, m, short, sim, confidence, gaps)
         if not changed:
-            unreachable = [_why_short(scenario, key, confidence, "nothing left to tighten") for key in short]
+            unreachable = [_why_short(scenario, key, confidence, "nothing left to tighten", m) for key in short]
             break
     assert result is not None  # the first iteration either returned or found a plan
     return ConfidencePlan(_as_original(result, scenario, m), m, confidence, False, record, unpaid + unreachable)
 
 
-def _why_short(scenario: Scenario, key: Key, confidence: float, otherwise: str) -> str:
+def _why_short(scenario: Scenario, key: Key, confidence: float, otherwise: str, m: Margins | None = None) -> str:
     """Why a requirement the loop leaves short of P stays short: a ceiling no money lifts
-    (:func:`ceiling`), an outcome only the simulation judges, or ``otherwise``."""
+    (:func:`ceiling`), an outcome only the simulation judges, a margin that no longer fits
+    the capacity or budget (blocked in ``m``), or ``otherwise``."""
     name, kind, year = key
     t = scenario.target(name)
     why = otherwise
+    words = {
+        "factor": "posts of {}",
+        "train": "training places of {}",
+        "lead": "an earlier plan",
+        "extra": "more communities",
+    }
+    words["lead_more"] = words["lead"]
+    blocked = sorted(
+        words[b[0]].format(b[1])
+        for b in (m.blocked if m is not None else ())
+        if b[1] in _staff_kinds(t) | _trained_kinds(t) or b[1] == name or b[1] == (name, year)
+    )
     if (c := ceiling(scenario, name, kind, year)) is not None and c.probability < confidence:
         why = c.text()
     elif t.evaluated_by == "simulation" or (t.condition is not None and t.condition.simulated):
         why = "judged by the simulation only; the plan has no lever for it"
+    elif blocked:
+        margins = ", ".join(dict.fromkeys(blocked))
+        why = f"its further margins ({margins}) make the targets impossible (capacity or budget limits)"
     return f"{name} ({kind}), year {year}: {why}"
 
 

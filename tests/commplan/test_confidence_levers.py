@@ -173,6 +173,12 @@ def test_requirements_the_loop_cannot_lift_say_why():
     assert _why_short(s, ("retirees", "share", 3), 0.9, "nothing left to tighten").endswith(
         "judged by the simulation only; the plan has no lever for it"
     )
+    blocked = Margins(blocked={("train", "community_worker")})
+    assert _why_short(s, ("training", "share", 2), 0.9, "nothing left to tighten", blocked).endswith(
+        "its further margins (training places of community_worker) make the targets impossible "
+        "(capacity or budget limits)"
+    )
+    assert _why_short(s, ("training", "share", 2), 0.9, "nothing left to tighten", Margins()).endswith("to tighten")
 
 
 def test_a_target_can_be_planned_more_than_a_year_early_up_to_year_1():

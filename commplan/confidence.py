@@ -581,7 +581,7 @@ def _tighten(
     probability); whether anything changed."""
     changed = False
     n = len(scenario.communities)
-    fresh: set[str] = set()  # targets and staff kinds tightened in this round: one step each
+    fresh: set[Any] = set()  # targets, staff kinds and ("train", kind) tightened in this round: one step each
     for name, kind, year in short:
         t = scenario.target(name)
         moved = False
@@ -599,15 +599,15 @@ def _tighten(
             moved = True
         for s in sorted(_trained_kinds(t)):
             now = m.train_factor.get(s, 1.0)
-            if s in fresh:
+            if ("train", s) in fresh:
                 moved = True
                 continue
             if now >= MAX_TRAIN_FACTOR or ("train", s) in m.blocked:
                 continue
-            learned = 1.0 + untrained(sim, s, confidence)
+            learned = places_needed(sim, s, confidence) + FACTOR_STEP
             step = FACTOR_STEP * (2 if gaps.get((name, kind, year), 0.0) > 0.2 else 1)
             m.train_factor[s] = min(MAX_TRAIN_FACTOR, max(now + step, learned if s not in m.train_factor else 0.0))
-            fresh.add(s)
+            fresh.add(("train", s))
             moved = True
         if _builds(t) and year > 1 and ("lead", name) not in m.blocked and (name not in m.lead or name in fresh):
             m.lead.add(name)
@@ -643,22 +643,26 @@ def _trained_kinds(t: Target) -> set[str]:
     return {a.item for a in t.condition.atoms if a.kind == "trained" and a.item is not None}
 
 
-def untrained(sim: SimulationResult, kind: str, quantile: float) -> float:
-    """The ``quantile`` over replications and years of the largest share, over communities,
-    of posts of ``kind`` whose holder at the year's end was not trained that year: the
-    places a plan of one place per post left short (replacements hired after the places
-    were used). A share of all communities must hold in the worst of them."""
+def places_needed(sim: SimulationResult, kind: str, quantile: float) -> float:
+    """The training places per post a plan needed, learned from its simulation: the
+    ``quantile`` over replications and years of the largest, over the communities that
+    trained anyone that year (those given places), of ``(posts + u − 1) / posts``, ``u``
+    the holders of ``kind``'s posts not trained that year at its end (replacements hired
+    after the places were used). Places are bought whole, ``⌈q × posts⌉``, so any ``q``
+    above this gives every such community ``u`` more places; 1 when nobody was left out.
+    A share of all communities must hold in the worst of them."""
     cols = sim.columns[3:]
     if f"trained_{kind}" not in cols or f"posts_{kind}" not in cols:
-        return 0.0
+        return 1.0
     j_post, j_staff, j_trained = (cols.index(f"{c}_{kind}") for c in ("posts", "staff", "trained"))
     worst = []
     for rep in sim.replications:
-        for end in rep.timeseries[11::12]:
+        for y, end in enumerate(rep.timeseries[11::12]):
             posts, staff, trained = end[:, j_post], end[:, j_staff], end[:, j_trained]
-            has = posts > 0
-            worst.append(float(np.max(np.maximum(0.0, staff[has] - trained[has]) / posts[has], initial=0.0)))
-    return float(np.quantile(worst, quantile)) if worst else 0.0
+            left_out = np.maximum(0.0, staff - trained)
+            has = (posts > 0) & (left_out > 0) & (rep.timeseries[12 * y : 12 * y + 12, :, j_trained].max(axis=0) > 0)
+            worst.append(float(np.max((posts[has] + left_out[has] - 1) / posts[has], initial=1.0)))
+    return float(np.quantile(worst, quantile)) if worst else 1.0
 
 
 def _communities_short(sim: SimulationResult, target: str, year: int, confidence: float, required: int) -> int:

@@ -280,9 +280,10 @@ class Ceiling:
     keys: bool = False  # the communities are the key communities
 
     def text(self) -> str:
-        who = "key communities" if self.keys else "communities"
+        who = "key communit" if self.keys else "communit"
         return (
-            f"at most {self.probability:.2g} at any cost: {self.projects} projects in {self.communities} {who} "
+            f"at most {self.probability:.2g} at any cost: {self.projects} project{'s' * (self.projects != 1)} in "
+            f"{self.communities} {who}{'ies' if self.communities != 1 else 'y'} "
             f"must each open within {self.months} months of the plan's start, each does with probability "
             f"{self.each:.3f} (the model's construction lags and deferrals)"
         )
@@ -619,7 +620,7 @@ def _tighten(
                 step = _communities_short(sim, name, year, confidence, communities_required(t.share[year - 1], n))
                 m.extra[name, year] = m.extra.get((name, year), 0) + min(n - required, max(1, step))
                 moved = True
-        if not moved and _builds(t) and ("lead_more", name) not in m.blocked:
+        if not moved and _builds(t) and kind in ("share", "keys_by") and ("lead_more", name) not in m.blocked:
             # more communities cannot help (every community, or the keys): build a year earlier still
             if name in fresh:
                 moved = True

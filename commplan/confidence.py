@@ -504,6 +504,9 @@ def plan_with_confidence(
         if not changed:
             unreachable = [_why_short(scenario, key, confidence, "nothing left to tighten", m) for key in short]
             break
+    else:  # out of rounds: what the last round left short, and why where known
+        last = f"still short after {max_iterations} round{'s' * (max_iterations != 1)}"
+        unreachable = [_why_short(scenario, key, confidence, last, m) for key in short]
     assert result is not None  # the first iteration either returned or found a plan
     return ConfidencePlan(_as_original(result, scenario, m), m, confidence, False, record, unpaid + unreachable)
 
@@ -531,6 +534,8 @@ def _why_short(scenario: Scenario, key: Key, confidence: float, otherwise: str, 
         why = c.text()
     elif t.evaluated_by == "simulation" or (t.condition is not None and t.condition.simulated):
         why = "judged by the simulation only; the plan has no lever for it"
+    elif kind == "count":
+        why = "a count of facilities opened in the year: one that runs late counts in the next; the loop has no lever for counts"
     elif blocked:
         margins = ", ".join(dict.fromkeys(blocked))
         why = f"its further margins ({margins}) make the targets impossible (capacity or budget limits)"

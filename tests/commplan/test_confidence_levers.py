@@ -21,7 +21,7 @@ from commplan.confidence import (
 )
 from model.plan import plan_from_result
 from model.runner import SimulationResult, simulate
-from scenarios.loader import loads
+from scenarios.loader import load, loads
 
 #: Eight communities, six of them keys without a one-stop centre, which they must have by
 #: year 1; every community must have a culture room by year 3; every worker trained each
@@ -179,6 +179,8 @@ def test_requirements_the_loop_cannot_lift_say_why():
         "(capacity or budget limits)"
     )
     assert _why_short(s, ("training", "share", 2), 0.9, "nothing left to tighten", Margins()).endswith("to tighten")
+    tutorial = load("tutorial")
+    assert "a count of facilities opened in the year" in _why_short(tutorial, ("elderly-centres", "count", 2), 0.9, "")
 
 
 def test_a_target_can_be_planned_more_than_a_year_early_up_to_year_1():
@@ -240,3 +242,11 @@ def test_the_confidence_loop_learns_training_places_and_the_training_target_hold
         return float(np.mean([r["probability_met"] for r in sim.requirements(s) if r["target"] == "training"]))
 
     assert training(cp.result) > training(det) + 0.2
+
+
+def test_a_loop_out_of_rounds_says_what_it_left_short():
+    s = loads(KEYS.split('[[targets]]\nname = "retirees"')[0])
+    cp = plan_with_confidence(s, 0.9, replications=8, max_iterations=1)
+    assert not cp.reached_in_sample and cp.iterations[0]["short_in_sample"] == len(cp.unreachable) > 0
+    assert any(u.endswith("still short after 1 round") for u in cp.unreachable)
+    assert any(u.startswith("one-stop (keys_by), year 1: at most 0.3") for u in cp.unreachable)

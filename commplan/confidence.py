@@ -16,8 +16,15 @@ simulation itself* (never a hand-set buffer) and re-planning until the plan hold
    - *lead time*: a target with space or facility conditions is planned a year early (the
      requirement of year t is met on paper by year t − 1), since projects run late or are
      deferred;
-   - *more communities*: a ``share`` requirement still short plans one community more.
-4. Stop when every requirement reaches P in sample, or nothing is left to tighten.
+   - *training places*: a ``trained_at_least`` condition is planned at ``q`` places a post
+     (the optimiser may then buy ``q × staff + 1``), ``q`` learned from the replacements
+     the simulation left untrained (:func:`places_needed`), then stepped like posts;
+   - *more communities*: a ``share`` requirement still short plans one community more;
+   - *a longer lead*: a building requirement more communities cannot help (every
+     community, or the keys) is planned a further year early each round, up to year 1.
+4. Stop when every requirement reaches P in sample, or nothing is left to tighten; each
+   requirement left short says why (:func:`ceiling`: what no money lifts; outcomes only
+   the simulation judges; margins the capacity or budget refuse).
 
 Rounds simulate half the replications (at least 8); a round short of nothing is extended
 to the full number (reusing the first half) before it is accepted, so the acceptance test
@@ -31,8 +38,8 @@ any of them is set aside (the budget binds), and requirements not met on paper a
 tightened. With money to spare this is the min-cost confidence plan.
 
 **Termination.** Every margin is monotone and bounded — ``factor_s`` rises by at least
-``FACTOR_STEP`` / 2 up to ``MAX_FACTOR``, a lead is set once per target, extra communities
-stop at the city's size — and an iteration that changes none of them ends the loop; so
+``FACTOR_STEP`` / 2 up to ``MAX_FACTOR`` (training places up to ``MAX_TRAIN_FACTOR``), a
+target's lead grows a year at a time up to year 1, extra communities stop at the city's size — and an iteration that changes none of them ends the loop; so
 the loop ends after finitely many steps (and at most ``max_iterations``).
 
 **What is guaranteed.** Only what the report measures: the final plan is checked on

@@ -250,3 +250,26 @@ def test_a_loop_out_of_rounds_says_what_it_left_short():
     assert not cp.reached_in_sample and cp.iterations[0]["short_in_sample"] == len(cp.unreachable) > 0
     assert any(u.endswith("still short after 1 round") for u in cp.unreachable)
     assert any(u.startswith("one-stop (keys_by), year 1: at most 0.3") for u in cp.unreachable)
+
+
+def test_the_report_shows_training_places_and_longer_leads_in_both_languages():
+    from results.confidence import section
+    from results.i18n import use
+
+    margins = {
+        "post_factor": {},
+        "planned_a_year_early": ["culture-room"],
+        "extra_communities": {},
+        "planned_early_years": {"culture-room": 2, "one-stop": 1},
+        "training_places_per_post": {"community_worker": 1.85},
+    }
+    summary = {"confidence": 0.9, "confidence_reached": False, "requirements": []}
+    summary["confidence_plan"] = {"unreachable": [], "margins": margins, "price": []}
+    english = section(summary)
+    assert (
+        "Training places per post: community_worker 1.85; planned more than a year early: culture-room (2)." in english
+    )
+    with use("zh"):
+        assert "每岗培训名额：community_worker 1.85；提前一年以上规划（年数）：culture-room (2)" in section(summary)
+    margins.update(planned_early_years={"one-stop": 1}, training_places_per_post={})
+    assert "Training places per post" not in section(summary)  # nothing beyond the one-year margins

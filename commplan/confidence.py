@@ -16,8 +16,15 @@ simulation itself* (never a hand-set buffer) and re-planning until the plan hold
    - *lead time*: a target with space or facility conditions is planned a year early (the
      requirement of year t is met on paper by year t − 1), since projects run late or are
      deferred;
-   - *more communities*: a ``share`` requirement still short plans one community more.
-4. Stop when every requirement reaches P in sample, or nothing is left to tighten.
+   - *training places*: a ``trained_at_least`` condition is planned at ``q`` places a post
+     (the optimiser may then buy ``q × staff + 1``), ``q`` learned from the replacements
+     the simulation left untrained (:func:`places_needed`), then stepped like posts;
+   - *more communities*: a ``share`` requirement still short plans one community more;
+   - *a longer lead*: a building requirement more communities cannot help (every
+     community, or the keys) is planned a further year early each round, up to year 1.
+4. Stop when every requirement reaches P in sample, or nothing is left to tighten; each
+   requirement left short says why (:func:`ceiling`: what no money lifts; outcomes only
+   the simulation judges; margins the capacity or budget refuse).
 
 Rounds simulate half the replications (at least 8); a round short of nothing is extended
 to the full number (reusing the first half) before it is accepted, so the acceptance test
@@ -31,8 +38,8 @@ any of them is set aside (the budget binds), and requirements not met on paper a
 tightened. With money to spare this is the min-cost confidence plan.
 
 **Termination.** Every margin is monotone and bounded — ``factor_s`` rises by at least
-``FACTOR_STEP`` / 2 up to ``MAX_FACTOR``, a lead is set once per target, extra communities
-stop at the city's size — and an iteration that changes none of them ends the loop; so
+``FACTOR_STEP`` / 2 up to ``MAX_FACTOR`` (training places up to ``MAX_TRAIN_FACTOR``), a
+target's lead grows a year at a time up to year 1, extra communities stop at the city's size — and an iteration that changes none of them ends the loop; so
 the loop ends after finitely many steps (and at most ``max_iterations``).
 
 **What is guaranteed.** Only what the report measures: the final plan is checked on
@@ -59,6 +66,7 @@ from model.runner import SimulationResult, simulate
 from optimize.check import PlanCheckError
 from optimize.program import Outcome
 from optimize.result import PlanResult, RequirementResult
+from scenarios.parameters import SimulationParameters
 from scenarios.plan import PlanData, planned_levels
 from scenarios.schema import Scenario
 from scenarios.seeding import CONFIDENCE, seed_sequence
@@ -66,6 +74,7 @@ from scenarios.targets import Condition, Target, communities_required
 
 FACTOR_STEP = 0.05
 MAX_FACTOR = 2.0
+MAX_TRAIN_FACTOR = 3.0  # training places per post: replacements of replacements
 LEVELS = (0.5, 0.8, 0.9, 0.95)  # the price-of-confidence curve
 Key = tuple[str, str, int]  # a requirement: target, kind, year
 
@@ -78,16 +87,31 @@ class Margins:
     lead: set[str] = field(default_factory=set)  # targets planned a year early
     extra: dict[tuple[str, int], int] = field(default_factory=dict)  # (target, year) -> communities
     blocked: set[tuple[Any, ...]] = field(default_factory=set)  # changes that made the targets impossible
+    lead_more: dict[str, int] = field(default_factory=dict)  # target -> years planned early beyond the first
+    train_factor: dict[str, float] = field(default_factory=dict)  # staff kind -> training places per post, ≥ 1
 
     def copy(self) -> Margins:
-        return Margins(dict(self.post_factor), set(self.lead), dict(self.extra), set(self.blocked))
+        return Margins(
+            dict(self.post_factor),
+            set(self.lead),
+            dict(self.extra),
+            set(self.blocked),
+            dict(self.lead_more),
+            dict(self.train_factor),
+        )
+
+    def lead_years(self, target: str) -> int:
+        """How many years early ``target`` is planned."""
+        return (target in self.lead) + self.lead_more.get(target, 0)
 
     def changes_since(self, before: Margins) -> list[tuple[Any, ...]]:
         """What this round changed, one change at a time: posts first, then leads, then communities."""
         out: list[tuple[Any, ...]] = [
             ("factor", k, v) for k, v in sorted(self.post_factor.items()) if before.post_factor.get(k) != v
         ]
+        out += [("train", k, v) for k, v in sorted(self.train_factor.items()) if before.train_factor.get(k) != v]
         out += [("lead", t) for t in sorted(self.lead - before.lead)]
+        out += [("lead_more", t, v) for t, v in sorted(self.lead_more.items()) if before.lead_more.get(t) != v]
         out += [("extra", k, v) for k, v in sorted(self.extra.items()) if before.extra.get(k) != v]
         return out
 
@@ -95,8 +119,12 @@ class Margins:
         m = self.copy()
         if change[0] == "factor":
             m.post_factor[change[1]] = change[2]
+        elif change[0] == "train":
+            m.train_factor[change[1]] = change[2]
         elif change[0] == "lead":
             m.lead.add(change[1])
+        elif change[0] == "lead_more":
+            m.lead_more[change[1]] = change[2]
         else:
             m.extra[change[1]] = change[2]
         return m
@@ -112,6 +140,8 @@ class Margins:
             "post_factor": {k: round(v, 4) for k, v in sorted(self.post_factor.items())},
             "planned_a_year_early": sorted(self.lead),
             "extra_communities": {f"{t}, year {y}": k for (t, y), k in sorted(self.extra.items())},
+            "planned_early_years": {t: self.lead_years(t) for t in sorted(self.lead | set(self.lead_more))},
+            "training_places_per_post": {k: round(v, 4) for k, v in sorted(self.train_factor.items())},
         }
 
 
@@ -178,17 +208,23 @@ def tightened(scenario: Scenario, m: Margins) -> Scenario:
                 for a in t.condition.atoms
             )
             new = dataclasses.replace(new, condition=Condition(atoms, t.condition.text))
+        if t.condition is not None and any(a.kind == "trained" and a.item in m.train_factor for a in t.condition.atoms):
+            atoms = tuple(
+                dataclasses.replace(a, of_staff=a.of_staff * m.train_factor[a.item])
+                if a.kind == "trained" and a.item in m.train_factor
+                else a
+                for a in new.condition.atoms  # type: ignore[union-attr]
+            )
+            new = dataclasses.replace(new, condition=Condition(atoms, t.condition.text))
         if (staff_kind := t.city_staff or t.city_average) is not None and t.at_least is not None:
             f = m.post_factor.get(staff_kind, 1.0)
             new = dataclasses.replace(new, at_least=tuple(x * f for x in t.at_least))
-        if t.name in m.lead:
+        if lead := m.lead_years(t.name):
             if new.share is not None:
                 share = list(new.share)
-                new = dataclasses.replace(
-                    new, share=tuple(max(share[k], share[k + 1]) if k + 1 < years else share[k] for k in range(years))
-                )
+                new = dataclasses.replace(new, share=tuple(max(share[k : k + lead + 1]) for k in range(years)))
             if new.keys_by is not None:
-                new = dataclasses.replace(new, keys_by=max(1, new.keys_by - 1))
+                new = dataclasses.replace(new, keys_by=max(1, new.keys_by - lead))
         if new.share is not None and any(tn == t.name for tn, _ in m.extra):
             share = list(new.share)
             for k in range(years):
@@ -212,6 +248,94 @@ def vacancy(sim: SimulationResult, kind: str, quantile: float) -> float:
         posts, staff = ends[:, :, j_post].sum(axis=1), ends[:, :, j_staff].sum(axis=1)
         shares += [max(0.0, 1 - s / p) for s, p in zip(staff, posts, strict=True) if p > 0]
     return float(np.quantile(shares, quantile)) if shares else 0.0
+
+
+def open_in_time(p: SimulationParameters, months: int, projects: int = 1) -> float:
+    """The probability that ``projects`` projects of one community, funded at the start of a
+    plan year, have all opened ``months`` months later, as the model draws them: one
+    construction lag for the community's projects of the year (log-normal, median
+    ``construction_lag_months``, spread ``construction_lag_sigma``, whole months) and for
+    each project on its own a year's deferral (``project_deferral_share``). A project funded
+    in month 1 opens in month 1 + lag (+ 12 if deferred) and counts at the end of month
+    ``months`` if it opened by then."""
+
+    def lag_at_most(m: int) -> float:
+        if m < 0:
+            return 0.0
+        if p.construction_lag_months <= 0:
+            return 1.0
+        if p.construction_lag_sigma <= 0:
+            return float(round(p.construction_lag_months) <= m)
+        z = math.log((m + 0.5) / p.construction_lag_months) / p.construction_lag_sigma
+        return 0.5 * math.erfc(-z / math.sqrt(2))
+
+    late, sure = lag_at_most(months - 1), lag_at_most(months - 13)  # in time undeferred / even if deferred
+    return sure + (late - sure) * (1 - p.project_deferral_share) ** projects
+
+
+@dataclass(frozen=True)
+class Ceiling:
+    """The most probability any plan can give a requirement that every community it counts
+    must meet by building: each community lacking something builds it from the start of
+    year 1 at the earliest, and all must have opened by the year's end."""
+
+    probability: float
+    communities: int  # communities that must build
+    projects: int  # their projects (at least one per missing facility, one for space)
+    months: int  # from the plan's start to the end of the requirement's year
+    each: float  # the probability that one project opens in time
+    keys: bool = False  # the communities are the key communities
+
+    def text(self) -> str:
+        who = "key communit" if self.keys else "communit"
+        return (
+            f"at most {self.probability:.2g} at any cost: {self.projects} project{'s' * (self.projects != 1)} in "
+            f"{self.communities} {who}{'ies' if self.communities != 1 else 'y'} "
+            f"must each open within {self.months} months of the plan's start, each does with probability "
+            f"{self.each:.3f} (the model's construction lags and deferrals)"
+        )
+
+
+def ceiling(scenario: Scenario, name: str, kind: str, year: int) -> Ceiling | None:
+    """The :class:`Ceiling` of a ``keys_by`` requirement, or of a ``share`` requirement of every
+    community, whose condition needs building; None for any other (more communities can
+    make up for late ones) or when extensions may change how projects run.
+
+    Communities' projects are counted from what they lack at the start (a facility the
+    condition names; space below its bound, developers' space due by then included): a
+    lower bound on what they must build, so the ceiling is an upper bound."""
+    t = scenario.target(name)
+    if t.condition is None or not _builds(t) or scenario.extensions:
+        return None
+    n = len(scenario.communities)
+    if kind == "keys_by":
+        counted = np.array([c.key for c in scenario.communities])
+    elif kind == "share" and t.share is not None and communities_required(t.share[year - 1], n) == n:
+        counted = np.ones(n, dtype=bool)
+    else:
+        return None
+    space = np.array([c.space_m2 for c in scenario.communities], dtype=float)
+    index = {c.id: i for i, c in enumerate(scenario.communities)}
+    for d in scenario.developer_space:
+        if d.due_year <= year and d.community in index:
+            space[index[d.community]] += d.m2
+    households = scenario.households(year)
+    projects = np.zeros(n, dtype=np.int64)
+    for a in t.condition.atoms:
+        if a.kind == "has":
+            projects += np.array([a.item not in c.facilities for c in scenario.communities], dtype=np.int64)
+    short_of_space = np.zeros(n, dtype=bool)
+    for a in t.condition.atoms:
+        if a.kind == "space":
+            short_of_space |= space < np.asarray(a.bound(households), dtype=float) - 1e-6
+    projects += short_of_space
+    months = 12 * year
+    builds = projects[counted & (projects > 0)]
+    if not len(builds):
+        return None
+    prob = math.prod(open_in_time(scenario.simulation, months, int(k)) for k in builds)
+    each = open_in_time(scenario.simulation, months)
+    return Ceiling(prob, len(builds), int(builds.sum()), months, each, kind == "keys_by")
 
 
 def _key(rr: RequirementResult) -> Key:
@@ -338,9 +462,13 @@ def plan_with_confidence(
             if kept is None:
                 m = before
                 unreachable = [
-                    f"{t} ({kind}), year {y}: every further margin makes the targets impossible "
-                    "(capacity or budget limits)"
-                    for t, kind, y in short
+                    _why_short(
+                        scenario,
+                        key,
+                        confidence,
+                        "every further margin makes the targets impossible (capacity or budget limits)",
+                    )
+                    for key in short
                 ]
                 break
             solved = kept
@@ -381,10 +509,44 @@ def plan_with_confidence(
         before = m.copy()
         changed = bool(short) and _tighten(scenario, m, short, sim, confidence, gaps)
         if not changed:
-            unreachable = [f"{t} ({kind}), year {y}: nothing left to tighten" for t, kind, y in short]
+            unreachable = [_why_short(scenario, key, confidence, "nothing left to tighten", m) for key in short]
             break
+    else:  # out of rounds: what the last round left short, and why where known
+        last = f"still short after {max_iterations} round{'s' * (max_iterations != 1)}"
+        unreachable = [_why_short(scenario, key, confidence, last, m) for key in short]
     assert result is not None  # the first iteration either returned or found a plan
     return ConfidencePlan(_as_original(result, scenario, m), m, confidence, False, record, unpaid + unreachable)
+
+
+def _why_short(scenario: Scenario, key: Key, confidence: float, otherwise: str, m: Margins | None = None) -> str:
+    """Why a requirement the loop leaves short of P stays short: a ceiling no money lifts
+    (:func:`ceiling`), an outcome only the simulation judges, a margin that no longer fits
+    the capacity or budget (blocked in ``m``), or ``otherwise``."""
+    name, kind, year = key
+    t = scenario.target(name)
+    why = otherwise
+    words = {
+        "factor": "posts of {}",
+        "train": "training places of {}",
+        "lead": "an earlier plan",
+        "extra": "more communities",
+    }
+    words["lead_more"] = words["lead"]
+    blocked = sorted(
+        words[b[0]].format(b[1])
+        for b in (m.blocked if m is not None else ())
+        if b[1] in _staff_kinds(t) | _trained_kinds(t) or b[1] == name or b[1] == (name, year)
+    )
+    if (c := ceiling(scenario, name, kind, year)) is not None and c.probability < confidence:
+        why = c.text()
+    elif t.evaluated_by == "simulation" or (t.condition is not None and t.condition.simulated):
+        why = "judged by the simulation only; the plan has no lever for it"
+    elif kind == "count":
+        why = "a count of facilities opened in the year: one that runs late counts in the next; the loop has no lever for counts"
+    elif blocked:
+        margins = ", ".join(dict.fromkeys(blocked))
+        why = f"its further margins ({margins}) make the targets impossible (capacity or budget limits)"
+    return f"{name} ({kind}), year {year}: {why}"
 
 
 def _keep_feasible(
@@ -432,7 +594,7 @@ def _tighten(
     probability); whether anything changed."""
     changed = False
     n = len(scenario.communities)
-    fresh: set[str] = set()  # targets and staff kinds tightened in this round: one step each
+    fresh: set[Any] = set()  # targets, staff kinds and ("train", kind) tightened in this round: one step each
     for name, kind, year in short:
         t = scenario.target(name)
         moved = False
@@ -448,6 +610,18 @@ def _tighten(
             m.post_factor[s] = min(MAX_FACTOR, max(now + step, learned if s not in m.post_factor else 0.0))
             fresh.add(s)
             moved = True
+        for s in sorted(_trained_kinds(t)):
+            now = m.train_factor.get(s, 1.0)
+            if ("train", s) in fresh:
+                moved = True
+                continue
+            if now >= MAX_TRAIN_FACTOR or ("train", s) in m.blocked:
+                continue
+            learned = places_needed(sim, s, confidence) + FACTOR_STEP
+            step = FACTOR_STEP * (2 if gaps.get((name, kind, year), 0.0) > 0.2 else 1)
+            m.train_factor[s] = min(MAX_TRAIN_FACTOR, max(now + step, learned if s not in m.train_factor else 0.0))
+            fresh.add(("train", s))
+            moved = True
         if _builds(t) and year > 1 and ("lead", name) not in m.blocked and (name not in m.lead or name in fresh):
             m.lead.add(name)
             fresh.add(name)
@@ -458,8 +632,50 @@ def _tighten(
                 step = _communities_short(sim, name, year, confidence, communities_required(t.share[year - 1], n))
                 m.extra[name, year] = m.extra.get((name, year), 0) + min(n - required, max(1, step))
                 moved = True
+        if not moved and _builds(t) and kind in ("share", "keys_by") and ("lead_more", name) not in m.blocked:
+            # more communities cannot help (every community, or the keys): build a year earlier still
+            if name in fresh:
+                moved = True
+            elif name in m.lead and m.lead_years(name) < _latest_lead(t, kind, year):
+                m.lead_more[name] = m.lead_more.get(name, 0) + 1
+                fresh.add(name)
+                moved = True
         changed |= moved
     return changed
+
+
+def _latest_lead(t: Target, kind: str, year: int) -> int:
+    """The most years early a requirement of ``year`` can be planned: to year 1 (for the
+    keys, their year comes first)."""
+    return (t.keys_by or 1) - 1 if kind == "keys_by" else year - 1
+
+
+def _trained_kinds(t: Target) -> set[str]:
+    if t.condition is None:
+        return set()
+    return {a.item for a in t.condition.atoms if a.kind == "trained" and a.item is not None}
+
+
+def places_needed(sim: SimulationResult, kind: str, quantile: float) -> float:
+    """The training places per post a plan needed, learned from its simulation: the
+    ``quantile`` over replications and years of the largest, over the communities that
+    trained anyone that year (those given places), of ``(posts + u − 1) / posts``, ``u``
+    the holders of ``kind``'s posts not trained that year at its end (replacements hired
+    after the places were used). Places are bought whole, ``⌈q × posts⌉``, so any ``q``
+    above this gives every such community ``u`` more places; 1 when nobody was left out.
+    A share of all communities must hold in the worst of them."""
+    cols = sim.columns[3:]
+    if f"trained_{kind}" not in cols or f"posts_{kind}" not in cols:
+        return 1.0
+    j_post, j_staff, j_trained = (cols.index(f"{c}_{kind}") for c in ("posts", "staff", "trained"))
+    worst = []
+    for rep in sim.replications:
+        for y, end in enumerate(rep.timeseries[11::12]):
+            posts, staff, trained = end[:, j_post], end[:, j_staff], end[:, j_trained]
+            left_out = np.maximum(0.0, staff - trained)
+            has = (posts > 0) & (left_out > 0) & (rep.timeseries[12 * y : 12 * y + 12, :, j_trained].max(axis=0) > 0)
+            worst.append(float(np.max((posts[has] + left_out[has] - 1) / posts[has], initial=1.0)))
+    return float(np.quantile(worst, quantile)) if worst else 1.0
 
 
 def _communities_short(sim: SimulationResult, target: str, year: int, confidence: float, required: int) -> int:

@@ -84,6 +84,18 @@ def _where(s: Scenario, i: int, t: int) -> str:
     return f"community {s.communities[i].id}, year {t}"
 
 
+def places_per_post(scenario: Scenario) -> dict[str, float]:
+    """Staff kinds whose trained atoms ask more than one training place a post (``q > 1``):
+    a ``--confidence`` plan's places for replacements; the program then allows
+    ``q·staff + 1`` places (rounded up), and this check the same."""
+    out: dict[str, float] = {}
+    for tg in scenario.targets:
+        for a in tg.condition.atoms if tg.condition is not None else ():
+            if a.kind == "trained" and a.item is not None and a.of_staff > 1:
+                out[a.item] = max(out.get(a.item, 1.0), a.of_staff)
+    return out
+
+
 def _decisions(s: Scenario, plan, projects: np.ndarray | None) -> tuple[list[str], np.ndarray]:
     """Problems with the decisions themselves (the formulation's domains and physical rules)."""
     problems: list[str] = []
@@ -120,8 +132,12 @@ def _decisions(s: Scenario, plan, projects: np.ndarray | None) -> tuple[list[str
     if funds is not None:
         for i, t in zip(*np.nonzero(~np.isfinite(funds) | (funds < -ABS)), strict=True):
             problems.append(f"working funds, {_where(s, i, t + 1)}: {funds[i, t]:g} is negative or not finite")
+    per_post = places_per_post(s)
     for k, a in getattr(plan, "trained", {}).items():
-        bad = (a < -ABS) | (np.abs(a - np.rint(a)) > ABS) | (a > np.asarray(plan.staff[k], dtype=float) + ABS)
+        most = np.asarray(plan.staff[k], dtype=float)
+        if k in per_post:
+            most = per_post[k] * most + 1
+        bad = (a < -ABS) | (np.abs(a - np.rint(a)) > ABS) | (a > most + ABS)
         for i, t in zip(*np.nonzero(bad), strict=True):
             problems.append(f"trained {k}, {_where(s, i, t + 1)}: {a[i, t]:g} is not a whole number of staff in post")
     for i, c in enumerate(s.communities):

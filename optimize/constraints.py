@@ -17,6 +17,7 @@ import numpy as np
 from pulp import LpAffineExpression, LpConstraint, LpVariable
 from pulp import constants as const
 
+from optimize.check import places_per_post
 from optimize.variables import Lin, batch, stock
 from scenarios.targets import TOLERANCE, Requirement
 
@@ -186,6 +187,10 @@ def _relative_rows(prog: Program, name: str, t: int, atom, zs: dict[int, LpVaria
 def define_training(prog: Program) -> None:
     """Training places: ``g[i,s,t] <= staff[i,s,t]`` (no more trained than in post at the year's end).
 
+    A trained atom asking ``q > 1`` places a post (a file's ``trained_at_least`` is at most
+    1; a ``--confidence`` plan asks more, for the replacements of those who leave after
+    their training: ``commplan/confidence.py``) raises this to ``g <= q·staff + 1``, its
+    places rounded up.
     Kinds a relative (trained) atom reads are also held to ``staff[i,s,t] <= U[i]``
     (:meth:`ProgramData.staff_cap`), which makes that atom's big-M valid; a least-cost plan
     never needs more.
@@ -194,14 +199,17 @@ def define_training(prog: Program) -> None:
     relative = {
         a.item for tg in prog.scenario.targets if tg.condition is not None for a in tg.condition.atoms if a.of_staff
     }
+    per_post = places_per_post(prog.scenario)
     for s, grid in prog.g.items():
         most = d.staff_cap(s) if s in relative else None
+        q = per_post.get(s)
         for i in range(d.n):
             for t in d.T:
                 sp, sc = prog.staff[s][i][t - 1]
-                add_row(
-                    prog, [(grid[i][t - 1], 1.0), *((v, -k) for v, k in sp)], -sc, LE, 0.0, f"train|{s}|{d.ids[i]}|y{t}"
-                )
+                row = [(grid[i][t - 1], 1.0), *((v, -k if q is None else -q * k) for v, k in sp)]
+                # q·staff places, rounded up (places are whole): at most one more
+                bound = 0.0 if q is None else 1.0
+                add_row(prog, row, -sc if q is None else -q * sc, LE, bound, f"train|{s}|{d.ids[i]}|y{t}")
                 if most is not None and sp:
                     add_row(prog, sp, sc, LE, float(most[i]), f"staff-most|{s}|{d.ids[i]}|y{t}")
 

@@ -103,6 +103,19 @@ def section(summary: dict[str, Any]) -> str:
         )
         + "</p>"
     )
+    train, years = margins.get("training_places_per_post") or {}, margins.get("planned_early_years") or {}
+    if train or any(v > 1 for v in years.values()):
+        parts.append(
+            "<p>"
+            + html.escape(
+                tr(
+                    "Training places per post: {train}; planned more than a year early: {early}.",
+                    train=", ".join(f"{k} {v:g}" for k, v in train.items()) or none,
+                    early=", ".join(f"{k} ({v})" for k, v in years.items() if v > 1) or none,
+                )
+            )
+            + "</p>"
+        )
     rows = price_rows(summary)
     if rows:
         head = (

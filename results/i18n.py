@@ -353,6 +353,9 @@ ZH.update(  # the confidence section (results/confidence.py)
         "none": "无",
         "Margins learned from the simulation: posts × {posts}; planned a year early: {early}; "
         "extra communities: {extra}.": "从模拟中学到的余量：岗位 × {posts}；提前一年规划：{early}；增加社区：{extra}。",
+        "Training places per post: {train}; planned more than a year early: {early}.": (
+            "每岗培训名额：{train}；提前一年以上规划（年数）：{early}。"
+        ),
         "confidence": "置信水平",
         "total cost": "总费用",
         "premium": "溢价",

@@ -82,6 +82,7 @@ class Margins:
     blocked: set[tuple[Any, ...]] = field(default_factory=set)  # changes that made the targets impossible
     lead_more: dict[str, int] = field(default_factory=dict)  # target -> years planned early beyond the first
     train_factor: dict[str, float] = field(default_factory=dict)  # staff kind -> training places per post, ≥ 1
+    opened: dict[tuple[str, int], int] = field(default_factory=dict)  # (count target, year) -> facilities more
 
     def copy(self) -> Margins:
         return Margins(
@@ -91,6 +92,7 @@ class Margins:
             set(self.blocked),
             dict(self.lead_more),
             dict(self.train_factor),
+            dict(self.opened),
         )
 
     def lead_years(self, target: str) -> int:
@@ -106,6 +108,7 @@ class Margins:
         out += [("lead", t) for t in sorted(self.lead - before.lead)]
         out += [("lead_more", t, v) for t, v in sorted(self.lead_more.items()) if before.lead_more.get(t) != v]
         out += [("extra", k, v) for k, v in sorted(self.extra.items()) if before.extra.get(k) != v]
+        out += [("opened", k, v) for k, v in sorted(self.opened.items()) if before.opened.get(k) != v]
         return out
 
     def with_change(self, change: tuple[Any, ...]) -> Margins:
@@ -118,6 +121,8 @@ class Margins:
             m.lead.add(change[1])
         elif change[0] == "lead_more":
             m.lead_more[change[1]] = change[2]
+        elif change[0] == "opened":
+            m.opened[change[1]] = change[2]
         else:
             m.extra[change[1]] = change[2]
         return m
@@ -126,6 +131,7 @@ class Margins:
         """The margins of the years left after ``done`` (re-planning yearly keeps them)."""
         m = self.copy()
         m.extra = {(t, y - done): k for (t, y), k in self.extra.items() if y > done}
+        m.opened = {(t, y - done): k for (t, y), k in self.opened.items() if y > done}
         return m
 
     def describe(self) -> dict[str, Any]:
@@ -135,6 +141,7 @@ class Margins:
             "extra_communities": {f"{t}, year {y}": k for (t, y), k in sorted(self.extra.items())},
             "planned_early_years": {t: self.lead_years(t) for t in sorted(self.lead | set(self.lead_more))},
             "training_places_per_post": {k: round(v, 4) for k, v in sorted(self.train_factor.items())},
+            "extra_facilities_opened": {f"{t}, year {y}": k for (t, y), k in sorted(self.opened.items())},
         }
 
 
@@ -218,6 +225,10 @@ def tightened(scenario: Scenario, m: Margins) -> Scenario:
                 new = dataclasses.replace(new, share=tuple(max(share[k : k + lead + 1]) for k in range(years)))
             if new.keys_by is not None:
                 new = dataclasses.replace(new, keys_by=max(1, new.keys_by - lead))
+        if new.count is not None and any(tn == t.name for tn, _ in m.opened):
+            new = dataclasses.replace(
+                new, count=tuple(c + m.opened.get((t.name, y), 0) for y, c in enumerate(new.count, start=1))
+            )
         if new.share is not None and any(tn == t.name for tn, _ in m.extra):
             share = list(new.share)
             for k in range(years):
@@ -523,6 +534,7 @@ def _why_short(scenario: Scenario, key: Key, confidence: float, otherwise: str, 
         "train": "training places of {}",
         "lead": "an earlier plan",
         "extra": "more communities",
+        "opened": "more facilities opened",
     }
     words["lead_more"] = words["lead"]
     blocked = sorted(
@@ -535,7 +547,9 @@ def _why_short(scenario: Scenario, key: Key, confidence: float, otherwise: str, 
     elif t.evaluated_by == "simulation" or (t.condition is not None and t.condition.simulated):
         why = "judged by the simulation only; the plan has no lever for it"
     elif kind == "count":
-        why = "a count of facilities opened in the year: one that runs late counts in the next; the loop has no lever for counts"
+        late = "a count of facilities opened in the year, where one that runs late counts in the next"
+        more = f"its further margins ({', '.join(dict.fromkeys(blocked))}) make the targets impossible"
+        why = f"{late}; {more} (capacity or budget limits)" if blocked else f"{late}: {otherwise}"
     elif blocked:
         margins = ", ".join(dict.fromkeys(blocked))
         why = f"its further margins ({margins}) make the targets impossible (capacity or budget limits)"
@@ -625,6 +639,11 @@ def _tighten(
                 step = _communities_short(sim, name, year, confidence, communities_required(t.share[year - 1], n))
                 m.extra[name, year] = m.extra.get((name, year), 0) + min(n - required, max(1, step))
                 moved = True
+        if not moved and kind == "count" and t.count is not None and ("opened", (name, year)) not in m.blocked:
+            # facilities opened in the year: plan more of them, for those that open late
+            step = _opened_short(sim, name, year, confidence, t.count[year - 1])
+            m.opened[name, year] = m.opened.get((name, year), 0) + max(1, step)
+            moved = True
         if not moved and _builds(t) and kind in ("share", "keys_by") and ("lead_more", name) not in m.blocked:
             # more communities cannot help (every community, or the keys): build a year earlier still
             if name in fresh:
@@ -669,6 +688,15 @@ def places_needed(sim: SimulationResult, kind: str, quantile: float) -> float:
             has = (posts > 0) & (left_out > 0) & (rep.timeseries[12 * y : 12 * y + 12, :, j_trained].max(axis=0) > 0)
             worst.append(float(np.max((posts[has] + left_out[has] - 1) / posts[has], initial=1.0)))
     return float(np.quantile(worst, quantile)) if worst else 1.0
+
+
+def _opened_short(sim: SimulationResult, target: str, year: int, confidence: float, required: int) -> int:
+    """How many facilities a count requirement falls short by in the replications' worst
+    1 − P: one round's step of facilities planned beyond the count."""
+    achieved = [a[4] for rep in sim.replications for a in rep.attainment if a[:3] == (year, target, "count")]
+    if not achieved:
+        return 1
+    return math.ceil(required - float(np.quantile(achieved, 1 - confidence)) - 1e-9)
 
 
 def _communities_short(sim: SimulationResult, target: str, year: int, confidence: float, required: int) -> int:
@@ -720,7 +748,11 @@ def drivers(scenario: Scenario, m: Margins) -> list[str]:
     kinds = {s for s, f in m.post_factor.items() if f > 1}
     out = []
     for t in scenario.targets:
-        if t.name in m.lead or any(name == t.name for name, _ in m.extra) or _staff_kinds(t) & kinds:
+        if (
+            t.name in m.lead
+            or any(name == t.name for name, _ in [*m.extra, *m.opened])
+            or _staff_kinds(t) & kinds
+        ):
             out.append(t.name)
     return out
 

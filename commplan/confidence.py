@@ -61,7 +61,7 @@ from optimize.program import Outcome
 from optimize.result import PlanResult, RequirementResult
 from scenarios.parameters import SimulationParameters
 from scenarios.plan import PlanData, planned_levels
-from scenarios.schema import Scenario
+from scenarios.schema import Scenario, frozen_map
 from scenarios.seeding import CONFIDENCE, seed_sequence
 from scenarios.targets import Condition, Target, communities_required
 
@@ -156,6 +156,7 @@ class ConfidencePlan:
     iterations: list[dict[str, Any]]
     unreachable: list[str]
     price: list[dict[str, Any]] = field(default_factory=list)  # the price-of-confidence curve, when computed
+    attrition_set_aside: dict[str, float] = field(default_factory=dict)  # staff kind -> the file's attrition
 
 
 def in_sample_seed(seed: int) -> int:
@@ -188,6 +189,20 @@ def counted_at(scenario: Scenario, confidence: float) -> Scenario:
         dataclasses.replace(d, counted=d.delivery_probability >= confidence - 1e-12) for d in scenario.developer_space
     )
     return dataclasses.replace(scenario, developer_space=owed)
+
+
+def without_attrition(scenario: Scenario) -> tuple[Scenario, dict[str, float]]:
+    """The scenario with every ``[staff.<kind>] attrition`` at 0, and the values set aside.
+
+    ``attrition`` is the planner's guess at yearly exits, a deterministic plan's only
+    protection against them; a confidence plan learns its margins from the simulation's own
+    exits (pay, workload, hiring lag), so keeping the guess as well would pay for the same
+    exits twice."""
+    kept = {k: s.attrition for k, s in scenario.staff.items() if s.attrition > 0}
+    if not kept:
+        return scenario, {}
+    staff = frozen_map({k: dataclasses.replace(s, attrition=0.0) for k, s in scenario.staff.items()})
+    return dataclasses.replace(scenario, staff=staff), kept
 
 
 def tightened(scenario: Scenario, m: Margins) -> Scenario:
@@ -399,6 +414,13 @@ def plan_with_confidence(
     if mode not in ("min-cost", "max-attainment"):
         raise ValueError(f"mode must be min-cost or max-attainment (not {mode})")
     scenario = counted_at(scenario, confidence)
+    scenario, set_aside = without_attrition(scenario)
+    if set_aside:
+        say(
+            "the planning assumption attrition ("
+            + ", ".join(f"{k} {a:g}" for k, a in set_aside.items())
+            + ") is set aside: the margins learned from the simulation's exits take its place"
+        )
     inner = in_sample_seed(scenario.seed if seed is None else seed)
     early = min(replications, early_replications or max(8, replications // 2))
     m = (start or Margins()).copy()
@@ -460,7 +482,7 @@ def plan_with_confidence(
         solved = solve(m)
         if not ok(solved):
             if result is None:  # the targets cannot be met even on paper: the deterministic answer stands
-                return ConfidencePlan(solved, m, confidence, False, record, [])
+                return ConfidencePlan(solved, m, confidence, False, record, [], attrition_set_aside=set_aside)
             # the round's changes together are impossible (capacity, budget): keep those that fit, one at a time
             m, kept = _keep_feasible(before, m, solve, ok)
             if kept is None:
@@ -501,7 +523,9 @@ def plan_with_confidence(
             }
         )
         if not short:
-            return ConfidencePlan(_as_original(solved, scenario, m), m, confidence, True, record, [])
+            return ConfidencePlan(
+                _as_original(solved, scenario, m), m, confidence, True, record, [], attrition_set_aside=set_aside
+            )
         if paper is not None:  # with a budget: what it does not buy even on paper cannot be made reliable
             unpaid = [
                 f"{t} ({kind}), year {y}: not met even on paper within the budget"
@@ -519,7 +543,15 @@ def plan_with_confidence(
         last = f"still short after {max_iterations} round{'s' * (max_iterations != 1)}"
         unreachable = [_why_short(scenario, key, confidence, last, m) for key in short]
     assert result is not None  # the first iteration either returned or found a plan
-    return ConfidencePlan(_as_original(result, scenario, m), m, confidence, False, record, unpaid + unreachable)
+    return ConfidencePlan(
+        _as_original(result, scenario, m),
+        m,
+        confidence,
+        False,
+        record,
+        unpaid + unreachable,
+        attrition_set_aside=set_aside,
+    )
 
 
 def _why_short(scenario: Scenario, key: Key, confidence: float, otherwise: str, m: Margins | None = None) -> str:
@@ -768,5 +800,6 @@ def annotate(summary: dict[str, Any], plan: ConfidencePlan | None) -> dict[str, 
             "margins": plan.margins.describe(),
             "iterations": plan.iterations,
             "unreachable": plan.unreachable,
+            "attrition_set_aside": plan.attrition_set_aside,
         }
     return out

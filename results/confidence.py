@@ -103,6 +103,35 @@ def section(summary: dict[str, Any]) -> str:
         )
         + "</p>"
     )
+    more = {
+        "early": ", ".join(f"{k} {v}" for k, v in (margins.get("planned_early_years") or {}).items() if v > 1),
+        "train": ", ".join(f"{k} {v:g}" for k, v in (margins.get("training_places_per_post") or {}).items()),
+        "opened": ", ".join(f"{k} +{v}" for k, v in (margins.get("extra_facilities_opened") or {}).items()),
+    }
+    if any(more.values()):
+        parts.append(
+            "<p>"
+            + html.escape(
+                tr(
+                    "Further margins: years planned early (beyond one): {early}; training places per post: {train}; "
+                    "extra facilities opened: {opened}.",
+                    **{k: v or none for k, v in more.items()},
+                )
+            )
+            + "</p>"
+        )
+    if plan.get("attrition_set_aside"):
+        parts.append(
+            "<p>"
+            + html.escape(
+                tr(
+                    "The scenario's planning assumption of yearly attrition ({kinds}) was set aside: the margins "
+                    "above are learned from the simulation's own exits, which it would count twice.",
+                    kinds=", ".join(f"{k} {v:g}" for k, v in plan["attrition_set_aside"].items()),
+                )
+            )
+            + "</p>"
+        )
     rows = price_rows(summary)
     if rows:
         head = (

@@ -103,19 +103,14 @@ def section(summary: dict[str, Any]) -> str:
         )
         + "</p>"
     )
-    more = {
-        "early": ", ".join(f"{k} {v}" for k, v in (margins.get("planned_early_years") or {}).items() if v > 1),
-        "train": ", ".join(f"{k} {v:g}" for k, v in (margins.get("training_places_per_post") or {}).items()),
-        "opened": ", ".join(f"{k} +{v}" for k, v in (margins.get("extra_facilities_opened") or {}).items()),
-    }
-    if any(more.values()):
+    opened = margins.get("extra_facilities_opened") or {}
+    if opened:
         parts.append(
             "<p>"
             + html.escape(
                 tr(
-                    "Further margins: years planned early (beyond one): {early}; training places per post: {train}; "
-                    "extra facilities opened: {opened}.",
-                    **{k: v or none for k, v in more.items()},
+                    "Extra facilities opened, for those that open late: {opened}.",
+                    opened=", ".join(f"{k} +{v}" for k, v in opened.items()),
                 )
             )
             + "</p>"

@@ -353,9 +353,7 @@ ZH.update(  # the confidence section (results/confidence.py)
         "none": "无",
         "Margins learned from the simulation: posts × {posts}; planned a year early: {early}; "
         "extra communities: {extra}.": "从模拟中学到的余量：岗位 × {posts}；提前一年规划：{early}；增加社区：{extra}。",
-        "Further margins: years planned early (beyond one): {early}; training places per post: {train}; "
-        "extra facilities opened: {opened}.": "其他余量：提前一年以上规划（年数）：{early}；每个岗位的培训名额：{train}；"
-        "多建设施：{opened}。",
+        "Extra facilities opened, for those that open late: {opened}.": "为防设施延期开放而多建：{opened}。",
         "The scenario's planning assumption of yearly attrition ({kinds}) was set aside: the margins "
         "above are learned from the simulation's own exits, which it would count twice.": "情景中关于每年人员流失的"
         "规划假设（{kinds}）未采用：上述余量已从模拟中的人员离职学得，再计入将重复计算。",

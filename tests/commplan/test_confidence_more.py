@@ -88,7 +88,7 @@ def test_the_planners_attrition_is_set_aside_under_confidence_and_said():
     assert annotate({}, cp)["confidence_plan"]["attrition_set_aside"] == {"community_worker": 0.2}
 
 
-def test_the_report_names_the_further_margins_and_the_attrition_set_aside_in_both_languages():
+def test_the_report_names_extra_facilities_and_the_attrition_set_aside_in_both_languages():
     from results.confidence import section
     from results.i18n import use
 
@@ -111,14 +111,12 @@ def test_the_report_names_the_further_margins_and_the_attrition_set_aside_in_bot
         },
     }
     english = section(summary)
-    assert "years planned early (beyond one): culture-room 2" in english
-    assert "training places per post: community_worker 1.35" in english
-    assert "extra facilities opened: elderly-centres, year 2 +1" in english
+    assert "Extra facilities opened, for those that open late: elderly-centres, year 2 +1." in english
     assert "attrition (community_worker 0.1) was set aside" in english
     with use("zh"):
         chinese = section(summary)
-    assert "每个岗位的培训名额：community_worker 1.35" in chinese and "多建设施：elderly-centres, year 2 +1" in chinese
+    assert "为防设施延期开放而多建：elderly-centres, year 2 +1" in chinese
     assert "（community_worker 0.1）未采用" in chinese and "set aside" not in chinese
     bare = dict(summary, confidence_plan=dict(summary["confidence_plan"], attrition_set_aside={}))
     bare["confidence_plan"]["margins"] = {"post_factor": {}, "planned_a_year_early": [], "extra_communities": {}}
-    assert "Further margins" not in section(bare) and "attrition" not in section(bare)
+    assert "Extra facilities opened" not in section(bare) and "attrition" not in section(bare)

@@ -68,7 +68,7 @@ from optimize.program import Outcome
 from optimize.result import PlanResult, RequirementResult
 from scenarios.parameters import SimulationParameters
 from scenarios.plan import PlanData, planned_levels
-from scenarios.schema import Scenario
+from scenarios.schema import Scenario, frozen_map
 from scenarios.seeding import CONFIDENCE, seed_sequence
 from scenarios.targets import Condition, Target, communities_required
 
@@ -89,6 +89,7 @@ class Margins:
     blocked: set[tuple[Any, ...]] = field(default_factory=set)  # changes that made the targets impossible
     lead_more: dict[str, int] = field(default_factory=dict)  # target -> years planned early beyond the first
     train_factor: dict[str, float] = field(default_factory=dict)  # staff kind -> training places per post, ≥ 1
+    opened: dict[tuple[str, int], int] = field(default_factory=dict)  # (count target, year) -> facilities more
 
     def copy(self) -> Margins:
         return Margins(
@@ -98,6 +99,7 @@ class Margins:
             set(self.blocked),
             dict(self.lead_more),
             dict(self.train_factor),
+            dict(self.opened),
         )
 
     def lead_years(self, target: str) -> int:
@@ -113,6 +115,7 @@ class Margins:
         out += [("lead", t) for t in sorted(self.lead - before.lead)]
         out += [("lead_more", t, v) for t, v in sorted(self.lead_more.items()) if before.lead_more.get(t) != v]
         out += [("extra", k, v) for k, v in sorted(self.extra.items()) if before.extra.get(k) != v]
+        out += [("opened", k, v) for k, v in sorted(self.opened.items()) if before.opened.get(k) != v]
         return out
 
     def with_change(self, change: tuple[Any, ...]) -> Margins:
@@ -125,6 +128,8 @@ class Margins:
             m.lead.add(change[1])
         elif change[0] == "lead_more":
             m.lead_more[change[1]] = change[2]
+        elif change[0] == "opened":
+            m.opened[change[1]] = change[2]
         else:
             m.extra[change[1]] = change[2]
         return m
@@ -133,6 +138,7 @@ class Margins:
         """The margins of the years left after ``done`` (re-planning yearly keeps them)."""
         m = self.copy()
         m.extra = {(t, y - done): k for (t, y), k in self.extra.items() if y > done}
+        m.opened = {(t, y - done): k for (t, y), k in self.opened.items() if y > done}
         return m
 
     def describe(self) -> dict[str, Any]:
@@ -142,6 +148,7 @@ class Margins:
             "extra_communities": {f"{t}, year {y}": k for (t, y), k in sorted(self.extra.items())},
             "planned_early_years": {t: self.lead_years(t) for t in sorted(self.lead | set(self.lead_more))},
             "training_places_per_post": {k: round(v, 4) for k, v in sorted(self.train_factor.items())},
+            "extra_facilities_opened": {f"{t}, year {y}": k for (t, y), k in sorted(self.opened.items())},
         }
 
 
@@ -156,6 +163,7 @@ class ConfidencePlan:
     iterations: list[dict[str, Any]]
     unreachable: list[str]
     price: list[dict[str, Any]] = field(default_factory=list)  # the price-of-confidence curve, when computed
+    attrition_set_aside: dict[str, float] = field(default_factory=dict)  # staff kind -> the file's attrition
 
 
 def in_sample_seed(seed: int) -> int:
@@ -188,6 +196,20 @@ def counted_at(scenario: Scenario, confidence: float) -> Scenario:
         dataclasses.replace(d, counted=d.delivery_probability >= confidence - 1e-12) for d in scenario.developer_space
     )
     return dataclasses.replace(scenario, developer_space=owed)
+
+
+def without_attrition(scenario: Scenario) -> tuple[Scenario, dict[str, float]]:
+    """The scenario with every ``[staff.<kind>] attrition`` at 0, and the values set aside.
+
+    ``attrition`` is the planner's guess at yearly exits, a deterministic plan's only
+    protection against them; a confidence plan learns its margins from the simulation's own
+    exits (pay, workload, hiring lag), so keeping the guess as well would pay for the same
+    exits twice."""
+    kept = {k: s.attrition for k, s in scenario.staff.items() if s.attrition > 0}
+    if not kept:
+        return scenario, {}
+    staff = frozen_map({k: dataclasses.replace(s, attrition=0.0) for k, s in scenario.staff.items()})
+    return dataclasses.replace(scenario, staff=staff), kept
 
 
 def tightened(scenario: Scenario, m: Margins) -> Scenario:
@@ -225,6 +247,10 @@ def tightened(scenario: Scenario, m: Margins) -> Scenario:
                 new = dataclasses.replace(new, share=tuple(max(share[k : k + lead + 1]) for k in range(years)))
             if new.keys_by is not None:
                 new = dataclasses.replace(new, keys_by=max(1, new.keys_by - lead))
+        if new.count is not None and any(tn == t.name for tn, _ in m.opened):
+            new = dataclasses.replace(
+                new, count=tuple(c + m.opened.get((t.name, y), 0) for y, c in enumerate(new.count, start=1))
+            )
         if new.share is not None and any(tn == t.name for tn, _ in m.extra):
             share = list(new.share)
             for k in range(years):
@@ -395,6 +421,13 @@ def plan_with_confidence(
     if mode not in ("min-cost", "max-attainment"):
         raise ValueError(f"mode must be min-cost or max-attainment (not {mode})")
     scenario = counted_at(scenario, confidence)
+    scenario, set_aside = without_attrition(scenario)
+    if set_aside:
+        say(
+            "the planning assumption attrition ("
+            + ", ".join(f"{k} {a:g}" for k, a in set_aside.items())
+            + ") is set aside: the margins learned from the simulation's exits take its place"
+        )
     inner = in_sample_seed(scenario.seed if seed is None else seed)
     early = min(replications, early_replications or max(8, replications // 2))
     m = (start or Margins()).copy()
@@ -456,7 +489,7 @@ def plan_with_confidence(
         solved = solve(m)
         if not ok(solved):
             if result is None:  # the targets cannot be met even on paper: the deterministic answer stands
-                return ConfidencePlan(solved, m, confidence, False, record, [])
+                return ConfidencePlan(solved, m, confidence, False, record, [], attrition_set_aside=set_aside)
             # the round's changes together are impossible (capacity, budget): keep those that fit, one at a time
             m, kept = _keep_feasible(before, m, solve, ok)
             if kept is None:
@@ -497,7 +530,9 @@ def plan_with_confidence(
             }
         )
         if not short:
-            return ConfidencePlan(_as_original(solved, scenario, m), m, confidence, True, record, [])
+            return ConfidencePlan(
+                _as_original(solved, scenario, m), m, confidence, True, record, [], attrition_set_aside=set_aside
+            )
         if paper is not None:  # with a budget: what it does not buy even on paper cannot be made reliable
             unpaid = [
                 f"{t} ({kind}), year {y}: not met even on paper within the budget"
@@ -515,7 +550,15 @@ def plan_with_confidence(
         last = f"still short after {max_iterations} round{'s' * (max_iterations != 1)}"
         unreachable = [_why_short(scenario, key, confidence, last, m) for key in short]
     assert result is not None  # the first iteration either returned or found a plan
-    return ConfidencePlan(_as_original(result, scenario, m), m, confidence, False, record, unpaid + unreachable)
+    return ConfidencePlan(
+        _as_original(result, scenario, m),
+        m,
+        confidence,
+        False,
+        record,
+        unpaid + unreachable,
+        attrition_set_aside=set_aside,
+    )
 
 
 def _why_short(scenario: Scenario, key: Key, confidence: float, otherwise: str, m: Margins | None = None) -> str:
@@ -530,6 +573,7 @@ def _why_short(scenario: Scenario, key: Key, confidence: float, otherwise: str, 
         "train": "training places of {}",
         "lead": "an earlier plan",
         "extra": "more communities",
+        "opened": "more facilities opened",
     }
     words["lead_more"] = words["lead"]
     blocked = sorted(
@@ -542,7 +586,9 @@ def _why_short(scenario: Scenario, key: Key, confidence: float, otherwise: str, 
     elif t.evaluated_by == "simulation" or (t.condition is not None and t.condition.simulated):
         why = "judged by the simulation only; the plan has no lever for it"
     elif kind == "count":
-        why = "a count of facilities opened in the year: one that runs late counts in the next; the loop has no lever for counts"
+        late = "a count of facilities opened in the year, where one that runs late counts in the next"
+        more = f"its further margins ({', '.join(dict.fromkeys(blocked))}) make the targets impossible"
+        why = f"{late}; {more} (capacity or budget limits)" if blocked else f"{late}: {otherwise}"
     elif blocked:
         margins = ", ".join(dict.fromkeys(blocked))
         why = f"its further margins ({margins}) make the targets impossible (capacity or budget limits)"
@@ -632,6 +678,11 @@ def _tighten(
                 step = _communities_short(sim, name, year, confidence, communities_required(t.share[year - 1], n))
                 m.extra[name, year] = m.extra.get((name, year), 0) + min(n - required, max(1, step))
                 moved = True
+        if not moved and kind == "count" and t.count is not None and ("opened", (name, year)) not in m.blocked:
+            # facilities opened in the year: plan more of them, for those that open late
+            step = _opened_short(sim, name, year, confidence, t.count[year - 1])
+            m.opened[name, year] = m.opened.get((name, year), 0) + max(1, step)
+            moved = True
         if not moved and _builds(t) and kind in ("share", "keys_by") and ("lead_more", name) not in m.blocked:
             # more communities cannot help (every community, or the keys): build a year earlier still
             if name in fresh:
@@ -676,6 +727,15 @@ def places_needed(sim: SimulationResult, kind: str, quantile: float) -> float:
             has = (posts > 0) & (left_out > 0) & (rep.timeseries[12 * y : 12 * y + 12, :, j_trained].max(axis=0) > 0)
             worst.append(float(np.max((posts[has] + left_out[has] - 1) / posts[has], initial=1.0)))
     return float(np.quantile(worst, quantile)) if worst else 1.0
+
+
+def _opened_short(sim: SimulationResult, target: str, year: int, confidence: float, required: int) -> int:
+    """How many facilities a count requirement falls short by in the replications' worst
+    1 − P: one round's step of facilities planned beyond the count."""
+    achieved = [a[4] for rep in sim.replications for a in rep.attainment if a[:3] == (year, target, "count")]
+    if not achieved:
+        return 1
+    return math.ceil(required - float(np.quantile(achieved, 1 - confidence)) - 1e-9)
 
 
 def _communities_short(sim: SimulationResult, target: str, year: int, confidence: float, required: int) -> int:
@@ -727,7 +787,11 @@ def drivers(scenario: Scenario, m: Margins) -> list[str]:
     kinds = {s for s, f in m.post_factor.items() if f > 1}
     out = []
     for t in scenario.targets:
-        if t.name in m.lead or any(name == t.name for name, _ in m.extra) or _staff_kinds(t) & kinds:
+        if (
+            t.name in m.lead
+            or any(name == t.name for name, _ in [*m.extra, *m.opened])
+            or _staff_kinds(t) & kinds
+        ):
             out.append(t.name)
     return out
 
@@ -743,5 +807,6 @@ def annotate(summary: dict[str, Any], plan: ConfidencePlan | None) -> dict[str, 
             "margins": plan.margins.describe(),
             "iterations": plan.iterations,
             "unreachable": plan.unreachable,
+            "attrition_set_aside": plan.attrition_set_aside,
         }
     return out

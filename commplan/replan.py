@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 import optimize
-from commplan.confidence import Margins, tightened
+from commplan.confidence import Margins, tightened, without_attrition
 from commplan.parallel import process_pool
 from model.plan import PlanSchedule, plan_from_result
 from model.records import columns
@@ -182,7 +182,9 @@ def run_adaptive_replication(
                 scenario, done, model.committed_stocks(), float(sum(spent_by_year[:done])), sum(first_cost_by_year)
             )
             result = optimize.solve(
-                rest if margins is None else tightened(rest, margins.shifted(done)), solver=solver, marginal_costs=False
+                rest if margins is None else tightened(without_attrition(rest)[0], margins.shifted(done)),
+                solver=solver,
+                marginal_costs=False,
             )
             if not result.feasible and margins is not None:  # the margins no longer fit: the plain re-solve
                 result = optimize.solve(rest, solver=solver, marginal_costs=False)

@@ -116,6 +116,30 @@ def section(summary: dict[str, Any]) -> str:
             )
             + "</p>"
         )
+    opened = margins.get("extra_facilities_opened") or {}
+    if opened:
+        parts.append(
+            "<p>"
+            + html.escape(
+                tr(
+                    "Extra facilities opened, for those that open late: {opened}.",
+                    opened=", ".join(f"{k} +{v}" for k, v in opened.items()),
+                )
+            )
+            + "</p>"
+        )
+    if plan.get("attrition_set_aside"):
+        parts.append(
+            "<p>"
+            + html.escape(
+                tr(
+                    "The scenario's planning assumption of yearly attrition ({kinds}) was set aside: the margins "
+                    "above are learned from the simulation's own exits, which it would count twice.",
+                    kinds=", ".join(f"{k} {v:g}" for k, v in plan["attrition_set_aside"].items()),
+                )
+            )
+            + "</p>"
+        )
     rows = price_rows(summary)
     if rows:
         head = (

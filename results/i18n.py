@@ -356,6 +356,10 @@ ZH.update(  # the confidence section (results/confidence.py)
         "Training places per post: {train}; planned more than a year early: {early}.": (
             "每岗培训名额：{train}；提前一年以上规划（年数）：{early}。"
         ),
+        "Extra facilities opened, for those that open late: {opened}.": "为防设施延期开放而多建：{opened}。",
+        "The scenario's planning assumption of yearly attrition ({kinds}) was set aside: the margins "
+        "above are learned from the simulation's own exits, which it would count twice.": "情景中关于每年人员流失的"
+        "规划假设（{kinds}）未采用：上述余量已从模拟中的人员离职学得，再计入将重复计算。",
         "confidence": "置信水平",
         "total cost": "总费用",
         "premium": "溢价",

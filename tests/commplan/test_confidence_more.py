@@ -1,0 +1,122 @@
+"""The confidence loop's lever for counts of facilities opened in a year (plan more of them,
+for those that open late: a project that slips counts in the next year, not this one); the
+planner's attrition assumption set aside under --confidence; the report's further margins."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import cast
+
+import optimize
+from commplan.confidence import (
+    Margins,
+    _tighten,
+    _why_short,
+    annotate,
+    drivers,
+    plan_with_confidence,
+    tightened,
+    without_attrition,
+)
+from model.plan import plan_from_result
+from model.runner import SimulationResult
+from scenarios.loader import load, loads
+from tests.commplan.test_confidence import SMALL
+
+
+def _sim(target: str, year: int, achieved: list[int]) -> SimulationResult:
+    """Replications whose only attainment row is ``target``'s count in ``year``."""
+    reps = [SimpleNamespace(attainment=[(year, target, "count", 1, a, a >= 1)]) for a in achieved]
+    return cast(SimulationResult, SimpleNamespace(replications=reps))
+
+
+def test_more_facilities_opened_are_planned_in_that_year_only():
+    s = load("tutorial")
+    base = s.target("elderly-centres").count
+    assert base is not None
+    m = Margins(opened={("elderly-centres", 2): 1})
+    assert tightened(s, m).target("elderly-centres").count == (base[0], base[1] + 1, base[2])
+    plain = plan_from_result(optimize.solve(s, marginal_costs=False), s).opened["elderly_centre"].sum(axis=0)
+    more = plan_from_result(optimize.solve(tightened(s, m), marginal_costs=False), s).opened["elderly_centre"]
+    assert more.sum(axis=0)[1] == plain[1] + 1 and more.sum(axis=0)[0] == plain[0]
+    assert m.describe()["extra_facilities_opened"] == {"elderly-centres, year 2": 1}
+    assert drivers(s, m) == ["elderly-centres"]
+    assert m.shifted(1).opened == {("elderly-centres", 1): 1}  # re-planning keeps it for the years left
+
+
+def test_a_count_short_of_p_plans_as_many_more_as_the_worst_replications_missed():
+    s = load("tutorial")
+    m = Margins()
+    # in 2 of 10 replications none opened in year 1: at P = 0.9 the worst 10 % miss one
+    assert _tighten(s, m, [("elderly-centres", "count", 1)], _sim("elderly-centres", 1, [1] * 8 + [0] * 2), 0.9, {})
+    assert m.opened == {("elderly-centres", 1): 1}
+    # a further round short again adds to it
+    assert _tighten(s, m, [("elderly-centres", "count", 1)], _sim("elderly-centres", 1, [1] * 8 + [0] * 2), 0.9, {})
+    assert m.opened == {("elderly-centres", 1): 2}
+    # set aside (it made the targets impossible): nothing is left to tighten
+    blocked = Margins(blocked={("opened", ("elderly-centres", 1))})
+    assert not _tighten(s, blocked, [("elderly-centres", "count", 1)], _sim("elderly-centres", 1, [0] * 10), 0.9, {})
+    why = _why_short(s, ("elderly-centres", "count", 1), 0.9, "nothing left to tighten", blocked)
+    assert "one that runs late counts in the next" in why and "more facilities opened" in why
+
+
+def test_the_loop_plans_extra_centres_when_the_count_falls_short():
+    """tutorial at P = 0.9: the deterministic plan opens exactly one elderly centre a year,
+    which opens late often enough that the count misses; the loop plans more."""
+    s = load("tutorial")
+    cp = plan_with_confidence(s, 0.9, replications=10, seed=5, max_iterations=3)
+    assert any(t == "elderly-centres" for t, _ in cp.margins.opened)
+    plain = plan_from_result(optimize.solve(s, marginal_costs=False), s).opened["elderly_centre"].sum()
+    assert plan_from_result(cp.result, s).opened["elderly_centre"].sum() > plain
+
+
+def test_the_planners_attrition_is_set_aside_under_confidence_and_said():
+    """attrition makes a deterministic plan hire more for exits it guesses; a confidence plan
+    learns its margins from the simulation's exits, so the guess goes, with a message."""
+    s = loads(SMALL.replace("[staff.community_worker]", "[staff.community_worker]\nattrition = 0.2", 1))
+    zero, kept = without_attrition(s)
+    assert kept == {"community_worker": 0.2} and zero.staff["community_worker"].attrition == 0.0
+    assert without_attrition(zero) == (zero, {})
+    said: list[str] = []
+    cp = plan_with_confidence(s, 0.8, replications=8, seed=3, max_iterations=1, say=said.append)
+    assert any("attrition (community_worker 0.2) is set aside" in line for line in said)
+    # the plan is the one the loop's zero-attrition program gives, not the attrition one
+    first = optimize.solve(zero, marginal_costs=False)
+    guessed = optimize.solve(s, marginal_costs=False)
+    assert guessed.total_cost > first.total_cost  # the guess costs money on its own
+    assert cp.iterations[0]["total_cost"] == first.total_cost
+    assert annotate({}, cp)["confidence_plan"]["attrition_set_aside"] == {"community_worker": 0.2}
+
+
+def test_the_report_names_extra_facilities_and_the_attrition_set_aside_in_both_languages():
+    from results.confidence import section
+    from results.i18n import use
+
+    summary = {
+        "confidence": 0.9,
+        "confidence_reached": False,
+        "requirements": [{"target": "elderly-centres", "kind": "count", "year": 2, "probability_met": 0.6}],
+        "confidence_plan": {
+            "unreachable": [],
+            "margins": {
+                "post_factor": {},
+                "planned_a_year_early": ["culture-room"],
+                "extra_communities": {},
+                "planned_early_years": {"culture-room": 2},
+                "training_places_per_post": {"community_worker": 1.35},
+                "extra_facilities_opened": {"elderly-centres, year 2": 1},
+            },
+            "attrition_set_aside": {"community_worker": 0.1},
+            "price": [],
+        },
+    }
+    english = section(summary)
+    assert "Extra facilities opened, for those that open late: elderly-centres, year 2 +1." in english
+    assert "attrition (community_worker 0.1) was set aside" in english
+    with use("zh"):
+        chinese = section(summary)
+    assert "为防设施延期开放而多建：elderly-centres, year 2 +1" in chinese
+    assert "（community_worker 0.1）未采用" in chinese and "set aside" not in chinese
+    bare = dict(summary, confidence_plan=dict(summary["confidence_plan"], attrition_set_aside={}))
+    bare["confidence_plan"]["margins"] = {"post_factor": {}, "planned_a_year_early": [], "extra_communities": {}}
+    assert "Extra facilities opened" not in section(bare) and "attrition" not in section(bare)

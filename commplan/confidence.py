@@ -787,11 +787,7 @@ def drivers(scenario: Scenario, m: Margins) -> list[str]:
     kinds = {s for s, f in m.post_factor.items() if f > 1}
     out = []
     for t in scenario.targets:
-        if (
-            t.name in m.lead
-            or any(name == t.name for name, _ in [*m.extra, *m.opened])
-            or _staff_kinds(t) & kinds
-        ):
+        if t.name in m.lead or any(name == t.name for name, _ in [*m.extra, *m.opened]) or _staff_kinds(t) & kinds:
             out.append(t.name)
     return out
 

@@ -57,8 +57,8 @@ def _untrained(sim: SimulationResult, kind: str, year: int) -> str:
     return (
         f"{kind}: {short.sum(axis=1).mean():.1f} communities a replication end year {year} with someone in post "
         f"untrained (fewest {int(short.sum(axis=1).min())}); {100 * (exits[short] > 0).mean() if short.any() else 0:.0f} % "
-        "of them lost a member of the kind that year: training places equal the planned posts and are used once, "
-        "so a replacement hired after the places are taken stays untrained; no margin of the loop adds places"
+        "of them lost a member of the kind that year: a replacement hired after the year's places are taken "
+        "stays untrained (the loop's training margin buys places per post beyond one)"
     )
 
 

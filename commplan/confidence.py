@@ -668,7 +668,14 @@ def _tighten(
             m.train_factor[s] = min(MAX_TRAIN_FACTOR, max(now + step, learned if s not in m.train_factor else 0.0))
             fresh.add(("train", s))
             moved = True
-        if _builds(t) and year > 1 and ("lead", name) not in m.blocked and (name not in m.lead or name in fresh):
+        leads = t.share is not None or t.keys_by is not None  # a count of facilities opened in a year has no lead
+        if (
+            _builds(t)
+            and leads
+            and year > 1
+            and ("lead", name) not in m.blocked
+            and (name not in m.lead or name in fresh)
+        ):
             m.lead.add(name)
             fresh.add(name)
             moved = True

@@ -53,6 +53,10 @@ def test_a_count_short_of_p_plans_as_many_more_as_the_worst_replications_missed(
     # a further round short again adds to it
     assert _tighten(s, m, [("elderly-centres", "count", 1)], _sim("elderly-centres", 1, [1] * 8 + [0] * 2), 0.9, {})
     assert m.opened == {("elderly-centres", 1): 2}
+    # a later year's count: more facilities at once, not a lead (a lead moves nothing for a count)
+    later = Margins()
+    assert _tighten(s, later, [("elderly-centres", "count", 2)], _sim("elderly-centres", 2, [1] * 8 + [0] * 2), 0.9, {})
+    assert later.opened == {("elderly-centres", 2): 1} and not later.lead
     # set aside (it made the targets impossible): nothing is left to tighten
     blocked = Margins(blocked={("opened", ("elderly-centres", 1))})
     assert not _tighten(s, blocked, [("elderly-centres", "count", 1)], _sim("elderly-centres", 1, [0] * 10), 0.9, {})

@@ -588,7 +588,7 @@ def _why_short(scenario: Scenario, key: Key, confidence: float, otherwise: str, 
     elif kind == "count":
         late = "a count of facilities opened in the year, where one that runs late counts in the next"
         more = f"its further margins ({', '.join(dict.fromkeys(blocked))}) make the targets impossible"
-        why = f"{late}; {more} (capacity or budget limits)" if blocked else f"{late}: {otherwise}"
+        why = f"{late}; {more} (capacity or budget limits)" if blocked else f"{late}; {otherwise}"
     elif blocked:
         margins = ", ".join(dict.fromkeys(blocked))
         why = f"its further margins ({margins}) make the targets impossible (capacity or budget limits)"

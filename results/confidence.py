@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import html
+import re
 from typing import Any
 
 import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
-from results.i18n import tr
+from results.i18n import current, tr
 from results.style import BLUE, ORANGE, chart, figure, money_label
 
 
@@ -41,6 +42,74 @@ def price_chart(rows: list[dict[str, Any]], chosen: float, title: str, currency:
     ax.set_ylim(0, costs.max() * 1.18 if len(costs) else 1)
     ax.set_title(title)
     return fig
+
+
+#: The loop's reasons (``commplan.confidence._why_short``), read back for a Chinese report;
+#: each pattern's English is the ZH key, its groups the values.
+_REASONS = (
+    (
+        r"at most (?P<p>\S+) at any cost: (?P<n>\d+) projects? in (?P<c>\d+) (?P<key>key )?communit(?:y|ies) must each "
+        r"open within (?P<m>\d+) months of the plan's start, each does with probability (?P<e>\S+) "
+        r"\(the model's construction lags and deferrals\)",
+        "at most {p} at any cost: {n} projects in {c} communities must each open within {m} months of the plan's "
+        "start, each does with probability {e} (the model's construction lags and deferrals)",
+    ),
+    (
+        r"its further margins \((?P<margins>.+)\) make the targets impossible \(capacity or budget limits\)",
+        "its further margins ({margins}) make the targets impossible (capacity or budget limits)",
+    ),
+    (r"still short after (?P<n>\d+) rounds?", "still short after {n} rounds"),
+)
+_MARGINS = (
+    (r"posts of (?P<kind>\S+)", "posts of {kind}"),
+    (r"training places of (?P<kind>\S+)", "training places of {kind}"),
+)
+
+
+def reason(line: str) -> str:
+    """One of the loop's ``unreachable`` lines in the report's language: the English as the
+    loop wrote it, or its known phrases translated (an unknown phrase stays in English)."""
+    found = re.fullmatch(r"(?P<target>.+) \((?P<kind>\w+)\), year (?P<year>\d+): (?P<why>.+)", line, flags=re.S)
+    if current() == "en" or found is None:
+        return line
+    pieces, parts, i = found["why"].split("; "), [], 0
+    while i < len(pieces):  # the longest run of pieces that reads as one known phrase (some hold "; ")
+        for j in range(len(pieces), i, -1):
+            if (said := _phrase("; ".join(pieces[i:j]))) is not None:
+                parts.append(said)
+                i = j
+                break
+        else:
+            parts.append(pieces[i])
+            i += 1
+    return tr(
+        "{target} ({kind}), year {year}: {p}",
+        target=found["target"],
+        kind=found["kind"],
+        year=found["year"],
+        p=tr("; ").join(parts),
+    )
+
+
+def _phrase(text: str) -> str | None:
+    """``text`` translated if it is one of the loop's phrases, else None."""
+    for pattern, key in _REASONS:
+        if (m := re.fullmatch(pattern, text)) is not None:
+            values = {k: v for k, v in m.groupdict().items() if k != "key"}
+            if "margins" in values:
+                values["margins"] = tr(", ").join(_margin(x) for x in values["margins"].split(", "))
+            if key.startswith("at most") and m["key"]:
+                key = key.replace("communities", "key communities")
+            return tr(key, **values)
+    said = tr(text)
+    return said if said != text else None
+
+
+def _margin(text: str) -> str:
+    for pattern, key in _MARGINS:
+        if (m := re.fullmatch(pattern, text)) is not None:
+            return tr(key, **m.groupdict())
+    return tr(text)
 
 
 def section(summary: dict[str, Any]) -> str:
@@ -85,7 +154,7 @@ def section(summary: dict[str, Any]) -> str:
         parts.append(
             "<p>"
             + tr("The planner could not tighten further: ")
-            + html.escape(tr("; ").join(plan["unreachable"]))
+            + html.escape(tr("; ").join(reason(line) for line in plan["unreachable"]))
             + "</p>"
         )
     margins = plan.get("margins") or {}

@@ -350,6 +350,34 @@ ZH.update(  # the confidence section (results/confidence.py)
         "<b>Not reached</b> for {n} requirement(s) out of sample: ": "<b>未达到</b>：样本外有 {n} 项要求未达到：",
         "{target} ({kind}), year {year}: {p}": "{target}（{kind}），第 {year} 年：{p}",
         "The planner could not tighten further: ": "规划无法再收紧：",
+        "nothing left to tighten": "已无可收紧的余量",
+        "at most {p} at any cost: {n} projects in {c} communities must each open within {m} months of the plan's "
+        "start, each does with probability {e} (the model's construction lags and deferrals)": (
+            "无论投入多少，至多 {p}：{c} 个社区的 {n} 个项目都须在规划开始后 {m} 个月内建成开放，"
+            "每个项目做到的概率为 {e}（模型中的施工延误与推迟）"
+        ),
+        "at most {p} at any cost: {n} projects in {c} key communities must each open within {m} months of the plan's "
+        "start, each does with probability {e} (the model's construction lags and deferrals)": (
+            "无论投入多少，至多 {p}：{c} 个重点社区的 {n} 个项目都须在规划开始后 {m} 个月内建成开放，"
+            "每个项目做到的概率为 {e}（模型中的施工延误与推迟）"
+        ),
+        "judged by the simulation only; the plan has no lever for it": "仅由模拟评判；规划没有可调的手段",
+        "its further margins ({margins}) make the targets impossible (capacity or budget limits)": (
+            "进一步的余量（{margins}）会使目标无法实现（建设能力或预算限制）"
+        ),
+        "every further margin makes the targets impossible (capacity or budget limits)": (
+            "任何进一步的余量都会使目标无法实现（建设能力或预算限制）"
+        ),
+        "not met even on paper within the budget": "在预算内连规划上也无法满足",
+        "still short after {n} rounds": "经过 {n} 轮后仍未达到",
+        "a count of facilities opened in the year, where one that runs late counts in the next": (
+            "按当年开放的设施计数，延期开放的计入下一年"
+        ),
+        "posts of {kind}": "{kind} 岗位",
+        "training places of {kind}": "{kind} 培训名额",
+        "an earlier plan": "提前规划",
+        "more communities": "增加社区",
+        "more facilities opened": "多建设施",
         "none": "无",
         "Margins learned from the simulation: posts × {posts}; planned a year early: {early}; "
         "extra communities: {extra}.": "从模拟中学到的余量：岗位 × {posts}；提前一年规划：{early}；增加社区：{extra}。",

@@ -124,3 +124,44 @@ def test_the_report_names_extra_facilities_and_the_attrition_set_aside_in_both_l
     bare = dict(summary, confidence_plan=dict(summary["confidence_plan"], attrition_set_aside={}))
     bare["confidence_plan"]["margins"] = {"post_factor": {}, "planned_a_year_early": [], "extra_communities": {}}
     assert "Extra facilities opened" not in section(bare) and "attrition" not in section(bare)
+
+
+def test_the_loops_reasons_read_in_chinese_and_stay_as_written_in_english():
+    """The unreachable lines are the loop's own English (summary.json); a Chinese report
+    translates their known phrases. The lines here are the loop's, so a change of its
+    wording that the report no longer knows fails this test."""
+    from results.confidence import reason
+    from results.i18n import use
+    from tests.commplan.test_confidence_levers import KEYS
+
+    keys, tutorial = loads(KEYS), load("tutorial")
+    lines = [
+        _why_short(keys, ("one-stop", "keys_by", 1), 0.9, "nothing left to tighten"),
+        _why_short(keys, ("retirees", "share", 3), 0.9, "nothing left to tighten"),
+        _why_short(
+            keys,
+            ("training", "share", 2),
+            0.9,
+            "nothing left to tighten",
+            Margins(blocked={("train", "community_worker")}),
+        ),
+        _why_short(tutorial, ("elderly-centres", "count", 2), 0.9, "still short after 12 rounds"),
+        _why_short(
+            keys,
+            ("training", "share", 2),
+            0.9,
+            "every further margin makes the targets impossible (capacity or budget limits)",
+            Margins(),
+        ),
+    ]
+    assert [reason(line) for line in lines] == lines  # English: exactly as the loop wrote them
+    with use("zh"):
+        chinese = [reason(line) for line in lines]
+    assert chinese[0].startswith("one-stop（keys_by），第 1 年：无论投入多少，至多 0.3")
+    assert "6 个重点社区的 6 个项目都须在规划开始后 12 个月内建成开放，每个项目做到的概率为 0.816" in chinese[0]
+    assert chinese[1].endswith("仅由模拟评判；规划没有可调的手段")
+    assert chinese[2].endswith("进一步的余量（community_worker 培训名额）会使目标无法实现（建设能力或预算限制）")
+    assert chinese[3].endswith("按当年开放的设施计数，延期开放的计入下一年；经过 12 轮后仍未达到")
+    assert chinese[4].endswith("任何进一步的余量都会使目标无法实现（建设能力或预算限制）")
+    for line in chinese:
+        assert not any(w in line for w in ("at most", "judged", "margins", "count of", "still short", "further"))

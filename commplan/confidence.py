@@ -682,12 +682,12 @@ def _tighten(
         if not moved and kind == "share" and t.share is not None:
             required = communities_required(t.share[year - 1], n) + m.extra.get((name, year), 0)
             if required < n and ("extra", (name, year)) not in m.blocked:
-                step = _communities_short(sim, name, year, confidence, communities_required(t.share[year - 1], n))
+                step = _short_by(sim, (name, kind, year), confidence, communities_required(t.share[year - 1], n))
                 m.extra[name, year] = m.extra.get((name, year), 0) + min(n - required, max(1, step))
                 moved = True
         if not moved and kind == "count" and t.count is not None and ("opened", (name, year)) not in m.blocked:
             # facilities opened in the year: plan more of them, for those that open late
-            step = _opened_short(sim, name, year, confidence, t.count[year - 1])
+            step = _short_by(sim, (name, kind, year), confidence, t.count[year - 1])
             m.opened[name, year] = m.opened.get((name, year), 0) + max(1, step)
             moved = True
         if not moved and _builds(t) and kind in ("share", "keys_by") and ("lead_more", name) not in m.blocked:
@@ -736,19 +736,11 @@ def places_needed(sim: SimulationResult, kind: str, quantile: float) -> float:
     return float(np.quantile(worst, quantile)) if worst else 1.0
 
 
-def _opened_short(sim: SimulationResult, target: str, year: int, confidence: float, required: int) -> int:
-    """How many facilities a count requirement falls short by in the replications' worst
-    1 − P: one round's step of facilities planned beyond the count."""
-    achieved = [a[4] for rep in sim.replications for a in rep.attainment if a[:3] == (year, target, "count")]
-    if not achieved:
-        return 1
-    return math.ceil(required - float(np.quantile(achieved, 1 - confidence)) - 1e-9)
-
-
-def _communities_short(sim: SimulationResult, target: str, year: int, confidence: float, required: int) -> int:
-    """How many communities a share requirement falls short by in the replications' worst
-    1 − P: one round's step of extra communities, instead of one community a round."""
-    achieved = [a[4] for rep in sim.replications for a in rep.attainment if a[:3] == (year, target, "share")]
+def _short_by(sim: SimulationResult, key: Key, confidence: float, required: int) -> int:
+    """How many units (communities of a share, facilities of a count) a requirement falls
+    short by in the replications' worst 1 − P: one round's step, instead of one unit a round."""
+    name, kind, year = key
+    achieved = [a[4] for rep in sim.replications for a in rep.attainment if a[:3] == (year, name, kind)]
     if not achieved:
         return 1
     return math.ceil(required - float(np.quantile(achieved, 1 - confidence)) - 1e-9)

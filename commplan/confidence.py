@@ -619,13 +619,23 @@ def _keep_feasible(
 
 
 def _smaller(change: tuple[Any, ...], m: Margins) -> list[tuple[Any, ...]]:
-    """A change, then (for posts) half of it when at least half a step: a budget that cannot
-    pay the whole margin may still pay part of it."""
-    if change[0] != "factor":
-        return [change]
-    now = m.post_factor.get(change[1], 1.0)
-    half = now + (change[2] - now) / 2
-    return [change, ("factor", change[1], half)] if half - now >= FACTOR_STEP / 2 else [change]
+    """A change, then smaller ones to try when it does not fit: a budget or a capacity that
+    cannot take the whole margin may still take part of it. Posts and training places: half
+    the step when at least half a step. Extra communities and facilities (whole numbers):
+    the excess halved, rounding up, down to one (3 → 2 → 1, 8 → 4 → 2 → 1)."""
+    kind = change[0]
+    if kind in ("factor", "train"):
+        now = (m.post_factor if kind == "factor" else m.train_factor).get(change[1], 1.0)
+        half = now + (change[2] - now) / 2
+        return [change, (kind, change[1], half)] if half - now >= FACTOR_STEP / 2 else [change]
+    if kind in ("extra", "opened"):
+        now = (m.extra if kind == "extra" else m.opened).get(change[1], 0)
+        steps, excess = [], change[2] - now
+        while excess >= 1:
+            steps.append((kind, change[1], now + excess))
+            excess = 0 if excess == 1 else math.ceil(excess / 2)
+        return steps or [change]
+    return [change]
 
 
 def _tighten(

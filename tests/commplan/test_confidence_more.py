@@ -4,8 +4,11 @@ planner's attrition assumption set aside under --confidence; the report's furthe
 
 from __future__ import annotations
 
+from pathlib import Path
 from types import SimpleNamespace
 from typing import cast
+
+import pytest
 
 import optimize
 from commplan.confidence import (
@@ -165,3 +168,34 @@ def test_the_loops_reasons_read_in_chinese_and_stay_as_written_in_english():
     assert chinese[4].endswith("任何进一步的余量都会使目标无法实现（建设能力或预算限制）")
     for line in chinese:
         assert not any(w in line for w in ("at most", "judged", "margins", "count of", "still short", "further"))
+
+
+def test_a_count_margin_the_capacity_refuses_in_full_is_kept_in_part():
+    """tutorial with 6 projects a year city-wide: three more elderly centres in year 1 do not
+    fit, two do; the loop keeps two instead of setting the lever aside."""
+    from commplan.confidence import _keep_feasible
+
+    text = (Path(__file__).parents[2] / "scenarios" / "tutorial.toml").read_text(encoding="utf-8")
+    s = loads(text.replace("[[targets]]", "[capacity]\nprojects_per_year = 6\n\n[[targets]]", 1))
+
+    def solve(m):
+        return optimize.solve(tightened(s, m), marginal_costs=False)
+
+    key = ("elderly-centres", 1)
+    assert not solve(Margins(opened={key: 3})).feasible and solve(Margins(opened={key: 2})).feasible
+    m, kept = _keep_feasible(Margins(), Margins(opened={key: 3}), solve)
+    assert kept is not None and kept.feasible
+    assert m.opened == {key: 2} and ("opened", key) not in m.blocked
+    # one more than fits is refused at every size: the lever is set aside
+    m2, kept2 = _keep_feasible(m, m.with_change(("opened", key, 3)), solve)
+    assert kept2 is None and m2.opened == {key: 2} and ("opened", key) in m2.blocked
+
+
+def test_smaller_steps_halve_the_excess_down_to_one():
+    from commplan.confidence import _smaller
+
+    m = Margins(extra={("space-200", 2): 1}, post_factor={"community_worker": 1.1})
+    assert [c[2] for c in _smaller(("extra", ("space-200", 2), 9), m)] == [9, 5, 3, 2]
+    assert [c[2] for c in _smaller(("opened", ("e", 1), 3), m)] == [3, 2, 1]
+    assert [c[2] for c in _smaller(("factor", "community_worker", 1.2), m)] == [1.2, pytest.approx(1.15)]
+    assert _smaller(("lead", "space-200"), m) == [("lead", "space-200")]

@@ -9,10 +9,17 @@ simulation itself* (never a hand-set buffer) and re-planning until the plan hold
    that later check the plan) and estimate each requirement's probability of being met.
 3. For each requirement below P (in sample, P plus half a standard error of the estimate,
    so that noise does not end the loop early), tighten what the plan is held to:
-   - *posts*: a staff condition is planned at ``factor_s`` × its bound for each staff kind
-     it reads. The first step sets ``factor_s = 1 / (1 − v)`` from the simulated vacancy
-     share ``v`` (the P-quantile over replications of posts left empty when the target is
-     read: exits × hiring lag × failed hires); later steps add ``FACTOR_STEP``;
+   - *a spare post*: a per-community staff condition is first planned one post above its
+     bound in each community held to it (``spare_s``). A community falls short when a
+     single post is empty at the year's end, and bounds of a few posts round up unevenly
+     under a factor (1.1 × 3.55 posts is 4, no spare; 1.1 × 4.6 is 6), so one spare
+     post is the cheaper first step: on tutorial it lifts workers-per-400 to 0.975 for
+     1.25 M yuan, where a factor needs 1.35 (1.54 M) for the same;
+   - *posts*: then a staff condition is planned at ``factor_s`` × its bound (+ the spare)
+     for each staff kind it reads; a city-wide count starts here. The first step sets
+     ``factor_s = 1 / (1 − v)`` from the simulated vacancy share ``v`` (the P-quantile
+     over replications of posts left empty when the target is read: exits × hiring lag ×
+     failed hires); later steps add ``FACTOR_STEP``;
    - *lead time*: a target with space or facility conditions is planned a year early (the
      requirement of year t is met on paper by year t − 1), since projects run late or are
      deferred;
@@ -37,7 +44,7 @@ plan still meets every affordable requirement (tightened) on paper; one that wou
 any of them is set aside (the budget binds), and requirements not met on paper are not
 tightened. With money to spare this is the min-cost confidence plan.
 
-**Termination.** Every margin is monotone and bounded — ``factor_s`` rises by at least
+**Termination.** Every margin is monotone and bounded — the spare post is set once, ``factor_s`` rises by at least
 ``FACTOR_STEP`` / 2 up to ``MAX_FACTOR`` (training places up to ``MAX_TRAIN_FACTOR``), a
 target's lead grows a year at a time up to year 1, extra communities stop at the city's size — and an iteration that changes none of them ends the loop; so
 the loop ends after finitely many steps (and at most ``max_iterations``).
@@ -90,6 +97,7 @@ class Margins:
     lead_more: dict[str, int] = field(default_factory=dict)  # target -> years planned early beyond the first
     train_factor: dict[str, float] = field(default_factory=dict)  # staff kind -> training places per post, ≥ 1
     opened: dict[tuple[str, int], int] = field(default_factory=dict)  # (count target, year) -> facilities more
+    spare: dict[str, int] = field(default_factory=dict)  # staff kind -> spare posts in each community held to it
 
     def copy(self) -> Margins:
         return Margins(
@@ -100,6 +108,7 @@ class Margins:
             dict(self.lead_more),
             dict(self.train_factor),
             dict(self.opened),
+            dict(self.spare),
         )
 
     def lead_years(self, target: str) -> int:
@@ -108,9 +117,8 @@ class Margins:
 
     def changes_since(self, before: Margins) -> list[tuple[Any, ...]]:
         """What this round changed, one change at a time: posts first, then leads, then communities."""
-        out: list[tuple[Any, ...]] = [
-            ("factor", k, v) for k, v in sorted(self.post_factor.items()) if before.post_factor.get(k) != v
-        ]
+        out: list[tuple[Any, ...]] = [("spare", k, v) for k, v in sorted(self.spare.items()) if before.spare.get(k) != v]
+        out += [("factor", k, v) for k, v in sorted(self.post_factor.items()) if before.post_factor.get(k) != v]
         out += [("train", k, v) for k, v in sorted(self.train_factor.items()) if before.train_factor.get(k) != v]
         out += [("lead", t) for t in sorted(self.lead - before.lead)]
         out += [("lead_more", t, v) for t, v in sorted(self.lead_more.items()) if before.lead_more.get(t) != v]
@@ -130,6 +138,8 @@ class Margins:
             m.lead_more[change[1]] = change[2]
         elif change[0] == "opened":
             m.opened[change[1]] = change[2]
+        elif change[0] == "spare":
+            m.spare[change[1]] = change[2]
         else:
             m.extra[change[1]] = change[2]
         return m
@@ -149,6 +159,7 @@ class Margins:
             "planned_early_years": {t: self.lead_years(t) for t in sorted(self.lead | set(self.lead_more))},
             "training_places_per_post": {k: round(v, 4) for k, v in sorted(self.train_factor.items())},
             "extra_facilities_opened": {f"{t}, year {y}": k for (t, y), k in sorted(self.opened.items())},
+            "spare_posts": dict(sorted(self.spare.items())),
         }
 
 
@@ -180,6 +191,11 @@ def _staff_kinds(t: Target) -> set[str]:
     if t.condition is None:
         return set()
     return {a.item for a in t.condition.atoms if a.kind == "staff" and a.item is not None}
+
+
+def _condition_kinds(t: Target) -> set[str]:
+    """The staff kinds a per-community condition of the target reads (not a city-wide count)."""
+    return {a.item for a in (t.condition.atoms if t.condition else ()) if a.kind == "staff" and a.item}
 
 
 def _builds(t: Target) -> bool:
@@ -222,7 +238,7 @@ def tightened(scenario: Scenario, m: Margins) -> Scenario:
             atoms = tuple(
                 dataclasses.replace(
                     a,
-                    constant=a.constant * m.post_factor.get(a.item or "", 1.0),
+                    constant=a.constant * m.post_factor.get(a.item or "", 1.0) + m.spare.get(a.item or "", 0),
                     per_household=a.per_household * m.post_factor.get(a.item or "", 1.0),
                 )
                 if a.kind == "staff"
@@ -484,6 +500,8 @@ def plan_with_confidence(
     unreachable: list[str] = []
     short: list[Key] = []
     unpaid: list[str] = []
+    sim: SimulationResult | None = None  # the last round's in-sample simulation
+    gaps: dict[Key, float] = {}
     for k in range(1, max_iterations + 1):
         say(f"confidence {confidence:g}: plan {k}")
         solved = solve(m)
@@ -492,14 +510,18 @@ def plan_with_confidence(
                 return ConfidencePlan(solved, m, confidence, False, record, [], attrition_set_aside=set_aside)
             # the round's changes together are impossible (capacity, budget): keep those that fit, one at a time
             m, kept = _keep_feasible(before, m, solve, ok)
-            if kept is None:
-                m = before
+            if kept is None:  # every change was refused and is now set aside: the round's other levers, if any
+                before = m.copy()
+                assert sim is not None  # a plan was simulated before any round could tighten
+                if _tighten(scenario, m, short, sim, confidence, gaps):
+                    continue
                 unreachable = [
                     _why_short(
                         scenario,
                         key,
                         confidence,
                         "every further margin makes the targets impossible (capacity or budget limits)",
+                        m,
                     )
                     for key in short
                 ]
@@ -570,6 +592,7 @@ def _why_short(scenario: Scenario, key: Key, confidence: float, otherwise: str, 
     why = otherwise
     words = {
         "factor": "posts of {}",
+        "spare": "a spare post of {}",
         "train": "training places of {}",
         "lead": "an earlier plan",
         "extra": "more communities",
@@ -657,6 +680,11 @@ def _tighten(
         for s in sorted(_staff_kinds(t)):
             now = m.post_factor.get(s, 1.0)
             if s in fresh:
+                moved = True
+                continue
+            if s in _condition_kinds(t) and s not in m.spare and ("spare", s) not in m.blocked:
+                m.spare[s] = 1  # first a spare post in each community held to the condition
+                fresh.add(s)
                 moved = True
                 continue
             if now >= MAX_FACTOR or ("factor", s) in m.blocked:
@@ -793,7 +821,7 @@ def price_of_confidence(
 
 def drivers(scenario: Scenario, m: Margins) -> list[str]:
     """The targets a set of margins tightens, in the scenario's order."""
-    kinds = {s for s, f in m.post_factor.items() if f > 1}
+    kinds = {s for s, f in m.post_factor.items() if f > 1} | {s for s, k in m.spare.items() if k > 0}
     out = []
     for t in scenario.targets:
         if t.name in m.lead or any(name == t.name for name, _ in [*m.extra, *m.opened]) or _staff_kinds(t) & kinds:

@@ -63,6 +63,7 @@ _REASONS = (
 _MARGINS = (
     (r"posts of (?P<kind>\S+)", "posts of {kind}"),
     (r"training places of (?P<kind>\S+)", "training places of {kind}"),
+    (r"a spare post of (?P<kind>\S+)", "a spare post of {kind}"),
 )
 
 
@@ -181,6 +182,18 @@ def section(summary: dict[str, Any]) -> str:
                     "Training places per post: {train}; planned more than a year early: {early}.",
                     train=", ".join(f"{k} {v:g}" for k, v in train.items()) or none,
                     early=", ".join(f"{k} ({v})" for k, v in years.items() if v > 1) or none,
+                )
+            )
+            + "</p>"
+        )
+    spare = margins.get("spare_posts") or {}
+    if spare:
+        parts.append(
+            "<p>"
+            + html.escape(
+                tr(
+                    "Spare posts in each community held to a staff condition: {spare}.",
+                    spare=", ".join(f"{k} +{v}" for k, v in spare.items()),
                 )
             )
             + "</p>"

@@ -375,6 +375,7 @@ ZH.update(  # the confidence section (results/confidence.py)
         ),
         "posts of {kind}": "{kind} 岗位",
         "training places of {kind}": "{kind} 培训名额",
+        "a spare post of {kind}": "{kind} 备用岗位",
         "an earlier plan": "提前规划",
         "more communities": "增加社区",
         "more facilities opened": "多建设施",
@@ -385,6 +386,7 @@ ZH.update(  # the confidence section (results/confidence.py)
             "每岗培训名额：{train}；提前一年以上规划（年数）：{early}。"
         ),
         "Extra facilities opened, for those that open late: {opened}.": "为防设施延期开放而多建：{opened}。",
+        "Spare posts in each community held to a staff condition: {spare}.": "须满足人员条件的每个社区多设备用岗位：{spare}。",
         "The scenario's planning assumption of yearly attrition ({kinds}) was set aside: the margins "
         "above are learned from the simulation's own exits, which it would count twice.": "情景中关于每年人员流失的"
         "规划假设（{kinds}）未采用：上述余量已从模拟中的人员离职学得，再计入将重复计算。",

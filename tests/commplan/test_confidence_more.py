@@ -8,6 +8,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import cast
 
+import numpy as np
 import pytest
 
 import optimize
@@ -24,6 +25,7 @@ from commplan.confidence import (
 from model.plan import plan_from_result
 from model.runner import SimulationResult
 from scenarios.loader import load, loads
+from scenarios.targets import communities_required
 from tests.commplan.test_confidence import SMALL
 
 
@@ -199,3 +201,40 @@ def test_smaller_steps_halve_the_excess_down_to_one():
     assert [c[2] for c in _smaller(("opened", ("e", 1), 3), m)] == [3, 2, 1]
     assert [c[2] for c in _smaller(("factor", "community_worker", 1.2), m)] == [1.2, pytest.approx(1.15)]
     assert _smaller(("lead", "space-200"), m) == [("lead", "space-200")]
+
+
+def test_a_spare_post_is_the_first_staff_margin_then_the_post_factor():
+    """A community falls short when one post is empty at the year's end, and a factor rounds
+    up unevenly on bounds of a few posts; so a per-community staff condition first gets one
+    spare post in each community held to it, then factor steps."""
+    s = load("tutorial")
+    no_posts = cast(SimulationResult, SimpleNamespace(columns=["year", "month", "community"], replications=[]))
+    m = Margins()
+    assert _tighten(s, m, [("workers-per-400", "share", 2)], no_posts, 0.9, {})
+    assert m.spare == {"community_worker": 1} and not m.post_factor
+    assert _tighten(s, m, [("workers-per-400", "share", 2)], no_posts, 0.9, {})
+    assert m.spare == {"community_worker": 1} and m.post_factor == {"community_worker": pytest.approx(1.05)}
+    # a spare refused by capacity or budget: the factor is the first step
+    refused = Margins(blocked={("spare", "community_worker")})
+    assert _tighten(s, refused, [("workers-per-400", "share", 2)], no_posts, 0.9, {})
+    assert not refused.spare and refused.post_factor
+    why = _why_short(s, ("workers-per-400", "share", 2), 0.9, "", Margins(blocked={("spare", "community_worker")}))
+    assert why.endswith(
+        "its further margins (a spare post of community_worker) make the targets impossible (capacity or budget limits)"
+    )
+
+
+def test_a_spare_post_puts_one_post_above_the_bound_in_each_community_held_to_it():
+    s = load("tutorial")
+    spare = optimize.solve(tightened(s, Margins(spare={"community_worker": 1})), marginal_costs=False)
+    plain = optimize.solve(s, marginal_costs=False)
+    assert spare.feasible and spare.total_cost > plain.total_cost
+    staff = plan_from_result(spare, s).staff["community_worker"]
+    h = np.array([c.households for c in s.communities], dtype=float)
+    need = np.ceil(h / 400 - 1e-9)
+    held = staff >= need[:, None] + 1  # [community, year]: at least one post above the ratio
+    # year 3 holds every community to one worker per 400 households: each has its spare post
+    assert held[:, 2].all()
+    assert (held.sum(axis=0) >= np.array([communities_required(x, len(h)) for x in (0.5, 0.8, 1.0)])).all()
+    assert Margins(spare={"community_worker": 1}).describe()["spare_posts"] == {"community_worker": 1}
+    assert drivers(s, Margins(spare={"community_worker": 1})) == ["workers-per-400", "standard"]

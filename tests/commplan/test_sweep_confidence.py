@@ -50,7 +50,8 @@ def test_each_budgets_summary_records_its_confidence_loop(swept):
     assert small["confidence"] == 0.8 and small["mode"] == "max-attainment"
     assert small["confidence_plan"]["unreachable"]  # the budget binds: it says which requirements stay short
     large = json.loads((out / "units" / "budget-500000" / "summary.json").read_text())
-    assert large["confidence_plan"]["reached_in_sample"] and large["confidence_plan"]["margins"]["post_factor"]
+    assert large["confidence_plan"]["reached_in_sample"]
+    assert large["confidence_plan"]["margins"]["spare_posts"] == {"community_worker": 1}
 
 
 def test_a_resumed_confidence_sweep_recomputes_nothing_and_another_level_is_refused(swept, capsys):
@@ -83,6 +84,10 @@ def test_with_a_budget_margins_are_kept_only_while_the_budget_affords_them():
     assert tight.result.total_cost <= 321000 < full.result.total_cost
     assert tight.result.requirements_met == len(s.requirements)  # every requirement still met on paper
     assert not tight.reached_in_sample and tight.unreachable
-    assert tight.margins.post_factor.get("community_worker", 1.0) < full.margins.post_factor["community_worker"]
+    # the spare post the full plan keeps is refused by the budget, and so is a larger post factor
+    assert not tight.margins.spare and full.margins.spare == {"community_worker": 1}
+    assert {("spare", "community_worker"), ("factor", "community_worker")} <= tight.margins.blocked
+    assert tight.margins.post_factor.get("community_worker", 1.0) == 1.0
     roomy = plan_with_confidence(with_budget(s, 600000), 0.8, replications=20, mode="max-attainment")
     assert roomy.reached_in_sample and roomy.margins.post_factor == full.margins.post_factor
+    assert roomy.margins.spare == full.margins.spare

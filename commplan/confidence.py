@@ -83,6 +83,7 @@ FACTOR_STEP = 0.05
 MAX_FACTOR = 2.0
 MAX_TRAIN_FACTOR = 3.0  # training places per post: replacements of replacements
 LEVELS = (0.5, 0.8, 0.9, 0.95)  # the price-of-confidence curve
+STALL_ROUNDS = 3  # rounds of tightening that leave a requirement's in-sample probability where it was: it is left
 Key = tuple[str, str, int]  # a requirement: target, kind, year
 
 
@@ -117,7 +118,9 @@ class Margins:
 
     def changes_since(self, before: Margins) -> list[tuple[Any, ...]]:
         """What this round changed, one change at a time: posts first, then leads, then communities."""
-        out: list[tuple[Any, ...]] = [("spare", k, v) for k, v in sorted(self.spare.items()) if before.spare.get(k) != v]
+        out: list[tuple[Any, ...]] = [
+            ("spare", k, v) for k, v in sorted(self.spare.items()) if before.spare.get(k) != v
+        ]
         out += [("factor", k, v) for k, v in sorted(self.post_factor.items()) if before.post_factor.get(k) != v]
         out += [("train", k, v) for k, v in sorted(self.train_factor.items()) if before.train_factor.get(k) != v]
         out += [("lead", t) for t in sorted(self.lead - before.lead)]
@@ -446,6 +449,7 @@ def plan_with_confidence(
         )
     inner = in_sample_seed(scenario.seed if seed is None else seed)
     early = min(replications, early_replications or max(8, replications // 2))
+    full_aim = _aim(confidence, replications)  # a ceiling below it is named as the reason
     m = (start or Margins()).copy()
     before = m.copy()  # the margins before the last round's tightening
     paper: set[Key] | None = None  # with a budget: the requirements the first plan meets on paper
@@ -495,6 +499,30 @@ def plan_with_confidence(
         found = sims[key]
         return dataclasses.replace(found, replications=found.replications[:n])
 
+    capped: dict[Key, float] = {}
+
+    def held_to(key: Key, aim: float) -> float:
+        """The aim, or P itself for a requirement whose ceiling (what no money lifts) lies
+        between them: no plan would pass it at the aim, and every margin bought for it
+        would be wasted (tutorial at P = 0.95: the standard's keys in year 2, ceiling 0.971)."""
+        if key not in capped:
+            c = ceiling(scenario, *key)
+            capped[key] = 1.0 if c is None else c.probability
+        return confidence if confidence <= capped[key] < aim else aim
+
+    seen: dict[Key, list[tuple[int, int, float]]] = {}  # (round, replications, p) of the rounds it was short
+
+    def stalled(key: Key) -> bool:
+        """Short in each of the last ``STALL_ROUNDS`` + 1 rounds (same sample size), tightened
+        after each, and never above the first of them: its margins do not bite (the standard's
+        keys read staff, but fail on a late one-stop centre: more posts every round move nothing)."""
+        last = seen.get(key, [])[-(STALL_ROUNDS + 1) :]
+        return (
+            len(last) == STALL_ROUNDS + 1
+            and all(b[0] == a[0] + 1 and b[1] == a[1] for a, b in zip(last, last[1:], strict=False))
+            and max(p for _, _, p in last[1:]) <= last[0][2] + 1e-12
+        )
+
     record: list[dict[str, Any]] = []
     result: PlanResult | None = None
     unreachable: list[str] = []
@@ -522,6 +550,7 @@ def plan_with_confidence(
                         confidence,
                         "every further margin makes the targets impossible (capacity or budget limits)",
                         m,
+                        below=full_aim,
                     )
                     for key in short
                 ]
@@ -537,7 +566,7 @@ def plan_with_confidence(
             # a smaller sample is held to P itself (its half standard error would over-tighten:
             # at 10 replications and P = 0.9 only 10 of 10 would pass); the full sample to the aim
             aim = _aim(confidence, n) if n >= replications else confidence
-            short = [key for key, p in probs.items() if p is not None and p < aim]
+            short = [key for key, p in probs.items() if p is not None and p < held_to(key, aim)]
             if short or n >= replications:
                 break
             n = replications  # short of nothing in a smaller sample: accepted only at the full size
@@ -563,14 +592,28 @@ def plan_with_confidence(
             ]
             short = [key for key in short if key in paper]
         gaps = {key: aim - p for key, p in probs.items() if p is not None}
+        for key in short:
+            seen.setdefault(key, []).append((k, n, float(probs[key] or 0.0)))
+        left = {key for key in short if stalled(key)}
         before = m.copy()
-        changed = bool(short) and _tighten(scenario, m, short, sim, confidence, gaps)
+        tighten = [key for key in short if key not in left]
+        changed = bool(tighten) and _tighten(scenario, m, tighten, sim, confidence, gaps)
         if not changed:
-            unreachable = [_why_short(scenario, key, confidence, "nothing left to tighten", m) for key in short]
+            unreachable = [
+                _why_short(
+                    scenario,
+                    key,
+                    confidence,
+                    _stalled_words(float(probs[key] or 0.0)) if key in left else "nothing left to tighten",
+                    m,
+                    below=full_aim,
+                )
+                for key in short
+            ]
             break
     else:  # out of rounds: what the last round left short, and why where known
         last = f"still short after {max_iterations} round{'s' * (max_iterations != 1)}"
-        unreachable = [_why_short(scenario, key, confidence, last, m) for key in short]
+        unreachable = [_why_short(scenario, key, confidence, last, m, below=full_aim) for key in short]
     assert result is not None  # the first iteration either returned or found a plan
     return ConfidencePlan(
         _as_original(result, scenario, m),
@@ -583,10 +626,22 @@ def plan_with_confidence(
     )
 
 
-def _why_short(scenario: Scenario, key: Key, confidence: float, otherwise: str, m: Margins | None = None) -> str:
+def _stalled_words(p: float) -> str:
+    return f"its margins stopped lifting it: {p:.2f} in sample, unchanged over the last {STALL_ROUNDS} rounds"
+
+
+def _why_short(
+    scenario: Scenario,
+    key: Key,
+    confidence: float,
+    otherwise: str,
+    m: Margins | None = None,
+    below: float | None = None,
+) -> str:
     """Why a requirement the loop leaves short of P stays short: a ceiling no money lifts
-    (:func:`ceiling`), an outcome only the simulation judges, a margin that no longer fits
-    the capacity or budget (blocked in ``m``), or ``otherwise``."""
+    (:func:`ceiling`) below ``below`` (default P; the loop passes the in-sample aim), an
+    outcome only the simulation judges, a margin that no longer fits the capacity or budget
+    (blocked in ``m``), or ``otherwise``."""
     name, kind, year = key
     t = scenario.target(name)
     why = otherwise
@@ -604,7 +659,7 @@ def _why_short(scenario: Scenario, key: Key, confidence: float, otherwise: str, 
         for b in (m.blocked if m is not None else ())
         if b[1] in _staff_kinds(t) | _trained_kinds(t) or b[1] == name or b[1] == (name, year)
     )
-    if (c := ceiling(scenario, name, kind, year)) is not None and c.probability < confidence:
+    if (c := ceiling(scenario, name, kind, year)) is not None and c.probability < (below or confidence):
         why = c.text()
     elif t.evaluated_by == "simulation" or (t.condition is not None and t.condition.simulated):
         why = "judged by the simulation only; the plan has no lever for it"

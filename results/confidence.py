@@ -59,6 +59,10 @@ _REASONS = (
         "its further margins ({margins}) make the targets impossible (capacity or budget limits)",
     ),
     (r"still short after (?P<n>\d+) rounds?", "still short after {n} rounds"),
+    (
+        r"its margins stopped lifting it: (?P<p>\S+) in sample, unchanged over the last (?P<n>\d+) rounds",
+        "its margins stopped lifting it: {p} in sample, unchanged over the last {n} rounds",
+    ),
 )
 _MARGINS = (
     (r"posts of (?P<kind>\S+)", "posts of {kind}"),

@@ -370,6 +370,9 @@ ZH.update(  # the confidence section (results/confidence.py)
         ),
         "not met even on paper within the budget": "在预算内连规划上也无法满足",
         "still short after {n} rounds": "经过 {n} 轮后仍未达到",
+        "its margins stopped lifting it: {p} in sample, unchanged over the last {n} rounds": (
+            "余量已不再提高其概率：样本内为 {p}，最近 {n} 轮未变"
+        ),
         "a count of facilities opened in the year, where one that runs late counts in the next": (
             "按当年开放的设施计数，延期开放的计入下一年"
         ),

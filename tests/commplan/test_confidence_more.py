@@ -14,6 +14,7 @@ import pytest
 import optimize
 from commplan.confidence import (
     Margins,
+    _stalled_words,
     _tighten,
     _why_short,
     annotate,
@@ -158,6 +159,10 @@ def test_the_loops_reasons_read_in_chinese_and_stay_as_written_in_english():
             "every further margin makes the targets impossible (capacity or budget limits)",
             Margins(),
         ),
+        _why_short(tutorial, ("standard", "keys_by", 2), 0.95, _stalled_words(0.9)),
+        _why_short(
+            tutorial, ("workers-per-400", "share", 3), 0.9, "", Margins(blocked={("spare", "community_worker")})
+        ),
     ]
     assert [reason(line) for line in lines] == lines  # English: exactly as the loop wrote them
     with use("zh"):
@@ -168,8 +173,13 @@ def test_the_loops_reasons_read_in_chinese_and_stay_as_written_in_english():
     assert chinese[2].endswith("进一步的余量（community_worker 培训名额）会使目标无法实现（建设能力或预算限制）")
     assert chinese[3].endswith("按当年开放的设施计数，延期开放的计入下一年；经过 12 轮后仍未达到")
     assert chinese[4].endswith("任何进一步的余量都会使目标无法实现（建设能力或预算限制）")
+    assert chinese[5].endswith("余量已不再提高其概率：样本内为 0.90，最近 3 轮未变")
+    assert chinese[6].endswith("进一步的余量（community_worker 备用岗位）会使目标无法实现（建设能力或预算限制）")
     for line in chinese:
-        assert not any(w in line for w in ("at most", "judged", "margins", "count of", "still short", "further"))
+        assert not any(
+            w in line
+            for w in ("at most", "judged", "margins", "count of", "still short", "further", "spare", "lifting")
+        )
 
 
 def test_a_count_margin_the_capacity_refuses_in_full_is_kept_in_part():
@@ -238,3 +248,20 @@ def test_a_spare_post_puts_one_post_above_the_bound_in_each_community_held_to_it
     assert (held.sum(axis=0) >= np.array([communities_required(x, len(h)) for x in (0.5, 0.8, 1.0)])).all()
     assert Margins(spare={"community_worker": 1}).describe()["spare_posts"] == {"community_worker": 1}
     assert drivers(s, Margins(spare={"community_worker": 1})) == ["workers-per-400", "standard"]
+
+
+def test_a_requirement_its_margins_stopped_lifting_is_left_and_says_so(monkeypatch):
+    """tutorial at P = 0.95: the standard's keys in year 2 read staff but fail on a one-stop
+    centre that opens late; more posts each round move nothing. The loop leaves them after
+    STALL_ROUNDS such rounds, instead of raising posts to the last round (dearer, slower)."""
+    import commplan.confidence as confidence
+
+    s = load("tutorial")
+    stops = plan_with_confidence(s, 0.95, replications=20)
+    assert any("its margins stopped lifting it" in line for line in stops.unreachable)
+    monkeypatch.setattr(confidence, "STALL_ROUNDS", 99)
+    goes_on = plan_with_confidence(s, 0.95, replications=20)
+    assert not any("stopped lifting" in line for line in goes_on.unreachable)
+    assert len(stops.iterations) < len(goes_on.iterations)
+    assert stops.result.total_cost < goes_on.result.total_cost
+    assert stops.margins.post_factor.get("community_worker", 1.0) < goes_on.margins.post_factor["community_worker"]

@@ -383,6 +383,19 @@ def ceiling(scenario: Scenario, name: str, kind: str, year: int) -> Ceiling | No
     return Ceiling(prob, len(builds), int(builds.sum()), months, each, kind == "keys_by")
 
 
+def every_target_ceiling(scenario: Scenario) -> tuple[float, str] | None:
+    """The most probability any plan, at any budget, can give *every* target at once: the
+    least :func:`ceiling` over the requirements (meeting all needs each), and that
+    requirement's line; None when no requirement has a ceiling. chifeng_2008: 0.00068 (the
+    standard's 26 key communities in year 1), so no budget lifts the probability of meeting
+    every target above 0 there, whatever the plan."""
+    found = [(c, r) for r in scenario.requirements if (c := ceiling(scenario, r.target, r.kind, r.year)) is not None]
+    if not found:
+        return None
+    c, r = min(found, key=lambda cr: cr[0].probability)
+    return c.probability, f"{r.target} ({r.kind}), year {r.year}: {c.text()}"
+
+
 def _key(rr: RequirementResult) -> Key:
     return (rr.requirement.target, rr.requirement.kind, rr.requirement.year)
 

@@ -51,7 +51,7 @@ from typing import Any
 import pandas as pd
 
 import optimize
-from commplan.confidence import annotate, plan_with_confidence
+from commplan.confidence import annotate, every_target_ceiling, plan_with_confidence
 from commplan.parallel import NoDask as NoDask  # re-exported: it was defined here
 from commplan.parallel import evaluate, process_pool
 from commplan.rundir import UNIT_FILES, UNIT_NAME, scenario_toml
@@ -400,6 +400,7 @@ class Sweep:
         """One row per budget: planned cost and attainment, and the simulated probabilities."""
         rows = []
         targets = [t.name for t in self.scenario.targets]
+        cap = every_target_ceiling(self.scenario)
         for b in self.budgets:
             folder = self.plan_dir(b)
             summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
@@ -419,6 +420,8 @@ class Sweep:
                 att = pd.concat([pd.read_csv(f) for f in files], ignore_index=True)
                 per_rep = att.groupby("replication")["met"].all()
                 row["probability_all_met"] = float(per_rep.mean())
+                if cap is not None:  # what no budget lifts: the least ceiling of any requirement
+                    row["probability_all_met_at_most"], row["capped_by"] = cap
                 by_target = att.groupby(["target", "replication"])["met"].all().groupby(level="target").mean()
                 for t in targets:
                     row[f"probability_met_{t}"] = float(by_target.get(t, float("nan")))

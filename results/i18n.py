@@ -370,6 +370,9 @@ ZH.update(  # the confidence section (results/confidence.py)
         ),
         "not met even on paper within the budget": "在预算内连规划上也无法满足",
         "still short after {n} rounds": "经过 {n} 轮后仍未达到",
+        "No budget lifts the probability of meeting every target above {p}, whatever the plan: {why}.": (
+            "无论预算多少、规划如何，全部目标同时达成的概率都不会超过 {p}：{why}。"
+        ),
         "its margins stopped lifting it: {p} in sample, unchanged over the last {n} rounds": (
             "余量已不再提高其概率：样本内为 {p}，最近 {n} 轮未变"
         ),

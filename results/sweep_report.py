@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from results.compare import csv_text
+from results.confidence import reason
 from results.i18n import tr, year_label
 from results.report import html_image, html_page, html_table
 from results.style import money_label
@@ -81,6 +82,19 @@ def write_sweep_report(
         f"<h1>{html.escape(tr('{title}: budgets compared', title=scenario.title))}</h1>",
         f"<h2>{tr('What each budget buys and what it leaves short')}</h2>",
     ]
+    if "probability_all_met_at_most" in frontier and frontier["probability_all_met_at_most"].notna().any():
+        first = frontier[frontier["probability_all_met_at_most"].notna()].iloc[0]
+        body.append(
+            "<p>"
+            + html.escape(
+                tr(
+                    "No budget lifts the probability of meeting every target above {p}, whatever the plan: {why}.",
+                    p=f"{float(first['probability_all_met_at_most']):.2g}",
+                    why=reason(str(first["capped_by"])),
+                )
+            )
+            + "</p>"
+        )
     for budget, rows in table.groupby("budget", sort=True):
         line = frontier[frontier["budget"] == budget]
         f = line.iloc[0] if len(line) else pd.Series(dtype=object)

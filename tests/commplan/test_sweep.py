@@ -145,3 +145,18 @@ def test_a_budget_planned_again_alone_gives_the_same_frontier(serial, tmp_path):
     shutil.copytree(out, copy)
     shutil.rmtree(copy / "units" / "budget-6000000")
     assert sweep(copy, "--processes", "1") == expected
+
+
+def test_the_frontier_says_what_no_budget_lifts(serial):
+    """tutorial's key community must open a one-stop centre in year 1: whatever the budget,
+    every target holds at most with that project's chance of opening in time."""
+    from commplan.confidence import ceiling
+
+    out, _ = serial
+    frontier = pd.read_csv(out / "frontier.csv")
+    c = ceiling(load("tutorial"), "one-stop", "keys_by", 1)
+    assert c is not None
+    assert frontier.probability_all_met_at_most.tolist() == pytest.approx([c.probability] * 3)
+    assert frontier.capped_by.str.startswith("one-stop (keys_by), year 1: at most 0.82 at any cost").all()
+    page = (out / "sweep.html").read_text(encoding="utf-8")
+    assert "No budget lifts the probability of meeting every target above 0.82, whatever the plan" in page

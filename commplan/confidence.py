@@ -438,6 +438,7 @@ def plan_with_confidence(
     start: Margins | None = None,
     mode: str = "min-cost",
     early_replications: int | None = None,
+    cache: dict[str, SimulationResult] | None = None,
 ) -> ConfidencePlan:
     """The cheapest plan found whose requirements each reach ``confidence`` in sample (see the module).
 
@@ -447,6 +448,9 @@ def plan_with_confidence(
     the rounds before the last (default half of ``replications``, at least 8); a round
     short of nothing at that size is extended to ``replications`` before it is accepted.
     ``simulate_fn``: :func:`model.runner.simulate` or a function with its keywords (``first`` included).
+    ``cache``: in-sample simulations by plan, shared between calls on the same scenario and
+    seed (the levels of :func:`price_of_confidence`: each starts from the plan the level
+    below ended with, already simulated).
     """
     if not 0 < confidence < 1:
         raise ValueError(f"confidence must be between 0 and 1 (not {confidence})")
@@ -493,13 +497,16 @@ def plan_with_confidence(
             rr.shortfall is not None and rr.shortfall < 1e-6 for rr in solved.requirements if _key(rr) in paper
         )
 
-    sims: dict[str, SimulationResult] = {}  # by plan: a round whose plan did not change is not simulated again
+    # by plan: a round whose plan did not change is not simulated again
+    sims: dict[str, SimulationResult] = {} if cache is None else cache
 
     def simulated(solved: PlanResult, n: int) -> SimulationResult:
         """``n`` in-sample replications of the plan; those already run are reused (replication r
         depends only on the seed and r), so extending 10 to 20 runs only 10 more."""
         plan = plan_from_result(solved, scenario)
-        key = json.dumps(solved.plan_rows(), default=str)
+        key = json.dumps(
+            [inner, [d.counted for d in scenario.developer_space], solved.plan_rows()], default=str
+        )  # what the simulation of the plan depends on beyond the scenario the caller keeps
         have = sims.get(key)
         done = 0 if have is None else len(have.replications)
         if done < n:
@@ -864,8 +871,9 @@ def price_of_confidence(
     rows: list[dict[str, Any]] = []
     plans: dict[float, ConfidencePlan] = {}
     start: Margins | None = None
+    shared: dict[str, SimulationResult] = {}
     for p in sorted({*levels, chosen}):
-        cp = plan_with_confidence(scenario, p, start=start, **kw)
+        cp = plan_with_confidence(scenario, p, start=start, cache=shared, **kw)
         plans[p] = cp
         if not cp.result.feasible:
             break

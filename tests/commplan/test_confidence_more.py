@@ -265,3 +265,30 @@ def test_a_requirement_its_margins_stopped_lifting_is_left_and_says_so(monkeypat
     assert len(stops.iterations) < len(goes_on.iterations)
     assert stops.result.total_cost < goes_on.result.total_cost
     assert stops.margins.post_factor.get("community_worker", 1.0) < goes_on.margins.post_factor["community_worker"]
+
+
+def test_the_price_curve_does_not_simulate_a_plan_twice():
+    """Each level starts from the margins the level below ended with, so its first plan is
+    that level's last: the curve shares the in-sample simulations and runs fewer
+    replications than its levels one by one, for the same costs."""
+    from commplan.confidence import price_of_confidence
+    from model.runner import simulate
+
+    ran: list[int] = []
+
+    def counting(*args, **kw):
+        ran.append(kw["replications"] - kw.get("first", 0))
+        return simulate(*args, **kw)
+
+    s = loads(SMALL)
+    levels = (0.5, 0.8)
+    _, rows = price_of_confidence(s, 0.8, levels, replications=10, simulate_fn=counting)
+    shared = sum(ran)
+    ran.clear()
+    start, costs = None, []
+    for p in levels:
+        cp = plan_with_confidence(s, p, start=start, replications=10, simulate_fn=counting)
+        start = cp.margins
+        costs.append(cp.result.total_cost)
+    assert [r["total_cost"] for r in rows[1:]] == costs
+    assert shared < sum(ran)

@@ -1,7 +1,7 @@
 """Adaptive planning (``commplan run --replan yearly``): re-solve the remaining years each year.
 
 With ``--confidence P`` every re-solve keeps the margins the confidence loop learned
-(posts × factor, leads, extra communities of the years left): the confidence level is
+(spare posts, posts × factor, training places, leads, extra communities and facilities of the years left): the confidence level is
 kept, not re-learned each year, which would cost a confidence loop per replication and
 year. When the margins no longer fit the budget left, the plain re-solve is used.
 

@@ -3,7 +3,8 @@
 For each scenario and level P: the deterministic plan's cost, the confidence plan's cost
 and premium, the loop's wall time and rounds, the targets that drive the premium (those
 its margins tighten), and the plan's probabilities *out of sample* (fresh seeds the
-planner never saw): mean and worst over requirements, how many reach P, and for each
+planner never saw): mean and worst over requirements (and over those with no ceiling below P,
+which some plan can bring to P), how many reach P, and for each
 requirement short of P the reason the simulation shows (vacancy, construction lag, an
 outcome only the simulation judges, or a limit that set a margin aside). Also the wall
 time of today's `run` (deterministic plan + 20 replications) for the ratio. With
@@ -27,7 +28,7 @@ from typing import Any
 import numpy as np
 
 import optimize
-from commplan.confidence import ConfidencePlan, Margins, drivers, plan_with_confidence, tightened
+from commplan.confidence import ConfidencePlan, Margins, ceiling, drivers, plan_with_confidence, tightened
 from model.plan import plan_from_result
 from model.runner import SimulationResult, simulate
 from scenarios.loader import load
@@ -167,6 +168,13 @@ def measure(name: str, levels: list[float], fresh: int, chain: bool) -> list[dic
         reqs = sim.requirements(s)
         probs = [r["probability_met"] for r in reqs if r["probability_met"] is not None]
         short = [r for r in reqs if r["probability_met"] is not None and r["probability_met"] < p]
+        # the requirements some plan can bring to P: no ceiling (what no money lifts) below it
+        liftable = [
+            r["probability_met"]
+            for r in reqs
+            if r["probability_met"] is not None
+            and ((c := ceiling(s, r["target"], r["kind"], r["year"])) is None or c.probability >= p)
+        ]
         rows.append(
             {
                 "scenario": name,
@@ -186,6 +194,9 @@ def measure(name: str, levels: list[float], fresh: int, chain: bool) -> list[dic
                 "out_of_sample_worst": float(np.min(probs)),
                 "requirements": len(probs),
                 "requirements_reaching_confidence": len(probs) - len(short),
+                "liftable_requirements": len(liftable),
+                "liftable_mean": float(np.mean(liftable)) if liftable else None,
+                "liftable_worst": float(np.min(liftable)) if liftable else None,
                 "reached_in_sample": cp.reached_in_sample,
                 "drivers": drivers(s, cp.margins),
                 "unreachable": cp.unreachable,
@@ -271,6 +282,12 @@ def line(r: dict[str, Any]) -> str:
         f"(+{100 * r['premium']:.1f} %), {r['rounds']} rounds, {r['seconds']:.0f} s ({r['time_ratio_to_run']:.1f}× run), "
         f"out of sample ({r['out_of_sample_replications']} reps): mean {r['out_of_sample_mean']:.3f}, "
         f"worst {r['out_of_sample_worst']:.3f}, {r['requirements_reaching_confidence']}/{r['requirements']} reach P"
+        + (
+            f"; the {r['liftable_requirements']} with no ceiling below P: mean {r['liftable_mean']:.3f}, "
+            f"worst {r['liftable_worst']:.3f}"
+            if r.get("liftable_requirements") not in (None, 0, r["requirements"])
+            else ""
+        )
     )
 
 

@@ -73,6 +73,7 @@ from model.runner import SimulationResult, simulate
 from optimize.check import PlanCheckError
 from optimize.program import Outcome
 from optimize.result import PlanResult, RequirementResult
+from scenarios import limits as L
 from scenarios.parameters import SimulationParameters
 from scenarios.plan import PlanData, planned_levels
 from scenarios.schema import Scenario, frozen_map
@@ -81,7 +82,7 @@ from scenarios.targets import Condition, Target, communities_required
 
 FACTOR_STEP = 0.05
 MAX_FACTOR = 2.0
-MAX_TRAIN_FACTOR = 3.0  # training places per post: replacements of replacements
+MAX_TRAIN_FACTOR = L.TRAINING_PLACES_PER_POST.value  # training places per post: what a plan.csv may hold
 LEVELS = (0.5, 0.8, 0.9, 0.95)  # the price-of-confidence curve
 STALL_ROUNDS = 3  # rounds of tightening that leave a requirement's in-sample probability where it was: it is left
 Key = tuple[str, str, int]  # a requirement: target, kind, year

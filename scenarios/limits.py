@@ -87,6 +87,13 @@ CITY_STAFF = Limit(
     "staff of one kind in the whole city: today, a city_staff target's at_least, and in any year of a plan.csv",
     "ten times the community workers of Shanghai's 6,000 communities; each staff member is simulated",
 )
+TRAINING_PLACES_PER_POST = Limit(
+    3,
+    "training places a community buys in one year in plan.csv (trained_<kind>), per staff member in post at "
+    "the year's end, plus one",
+    "a place for each post and for the replacements of its leavers (a --confidence plan buys these); three a "
+    "post would replace every member twice in one year",
+)
 HOUSEHOLDS_PER_STAFF = Limit(
     1,
     "the least households per staff member (staff_per_households, households_per_staff)",
@@ -204,6 +211,7 @@ LIMITS: tuple[Limit, ...] = (
     SPACE_PER_100,
     STAFF,
     CITY_STAFF,
+    TRAINING_PLACES_PER_POST,
     HOUSEHOLDS_PER_STAFF,
     PROJECTS,
     CITY_SPACE,

@@ -446,15 +446,18 @@ def _contradictions(
                 f"disagrees with the decisions, which give {shown(expected[k, year])} ({how}); "
                 f"write {shown(expected[k, year])} or leave the column out",
             )
+    q = L.TRAINING_PLACES_PER_POST.value
     for s, done in derived.trained.items():
-        for i, t in zip(*np.nonzero(done > derived.staff[s] + STOCK_TOLERANCE), strict=True):
+        most = q * derived.staff[s] + 1  # places for the posts and for the replacements of leavers
+        for i, t in zip(*np.nonzero(done > most + STOCK_TOLERANCE), strict=True):
             report(
                 int(i),
                 int(t),
                 f"trained_{s}",
                 shown(done[i, t]),
-                f"more people trained than the {shown(derived.staff[s][i, t])} {s} staff in post that year; "
-                f"write at most {int(np.floor(derived.staff[s][i, t] + STOCK_TOLERANCE))}",
+                f"more training places than {L.TRAINING_PLACES_PER_POST} a post and one more for the "
+                f"{shown(derived.staff[s][i, t])} {s} staff in post that year; write at most "
+                f"{int(np.floor(most[i, t] + STOCK_TOLERANCE))} ({L.TRAINING_PLACES_PER_POST.reason})",
             )
     for s in scenario.staff:
         city = derived.staff[s].sum(axis=0)

@@ -19,7 +19,7 @@ from commplan.confidence import (
     plan_with_confidence,
     tightened,
 )
-from model.plan import plan_from_result
+from model.plan import plan_from_result, plan_from_rows
 from model.runner import SimulationResult, simulate
 from scenarios.loader import load, loads
 
@@ -223,6 +223,10 @@ def test_training_places_beyond_one_per_post_train_the_replacements():
     np.testing.assert_array_equal(p1.trained["community_worker"], np.ceil(posts - 1e-6))  # one place a post
     np.testing.assert_array_equal(p2.trained["community_worker"], np.ceil(1.5 * posts - 1e-6))
     np.testing.assert_array_equal(p2.staff["community_worker"], posts)  # the posts do not change
+    # plan.csv holds the places, and reads back against the scenario's own targets
+    header, body = more.plan_rows()
+    back = plan_from_rows([dict(zip(header, map(str, r), strict=True)) for r in body], s)
+    np.testing.assert_array_equal(back.trained["community_worker"], p2.trained["community_worker"])
     a = simulate(s, p1, replications=6, seed=4)
     b = simulate(s, p2, replications=6, seed=4)
     assert _trained_at_end(a) < 0.95  # replacements of one place a post go untrained

@@ -99,16 +99,21 @@ def test_plan_csv_round_trip_carries_funds_and_training_into_the_simulation():
     assert np.array_equal(direct.trained["community_worker"], read.trained["community_worker"])
 
 
-def test_a_plan_training_more_than_the_staff_in_post_is_refused_with_its_line():
+def test_a_plan_training_more_than_three_places_a_post_is_refused_with_its_line():
+    """Places beyond the posts train the replacements of leavers (a --confidence plan buys
+    them): up to 3 a post and one more; 9 for 2 in post is a typo."""
     s = city(trained())
     r = optimize.solve(s, marginal_costs=False)
     rows = rows_of(r)
-    rows[4]["trained_community_worker"] = "9"  # community b, year 2: 2 in post
+    rows[4]["trained_community_worker"] = "7"  # community b, year 2: 2 in post, 3 × 2 + 1 places
+    parse_plan_rows(rows, s, "plan.csv")
+    rows[4]["trained_community_worker"] = "9"
     with pytest.raises(PlanFileError) as info:
         parse_plan_rows(rows, s, "plan.csv")
     (p,) = info.value.problems
     assert p.file == "plan.csv" and p.line == 6 and p.field == "trained_community_worker"
-    assert "more people trained than the 2 community_worker" in str(p)
+    assert "more training places than 3 a post and one more for the 2 community_worker" in str(p)
+    assert "write at most 7" in str(p)
 
 
 def test_a_plan_without_the_funds_column_is_refused_when_the_scenario_plans_funds():

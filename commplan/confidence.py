@@ -481,6 +481,9 @@ def plan_with_confidence(
                 time_limit=time_limit,
                 gap=gap,
                 marginal_costs=False,
+                # after the first plan the loop only asks whether the margins leave a plan; the
+                # first, if infeasible, is the answer, and the planner reads why
+                explain_infeasible=result is None,
             )
         except PlanCheckError as e:  # the solver's answer failed its self-check: treat these margins as unusable
             say(f"margins set aside: {str(e).splitlines()[0]}")

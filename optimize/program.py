@@ -372,6 +372,7 @@ def solve(
     marginal_costs: bool | str = True,
     progress: Callable[[str], None] | None = None,
     marginal_time_limit: float | None = None,
+    explain_infeasible: bool = True,
 ):
     """Solve the planning program of ``scenario`` and return a :class:`~optimize.result.PlanResult`.
 
@@ -404,6 +405,10 @@ def solve(
     most its fair share of what is left, but no less than twice the main solve.
     Marginal costs are ``exact`` only when the plan itself is proven optimal to within
     a currency unit: pass ``gap=0`` for exact marginal costs on large cities.
+
+    ``explain_infeasible=False``: an infeasible problem is reported without its
+    explanation (which takes further solves): for callers that only ask whether a plan
+    exists, as the confidence loop does of each margin it tries.
     """
     if mode not in MODES:
         raise ValueError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
@@ -427,7 +432,10 @@ def solve(
         out, _ = lexicographic(prog, solver, time_limit=time_limit, gap=gap)
     timings["solve"] = out.seconds
     if not out.has_solution:
-        info, text = _why_no_plan(prog, out, solver, time_limit, gap, say)
+        if out.status == "infeasible" and not explain_infeasible:
+            info, text = None, "No plan meets every requirement (not explained: the caller did not ask)."
+        else:
+            info, text = _why_no_plan(prog, out, solver, time_limit, gap, say)
         timings["total"] = time.perf_counter() - t_start
         return PlanResult.without_plan(scenario, mode, solver, out, info, text, timings)
     sol = prog.solution()

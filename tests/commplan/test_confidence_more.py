@@ -292,3 +292,16 @@ def test_the_price_curve_does_not_simulate_a_plan_twice():
         costs.append(cp.result.total_cost)
     assert [r["total_cost"] for r in rows[1:]] == costs
     assert shared < sum(ran)
+
+
+def test_margins_the_loop_tries_are_not_explained_but_a_first_plan_that_fails_is():
+    """Explaining an infeasible program takes further solves; the loop asks only whether a
+    plan exists of each margin it tries, but when the targets fail even on paper the
+    planner gets the explanation as without --confidence."""
+    tight = loads(SMALL.replace("[[targets]]", "[capacity]\nspace_m2_per_year = 10\n\n[[targets]]", 1))
+    plain = optimize.solve(tight, marginal_costs=False)
+    assert plain.status == "infeasible" and plain.infeasibility is not None
+    quick = optimize.solve(tight, marginal_costs=False, explain_infeasible=False)
+    assert quick.status == "infeasible" and quick.infeasibility is None and "not explained" in quick.explanation
+    cp = plan_with_confidence(tight, 0.8, replications=4)
+    assert cp.result.status == "infeasible" and cp.result.explanation == plain.explanation

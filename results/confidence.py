@@ -190,30 +190,13 @@ def section(summary: dict[str, Any]) -> str:
             )
             + "</p>"
         )
-    spare = margins.get("spare_posts") or {}
-    if spare:
-        parts.append(
-            "<p>"
-            + html.escape(
-                tr(
-                    "Spare posts in each community held to a staff condition: {spare}.",
-                    spare=", ".join(f"{k} +{v}" for k, v in spare.items()),
-                )
-            )
-            + "</p>"
-        )
-    opened = margins.get("extra_facilities_opened") or {}
-    if opened:
-        parts.append(
-            "<p>"
-            + html.escape(
-                tr(
-                    "Extra facilities opened, for those that open late: {opened}.",
-                    opened=", ".join(f"{k} +{v}" for k, v in opened.items()),
-                )
-            )
-            + "</p>"
-        )
+    for key, sentence, name in (
+        ("spare_posts", "Spare posts in each community held to a staff condition: {spare}.", "spare"),
+        ("extra_facilities_opened", "Extra facilities opened, for those that open late: {opened}.", "opened"),
+    ):
+        if more := margins.get(key) or {}:
+            listed = ", ".join(f"{k} +{v}" for k, v in more.items())
+            parts.append("<p>" + html.escape(tr(sentence, **{name: listed})) + "</p>")
     if plan.get("attrition_set_aside"):
         parts.append(
             "<p>"

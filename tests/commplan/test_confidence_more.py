@@ -115,6 +115,7 @@ def test_the_report_names_extra_facilities_and_the_attrition_set_aside_in_both_l
                 "planned_early_years": {"culture-room": 2},
                 "training_places_per_post": {"community_worker": 1.35},
                 "extra_facilities_opened": {"elderly-centres, year 2": 1},
+                "spare_posts": {"community_worker": 1},
             },
             "attrition_set_aside": {"community_worker": 0.1},
             "price": [],
@@ -122,14 +123,17 @@ def test_the_report_names_extra_facilities_and_the_attrition_set_aside_in_both_l
     }
     english = section(summary)
     assert "Extra facilities opened, for those that open late: elderly-centres, year 2 +1." in english
+    assert "Spare posts in each community held to a staff condition: community_worker +1." in english
     assert "attrition (community_worker 0.1) was set aside" in english
     with use("zh"):
         chinese = section(summary)
     assert "为防设施延期开放而多建：elderly-centres, year 2 +1" in chinese
+    assert "须满足人员条件的每个社区多设备用岗位：community_worker +1" in chinese
     assert "（community_worker 0.1）未采用" in chinese and "set aside" not in chinese
     bare = dict(summary, confidence_plan=dict(summary["confidence_plan"], attrition_set_aside={}))
     bare["confidence_plan"]["margins"] = {"post_factor": {}, "planned_a_year_early": [], "extra_communities": {}}
     assert "Extra facilities opened" not in section(bare) and "attrition" not in section(bare)
+    assert "Spare posts" not in section(bare)
 
 
 def test_the_loops_reasons_read_in_chinese_and_stay_as_written_in_english():

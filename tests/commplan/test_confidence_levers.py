@@ -277,3 +277,23 @@ def test_the_report_shows_training_places_and_longer_leads_in_both_languages():
         assert "每岗培训名额：community_worker 1.85；提前一年以上规划（年数）：culture-room (2)" in section(summary)
     margins.update(planned_early_years={"one-stop": 1}, training_places_per_post={})
     assert "Training places per post" not in section(summary)  # nothing beyond the one-year margins
+
+
+def test_a_confidence_plan_with_training_places_is_checked_again_from_its_plan_csv(tmp_path):
+    """The plan buys more training places than posts (replacements are trained too); its
+    plan.csv must read back, so that simulate --plan re-checks it with another seed (and
+    run's report, which reads plan.csv, is written)."""
+    import json
+
+    from commplan.cli import main
+
+    path = tmp_path / "keys.toml"
+    path.write_text(KEYS.split('[[targets]]\nname = "retirees"')[0], encoding="utf-8")
+    planned = tmp_path / "plan"
+    assert main(["plan", str(path), "--confidence", "0.8", "--out", str(planned), "--quiet"]) == 0
+    margins = json.loads((planned / "summary.json").read_text(encoding="utf-8"))["confidence_plan"]["margins"]
+    assert margins["training_places_per_post"]["community_worker"] > 1
+    out = tmp_path / "check"
+    args = ["simulate", str(path), "--plan", str(planned / "plan.csv"), "--replications", "2", "--seed", "5"]
+    assert main([*args, "--out", str(out), "--quiet"]) == 0
+    assert (out / "attainment.csv").exists()

@@ -248,6 +248,34 @@ def test_the_confidence_loop_learns_training_places_and_the_training_target_hold
     assert training(cp.result) > training(det) + 0.2
 
 
+def test_a_training_step_buys_a_place_more_in_a_community_of_four_posts():
+    """Places are bought whole (⌈q × posts⌉): a step of 0.05 places a post bought none in
+    k4's four posts (⌈1.63 × 4⌉ = ⌈1.68 × 4⌉ = 7), and the loop spent a simulated round on it."""
+    s = loads(KEYS)
+    det = optimize.solve(s, marginal_costs=False)
+    sim = simulate(s, plan_from_result(det, s), replications=2, seed=3)
+    m = Margins(train_factor={"community_worker": 1.63})
+    before = plan_from_result(optimize.solve(tightened(s, m), marginal_costs=False), s)
+    assert _tighten(s, m, [("training", "share", 2)], sim, 0.8, {})
+    after = plan_from_result(optimize.solve(tightened(s, m), marginal_costs=False), s)
+    k4 = [c.id for c in s.communities].index("k4")
+    assert before.staff["community_worker"][k4].max() == 4
+    assert (after.trained["community_worker"][k4] > before.trained["community_worker"][k4]).all()
+
+
+def test_a_round_short_only_of_what_no_margin_lifts_is_judged_on_the_full_sample():
+    """The keys' one-stop in year 1 cannot reach P (ceiling 0.3) and the retirees are judged
+    by the simulation only: they are short in every round. The loop still takes its last
+    round to the full sample, where the other requirements are held to P plus half a
+    standard error (before, such a scenario stayed at the smaller sample and held them to P)."""
+    s = loads(KEYS)
+    cp = plan_with_confidence(s, 0.8, replications=16)
+    assert not cp.reached_in_sample
+    assert {u.split(":")[0] for u in cp.unreachable} >= {"one-stop (keys_by), year 1", "retirees (share), year 3"}
+    assert cp.iterations[-1]["replications"] == 16
+    assert all(r["replications"] in (8, 16) for r in cp.iterations)
+
+
 def test_a_loop_out_of_rounds_says_what_it_left_short():
     s = loads(KEYS.split('[[targets]]\nname = "retirees"')[0])
     cp = plan_with_confidence(s, 0.9, replications=8, max_iterations=1)

@@ -50,7 +50,7 @@ any of them is set aside (the budget binds), and requirements not met on paper a
 tightened. With money to spare this is the min-cost confidence plan.
 
 **Termination.** Every margin is monotone and bounded — the spare post is set once, ``factor_s`` rises by at least
-``FACTOR_STEP`` / 2 up to ``MAX_FACTOR`` (training places up to ``MAX_TRAIN_FACTOR``), a
+``FACTOR_STEP`` / 2 up to ``MAX_FACTOR`` (training places by ``TRAIN_STEP`` / 2 up to ``MAX_TRAIN_FACTOR``), a
 target's lead grows a year at a time up to year 1, extra communities stop at the city's size — and an iteration that changes none of them ends the loop; so
 the loop ends after finitely many steps (and at most ``max_iterations``).
 
@@ -546,10 +546,12 @@ def plan_with_confidence(
 
     def beyond_reach(key: Key, sim: SimulationResult) -> bool:
         """No margin lifts it to P: a ceiling below P, an outcome only the simulation judges,
-        or every lever it has already used up or refused by the capacity or budget."""
+        every lever it has already used up or refused by the capacity or budget, or (with a
+        budget) not met even on paper."""
         held_to(key, confidence)  # fills ``capped``
         return (
             capped[key] < confidence
+            or (paper is not None and key not in paper)
             or _simulation_only(scenario.target(key[0]))
             or not _tighten(scenario, m.copy(), [key], sim, confidence, {})
         )

@@ -36,7 +36,9 @@ simulation itself* (never a hand-set buffer) and re-planning until the plan hold
 Rounds simulate half the replications (at least 8); a round short of nothing a margin can
 still lift (every requirement short of P has a ceiling below P, is judged by the simulation
 only, or has used up its levers) is extended to the full number (reusing the first half),
-and only then is the plan accepted or the liftable requirements judged at the aim, so the
+``EXTEND_STEP`` replications at a time, stopping as soon as a liftable requirement has failed
+more replications than the full sample allows at the aim; only at the full number is the
+plan accepted or the liftable requirements judged at the aim, so the
 acceptance test is the same as with full rounds throughout. (Before, a scenario with any
 requirement beyond reach — chifeng_2008 has eleven — never reached the full sample, and its
 requirements were held to P on 10 replications, where 9 of 10 passes.) The simulation is
@@ -91,6 +93,7 @@ FACTOR_STEP = 0.05
 #: price curve spent 9 of its 15 rounds creeping from 1.38 to 1.83. A quarter place per post is one
 #: more place in a community of four posts, at 500 yuan a place.
 TRAIN_STEP = 0.25
+EXTEND_STEP = 2  # replications added at a time when a round is taken to the full sample
 MAX_FACTOR = 2.0
 MAX_TRAIN_FACTOR = L.TRAINING_PLACES_PER_POST.value  # training places per post: what a plan.csv may hold
 LEVELS = (0.5, 0.8, 0.9, 0.95)  # the price-of-confidence curve
@@ -514,13 +517,20 @@ def plan_with_confidence(
     # by plan: a round whose plan did not change is not simulated again
     sims: dict[str, SimulationResult] = {} if cache is None else cache
 
+    def sim_key(solved: PlanResult) -> str:
+        """What the simulation of a plan depends on beyond the scenario the caller keeps."""
+        return json.dumps([inner, [d.counted for d in scenario.developer_space], solved.plan_rows()], default=str)
+
+    def ran(solved: PlanResult) -> int:
+        """In-sample replications of the plan already simulated (by this level or one below)."""
+        have = sims.get(sim_key(solved))
+        return 0 if have is None else len(have.replications)
+
     def simulated(solved: PlanResult, n: int) -> SimulationResult:
         """``n`` in-sample replications of the plan; those already run are reused (replication r
         depends only on the seed and r), so extending 10 to 20 runs only 10 more."""
         plan = plan_from_result(solved, scenario)
-        key = json.dumps(
-            [inner, [d.counted for d in scenario.developer_space], solved.plan_rows()], default=str
-        )  # what the simulation of the plan depends on beyond the scenario the caller keeps
+        key = sim_key(solved)
         have = sims.get(key)
         done = 0 if have is None else len(have.replications)
         if done < n:
@@ -615,9 +625,20 @@ def plan_with_confidence(
             short = [key for key, p in probs.items() if p is not None and p < held_to(key, aim)]
             if n >= replications or not all(beyond_reach(key, sim) for key in short):
                 break
+            if n > early:  # extending: stop once a liftable requirement already fails the full sample
+                aim = full_aim
+                failed = [
+                    key
+                    for key, p in probs.items()
+                    if p is not None and not beyond_reach(key, sim) and _fails(p, n) > _allowed(held_to(key, aim), replications)
+                ]
+                if failed:
+                    short = failed + short
+                    break
             # short of nothing a margin can lift in a smaller sample: the full sample says whether
-            # it holds at the aim (a plan is accepted, and the liftable judged, only at full size)
-            n = replications
+            # it holds at the aim (a plan is accepted, and the liftable judged, only at full size),
+            # simulated a few replications at a time so that a plan failing it stops early
+            n = min(replications, max(n + EXTEND_STEP, ran(solved)))  # what is already simulated is read whole
         record.append(
             {
                 "iteration": k,
@@ -676,6 +697,16 @@ def plan_with_confidence(
 
 def _stalled_words(p: float) -> str:
     return f"its margins stopped lifting it: {p:.2f} in sample, unchanged over the last {STALL_ROUNDS} rounds"
+
+
+def _fails(p: float, n: int) -> int:
+    """Replications of ``n`` in which a requirement met with frequency ``p`` failed."""
+    return round((1 - p) * n)
+
+
+def _allowed(aim: float, n: int) -> int:
+    """The most failures of ``n`` replications that still leave a requirement at ``aim``."""
+    return math.floor(n * (1 - aim) + 1e-9)
 
 
 def _simulation_only(t: Target) -> bool:

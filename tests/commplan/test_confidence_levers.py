@@ -276,6 +276,30 @@ def test_a_round_short_only_of_what_no_margin_lifts_is_judged_on_the_full_sample
     assert all(r["replications"] in (8, 16) for r in cp.iterations)
 
 
+def test_a_round_taken_to_the_full_sample_stops_once_a_requirement_fails_it(monkeypatch):
+    """tutorial at P = 0.9: at 20 replications a requirement may fail at most once (the aim is
+    0.934). A round extended from 10 stops as soon as a liftable requirement has failed twice,
+    instead of simulating the rest: same rounds, same plan, fewer replications."""
+    import commplan.confidence as confidence
+
+    s = load("tutorial")
+    ran: list[int] = []
+
+    def counting(*args: Any, **kw: Any) -> SimulationResult:
+        ran.append(kw["replications"] - kw.get("first", 0))
+        return simulate(*args, **kw)
+
+    early = plan_with_confidence(s, 0.9, replications=20, simulate_fn=counting)
+    stepwise = sum(ran)
+    ran.clear()
+    monkeypatch.setattr(confidence, "EXTEND_STEP", 20)
+    whole = plan_with_confidence(s, 0.9, replications=20, simulate_fn=counting)
+    assert any(10 < r["replications"] < 20 for r in early.iterations)
+    assert all(r["replications"] in (10, 20) for r in whole.iterations)
+    assert early.result.total_cost == whole.result.total_cost and early.margins == whole.margins
+    assert len(early.iterations) == len(whole.iterations) and stepwise < sum(ran)
+
+
 def test_a_loop_out_of_rounds_says_what_it_left_short():
     s = loads(KEYS.split('[[targets]]\nname = "retirees"')[0])
     cp = plan_with_confidence(s, 0.9, replications=8, max_iterations=1)

@@ -100,7 +100,7 @@ def test_requirements_a_budget_does_not_meet_on_paper_leave_the_rest_judged_on_t
     s = loads(SMALL)
     poor = plan_with_confidence(with_budget(s, 180000), 0.8, replications=20, mode="max-attainment")
     assert any("not met even on paper within the budget" in u for u in poor.unreachable)
-    assert poor.iterations[-1]["replications"] == 20
+    assert poor.iterations[-1]["replications"] > 10  # taken past the smaller sample (it stops once one fails it)
 
 
 def test_on_chifeng_no_budget_can_lift_the_probability_of_meeting_every_target():

@@ -630,7 +630,9 @@ def plan_with_confidence(
                 failed = [
                     key
                     for key, p in probs.items()
-                    if p is not None and not beyond_reach(key, sim) and _fails(p, n) > _allowed(held_to(key, aim), replications)
+                    if p is not None
+                    and not beyond_reach(key, sim)
+                    and _fails(p, n) > _allowed(held_to(key, aim), replications)
                 ]
                 if failed:
                     short = failed + short

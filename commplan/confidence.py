@@ -549,18 +549,21 @@ def plan_with_confidence(
         """The aim, or P itself for a requirement whose ceiling (what no money lifts) lies
         between them: no plan would pass it at the aim, and every margin bought for it
         would be wasted (tutorial at P = 0.95: the standard's keys in year 2, ceiling 0.971)."""
+        return confidence if confidence <= cap(key) < aim else aim
+
+    def cap(key: Key) -> float:
+        """The requirement's ceiling (1 when none), computed once."""
         if key not in capped:
             c = ceiling(scenario, *key)
             capped[key] = 1.0 if c is None else c.probability
-        return confidence if confidence <= capped[key] < aim else aim
+        return capped[key]
 
     def beyond_reach(key: Key, sim: SimulationResult) -> bool:
         """No margin lifts it to P: a ceiling below P, an outcome only the simulation judges,
         every lever it has already used up or refused by the capacity or budget, or (with a
         budget) not met even on paper."""
-        held_to(key, confidence)  # fills ``capped``
         return (
-            capped[key] < confidence
+            cap(key) < confidence
             or (paper is not None and key not in paper)
             or _simulation_only(scenario.target(key[0]))
             or not _tighten(scenario, m.copy(), [key], sim, confidence, {})
@@ -631,8 +634,8 @@ def plan_with_confidence(
                     key
                     for key, p in probs.items()
                     if p is not None
-                    and not beyond_reach(key, sim)
                     and _fails(p, n) > _allowed(held_to(key, aim), replications)
+                    and not beyond_reach(key, sim)  # the dearer test last: it tries the margins
                 ]
                 if failed:
                     short = failed + short

@@ -21,7 +21,7 @@ import os
 import platform
 import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -166,12 +166,41 @@ def writes(command: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys([*ALWAYS, *WRITES.get(command, ALL_NAMES)]))
 
 
-def _is_sweep_identity(path: Path) -> bool:
+def read_json(path: Path) -> dict[str, Any] | None:
+    """A JSON object from ``path``; None when it is missing, unreadable or not an object."""
     try:
         found = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError, UnicodeDecodeError):
-        return False
-    return isinstance(found, dict) and "scenario_sha256" in found
+        return None
+    return found if isinstance(found, dict) else None
+
+
+def sha256_text(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+#: Warnings about failed units, one line each, before the rest are counted in one line.
+MOST_WARNINGS = 20
+
+
+class FailedUnits:
+    """Warns that a unit failed its check and is computed again (``sweep``, ``sensitivity``):
+    one line a unit up to :data:`MOST_WARNINGS`, then one line for all the rest."""
+
+    def __init__(self, units: Path, warn: Callable[[str], None]):
+        self.units, self.warn, self.count = units, warn, 0
+
+    def __call__(self, unit: str, why: str) -> None:
+        self.count += 1
+        if self.count <= MOST_WARNINGS:
+            self.warn(f"{self.units / unit} {why}; computing it again")
+        elif self.count == MOST_WARNINGS + 1:
+            self.warn("more units failed their check; all are computed again")
+
+
+def _is_sweep_identity(path: Path) -> bool:
+    found = read_json(path)
+    return found is not None and "scenario_sha256" in found
 
 
 def owned_names(out: Path, manifest: dict[str, Any] | None) -> set[str]:

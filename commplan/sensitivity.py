@@ -33,7 +33,7 @@ import pandas as pd
 
 import optimize
 from commplan.parallel import evaluate
-from commplan.rundir import UNIT_NAME, scenario_toml
+from commplan.rundir import UNIT_NAME, FailedUnits, read_json, scenario_toml, sha256_text
 from model.plan import plan_from_rows
 from model.runner import run_replication
 from results.plan_output import write_plan
@@ -58,8 +58,6 @@ RESUMED = (
 )
 #: Streams under ``PARAMETERS``: the design, the indices' bootstrap (and ``sweep --uncertain``'s futures).
 DESIGN, BOOTSTRAP, FUTURES = 0, 1, 2
-#: Warnings about failed units, one line each, before the rest are counted in one line.
-MOST_WARNINGS = 20
 
 
 class BadDesign(InputError):
@@ -132,18 +130,6 @@ def simulate_point(scenario: Scenario, plan_csv: str, seed: int, values: dict[st
     return csv_text(header or ["replication"], rows)
 
 
-def sha256_text(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def _read_json(path: Path) -> dict[str, Any] | None:
-    try:
-        found = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError, UnicodeDecodeError):
-        return None
-    return found if isinstance(found, dict) else None
-
-
 class Sensitivity:
     """A sensitivity folder: the plan, the design's points done and to do, and the indices."""
 
@@ -165,7 +151,7 @@ class Sensitivity:
         self.units = self.out / "units"
         self.warn = warn or (lambda text: None)
         self.design = points(method, self.ranges, samples, seed_of(seed, DESIGN))
-        self._warned = 0
+        self._failed = FailedUnits(self.units, self.warn)
         self._check_identity()
 
     @property
@@ -184,7 +170,7 @@ class Sensitivity:
             "replications": self.replications,
             "parameters": {n: list(r) for n, r in self.ranges.items()},
         }
-        found = _read_json(self.out / "sensitivity.json")
+        found = read_json(self.out / "sensitivity.json")
         if found is not None:
             different = [k for k in identity if found.get(k) != json.loads(json.dumps(identity[k]))]
             if different:
@@ -194,13 +180,6 @@ class Sensitivity:
                 )
         self.identity = identity
 
-    def _failed(self, unit: str, why: str) -> None:
-        self._warned += 1
-        if self._warned <= MOST_WARNINGS:
-            self.warn(f"{self.units / unit} {why}; computing it again")
-        elif self._warned == MOST_WARNINGS + 1:
-            self.warn("more units failed their check; all are computed again")
-
     # -- the plan ------------------------------------------------------------------------
     @property
     def plan_dir(self) -> Path:
@@ -208,7 +187,7 @@ class Sensitivity:
 
     def plan_csv(self) -> str | None:
         """The plan simulated at every point, when it is on disk whole (its done.json matches)."""
-        done = _read_json(self.plan_dir / "done.json")
+        done = read_json(self.plan_dir / "done.json")
         if done is None:
             return None
         try:
@@ -228,7 +207,7 @@ class Sensitivity:
             text = given.read_text(encoding="utf-8")
             plan_from_rows(csv.DictReader(io.StringIO(text)), self.scenario, str(given))  # checked before use
             atomic_write_text(self.plan_dir / "plan.csv", text)
-        elif self.plan_csv() is None or (_read_json(self.plan_dir / "done.json") or {}).get("given"):
+        elif self.plan_csv() is None or (read_json(self.plan_dir / "done.json") or {}).get("given"):
             if self.plan_csv() is None and (self.plan_dir / "done.json").exists():
                 self._failed("plan/done.json", "does not match plan.csv (missing, truncated or edited)")
             result = optimize.solve(
@@ -271,7 +250,7 @@ class Sensitivity:
         return todo
 
     def _point_fault(self, point: int, plan_sha: str) -> str | None:
-        info = _read_json(self.point_file(point).with_suffix(".json"))
+        info = read_json(self.point_file(point).with_suffix(".json"))
         if info is None:
             return "has no check file (or an unreadable one)"
         if info.get("point") != point or info.get("values") != [float(x) for x in self.design[point]]:

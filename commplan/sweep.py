@@ -54,7 +54,7 @@ import optimize
 from commplan.confidence import annotate, every_target_ceiling, plan_with_confidence
 from commplan.parallel import NoDask as NoDask  # re-exported: it was defined here
 from commplan.parallel import evaluate, process_pool
-from commplan.rundir import UNIT_FILES, UNIT_NAME, scenario_toml
+from commplan.rundir import UNIT_FILES, UNIT_NAME, FailedUnits, read_json, scenario_toml, sha256_text
 from commplan.sensitivity import FUTURES, ranges_of, seed_of, with_parameters
 from model.plan import plan_from_rows
 from model.runner import ATTAINMENT_COLUMNS, attainment_rows, run_replication, simulate
@@ -76,8 +76,6 @@ class SweepMismatch(InputError):
 
 #: What a resumed sweep keeps of its folder until it replaces them (commplan.rundir.Run's ``keep``).
 RESUMED = ("units", "sweep.json", "frontier.csv", "frontier.png", "shortfalls.csv", "sweep.html", "manifest.json")
-#: Warnings about failed units, one line each, before the rest are counted in one line.
-MOST_WARNINGS = 20
 
 
 def sha256_of(path: Path) -> str | None:
@@ -85,14 +83,6 @@ def sha256_of(path: Path) -> str | None:
         return hashlib.sha256(path.read_bytes()).hexdigest()
     except OSError:
         return None
-
-
-def _read_json(path: Path) -> dict[str, Any] | None:
-    try:
-        found = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError, UnicodeDecodeError):
-        return None
-    return found if isinstance(found, dict) else None
 
 
 def _to_stderr(text: str) -> None:
@@ -172,12 +162,12 @@ class Sweep:
         self.units = self.out / "units"
         self.warn = warn or _to_stderr
         self._plans_checked = self._simulations_checked = False
-        self._warned = 0
+        self._failed = FailedUnits(self.units, self.warn)
         self._check_identity()
 
     def _check_identity(self) -> None:
         identity = {
-            "scenario_sha256": hashlib.sha256(scenario_toml(self.scenario).encode()).hexdigest(),
+            "scenario_sha256": sha256_text(scenario_toml(self.scenario)),
             "seed": self.seed,
             "solver": self.solver,
         }
@@ -203,13 +193,6 @@ class Sweep:
             self._check_plans()
         return [b for b in self.budgets if not (self.plan_dir(b) / "done.json").exists()]
 
-    def _failed(self, unit: str, why: str) -> None:
-        self._warned += 1
-        if self._warned <= MOST_WARNINGS:
-            self.warn(f"{self.units / unit} {why}; computing it again")
-        elif self._warned == MOST_WARNINGS + 1:
-            self.warn("more units failed their check; all are computed again")
-
     def _check_plans(self) -> None:
         """Plans whose files do not match their done.json are deleted, to be planned again."""
         self._plans_checked = True
@@ -228,7 +211,7 @@ class Sweep:
 
     @staticmethod
     def _plan_fault(folder: Path) -> str | None:
-        info = _read_json(folder / "done.json")
+        info = read_json(folder / "done.json")
         files = info.get("files") if info is not None else None
         if info is None or not isinstance(files, dict):
             return "has no checksums (unreadable, or written by an older commplan)"
@@ -329,7 +312,7 @@ class Sweep:
             "budget": unit.budget,
             "replication": unit.replication,
             "rows": len(list(csv.reader(io.StringIO(text)))) - 1,
-            "sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
+            "sha256": sha256_text(text),
             "plan_sha256": plan_sha,
         }
         if unit.future is not None:
@@ -337,7 +320,7 @@ class Sweep:
         return check
 
     def _simulation_fault(self, unit: SimUnit, plan_sha: str | None) -> str | None:
-        info = _read_json(self.units / unit.check_file)
+        info = read_json(self.units / unit.check_file)
         if info is None:
             return "has no check file (or an unreadable one)"
         if info.get("budget") != unit.budget or info.get("replication") != unit.replication:
@@ -372,7 +355,7 @@ class Sweep:
         """Run the missing replications; each unit is written the moment it finishes."""
         todo = self.missing_simulations()
         plans = {b: (self.plan_dir(b) / "plan.csv").read_text(encoding="utf-8") for b in {u.budget for u in todo}}
-        plan_shas = {b: hashlib.sha256(text.encode("utf-8")).hexdigest() for b, text in plans.items()}
+        plan_shas = {b: sha256_text(text) for b, text in plans.items()}
         done = 0
 
         def finished(unit: SimUnit, text: str) -> None:

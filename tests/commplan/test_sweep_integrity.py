@@ -135,3 +135,15 @@ def test_the_unit_check_records_rows_and_checksum(finished):
     done = json.loads((out / UNIT / "done.json").read_text())
     assert set(done["files"]) == {"plan.csv", "summary.json"}
     assert check["plan_sha256"] == done["files"]["plan.csv"]
+
+
+def test_failed_units_are_named_up_to_a_limit_then_counted_in_one_line(tmp_path):
+    from commplan.rundir import MOST_WARNINGS, FailedUnits
+
+    said: list[str] = []
+    failed = FailedUnits(tmp_path, said.append)
+    for i in range(MOST_WARNINGS + 5):
+        failed(f"rep-{i:05d}.csv", "is truncated")
+    assert len(said) == MOST_WARNINGS + 1
+    assert said[0] == f"{tmp_path / 'rep-00000.csv'} is truncated; computing it again"
+    assert said[-1] == "more units failed their check; all are computed again"

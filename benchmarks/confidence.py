@@ -1,7 +1,8 @@
 """The price and the reliability of confidence plans.
 
 For each scenario and level P: the deterministic plan's cost, the confidence plan's cost
-and premium, the loop's wall time and rounds, the targets that drive the premium (those
+and premium (``plan --confidence P``: through the price curve's levels below P), the
+loops' wall time, the level's own rounds, the targets that drive the premium (those
 its margins tighten), and the plan's probabilities *out of sample* (fresh seeds the
 planner never saw): mean and worst over requirements (and over those with no ceiling below P,
 which some plan can bring to P), how many reach P, and for each
@@ -28,7 +29,7 @@ from typing import Any
 import numpy as np
 
 import optimize
-from commplan.confidence import ConfidencePlan, Margins, ceiling, drivers, plan_with_confidence, tightened
+from commplan.confidence import ConfidencePlan, Margins, below, ceiling, chain, drivers, tightened
 from model.plan import plan_from_result
 from model.runner import SimulationResult, simulate
 from scenarios.loader import load
@@ -146,7 +147,10 @@ def why_short(scenario: Scenario, cp: ConfidencePlan, sim: SimulationResult, key
     return {"reasons": sorted(set(reasons)) or ["unknown"], "evidence": evidence}
 
 
-def measure(name: str, levels: list[float], fresh: int, chain: bool) -> list[dict]:
+def measure(name: str, levels: list[float], fresh: int) -> list[dict]:
+    """Each level as ``plan --confidence P`` plans it (through the price curve's levels below
+    it): one chain through them all gives every level's plan, and each level's seconds are
+    the chain's up to it."""
     s = load(name)
     t0 = time.perf_counter()
     det = optimize.solve(s, marginal_costs=False)
@@ -154,17 +158,15 @@ def measure(name: str, levels: list[float], fresh: int, chain: bool) -> list[dic
     run_seconds = time.perf_counter() - t0
     print(f"{name}: plain run (deterministic plan + 20 replications) {run_seconds:.0f} s", flush=True)
     rows = []
-    start = None
-    for p in levels:
-        t0 = time.perf_counter()
-        chained = start is not None
-        cp = plan_with_confidence(s, p, start=start)
-        seconds = time.perf_counter() - t0
-        if chain:
-            start = cp.margins
+    t0, waited = time.perf_counter(), 0.0  # the out-of-sample checks are not the plan's time
+    for p, cp in chain(s, [q for level in levels for q in below(level)]):
+        seconds = time.perf_counter() - t0 - waited
+        if p not in levels:
+            continue
         t1 = time.perf_counter()
         sim = simulate(s, plan_from_result(cp.result, s), replications=fresh, seed=FRESH_SEED)
         check_seconds = time.perf_counter() - t1
+        waited += check_seconds
         reqs = sim.requirements(s)
         probs = [r["probability_met"] for r in reqs if r["probability_met"] is not None]
         short = [r for r in reqs if r["probability_met"] is not None and r["probability_met"] < p]
@@ -179,7 +181,7 @@ def measure(name: str, levels: list[float], fresh: int, chain: bool) -> list[dic
             {
                 "scenario": name,
                 "confidence": p,
-                "started_from_lower_level": chained,
+                "levels_before": [q for q in below(p) if q != p],
                 "deterministic_cost": det.total_cost,
                 "cost": cp.result.total_cost,
                 "premium": cp.result.total_cost / det.total_cost - 1,
@@ -319,9 +321,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--levels", nargs="*", type=float, default=[0.8, 0.9, 0.95])
     parser.add_argument("--fresh", type=int, default=40, help="out-of-sample replications")
     parser.add_argument(
-        "--chain", action="store_true", help="start each level from the margins of the one below (as run's curve does)"
-    )
-    parser.add_argument(
         "--uniform", action="store_true", help="also find the uniform buffer that reaches the same out-of-sample mean"
     )
     parser.add_argument(
@@ -331,7 +330,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     rows = []
     for name in args.scenarios:
-        rows += (found := measure(name, args.levels, args.fresh, args.chain))
+        rows += (found := measure(name, args.levels, args.fresh))
         if args.uniform:
             uniform_buffer(name, found, args.fresh)
     OUT.mkdir(exist_ok=True)

@@ -68,7 +68,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -928,27 +928,49 @@ def _short_by(sim: SimulationResult, key: Key, confidence: float, required: int)
     return math.ceil(required - float(np.quantile(achieved, 1 - confidence)) - 1e-9)
 
 
+def chain(scenario: Scenario, levels: Iterable[float], **kw: Any) -> Iterator[tuple[float, ConfidencePlan]]:
+    """Each of ``levels``, lowest first, with its plan: each loop starts from the margins the
+    level below ended with (margins only grow with P) and shares its simulations; a level
+    whose targets cannot be met even on paper ends the chain."""
+    start: Margins | None = None
+    shared: dict[str, SimulationResult] = {}
+    for p in sorted(set(levels)):
+        cp = plan_with_confidence(scenario, p, start=start, cache=shared, **kw)
+        yield p, cp
+        if not cp.result.feasible:
+            return
+        start = cp.margins
+
+
+def below(confidence: float) -> list[float]:
+    """The levels :func:`plan_at` passes through to reach ``confidence``: the curve's below it, and it."""
+    return [*(p for p in LEVELS if p < confidence), confidence]
+
+
+def plan_at(scenario: Scenario, confidence: float, **kw: Any) -> ConfidencePlan:
+    """The plan at ``confidence`` as the price curve finds it, through the curve's levels
+    below it: ``plan --confidence P`` and ``run --confidence P`` give the same plan, and no
+    level's plan costs less than a lower level's. Each loop is a search whose path matters:
+    each run on its own, tutorial's P = 0.95 plan cost less than its P = 0.9 plan."""
+    plans = dict(chain(scenario, below(confidence), **kw))
+    return plans[confidence] if confidence in plans else plans[max(plans)]
+
+
 def price_of_confidence(
     scenario: Scenario, chosen: float, levels: tuple[float, ...] = LEVELS, **kw: Any
 ) -> tuple[ConfidencePlan, list[dict[str, Any]]]:
     """The plan at ``chosen``, and the total cost at the deterministic level and each of
-    ``levels`` (with ``chosen``): one loop per level, each starting from the margins of the
-    level below (margins only grow with P), so the curve costs little more than its top.
+    ``levels`` (with ``chosen``): one :func:`chain`, so the curve costs little more than its top.
 
     Each row names the targets that drive the premium: those the level's margins tighten.
     """
+    plans = dict(chain(scenario, [*levels, chosen], **kw))
     rows: list[dict[str, Any]] = []
-    plans: dict[float, ConfidencePlan] = {}
-    start: Margins | None = None
-    shared: dict[str, SimulationResult] = {}
-    for p in sorted({*levels, chosen}):
-        cp = plan_with_confidence(scenario, p, start=start, cache=shared, **kw)
-        plans[p] = cp
+    for p, cp in plans.items():
         if not cp.result.feasible:
             break
-        start = cp.margins
-        first = cp.iterations[0]["total_cost"] if cp.iterations else cp.result.total_cost
         if not rows:
+            first = cp.iterations[0]["total_cost"] if cp.iterations else cp.result.total_cost
             rows.append({"confidence": None, "total_cost": first, "drivers": []})
         rows.append(
             {

@@ -83,7 +83,7 @@ def solve_with_confidence(
     probability (its in-sample replications on ``processes`` worker processes)."""
     if options.confidence is None:
         return solve(scenario, options, quiet), None
-    from commplan.confidence import plan_with_confidence, price_of_confidence
+    from commplan.confidence import plan_at, price_of_confidence
     from model.runner import simulate
 
     with spinner(f"planning {scenario.name} with confidence {options.confidence:g}", quiet) as say:
@@ -102,7 +102,7 @@ def solve_with_confidence(
                 cp, curve = price_of_confidence(scenario, options.confidence, **kw)
                 cp.price = curve
             else:
-                cp = plan_with_confidence(scenario, options.confidence, **kw)
+                cp = plan_at(scenario, options.confidence, **kw)
     return cp.result, cp
 
 

@@ -951,7 +951,12 @@ def plan_at(scenario: Scenario, confidence: float, **kw: Any) -> ConfidencePlan:
     """The plan at ``confidence`` as the price curve finds it, through the curve's levels
     below it: ``plan --confidence P`` and ``run --confidence P`` give the same plan, and no
     level's plan costs less than a lower level's. Each loop is a search whose path matters:
-    each run on its own, tutorial's P = 0.95 plan cost less than its P = 0.9 plan."""
+    each run on its own, tutorial's P = 0.95 plan cost less than its P = 0.9 plan.
+
+    With a budget (``mode="max-attainment"``) there is no curve to agree with: the loop
+    starts from nothing, as it does at each budget of ``sweep --confidence``."""
+    if kw.get("mode", "min-cost") != "min-cost":
+        return plan_with_confidence(scenario, confidence, **kw)
     plans = dict(chain(scenario, below(confidence), **kw))
     return plans[confidence] if confidence in plans else plans[max(plans)]
 

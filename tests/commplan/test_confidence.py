@@ -133,6 +133,25 @@ def test_plan_and_run_with_confidence_give_the_same_plan_and_no_level_costs_less
     assert costs == sorted(costs)
 
 
+def test_with_a_budget_plan_and_sweep_start_the_loop_from_nothing(monkeypatch):
+    """max-attainment has no curve to agree with: plan_at runs one loop from nothing, as each
+    budget of sweep --confidence does, so the two give the same plan at the same budget."""
+    import commplan.confidence as confidence
+
+    levels: list[tuple[float, bool]] = []  # (level, started from a lower level's margins)
+    real = confidence.plan_with_confidence
+
+    def spy(scenario, p, **kw):
+        levels.append((p, kw.get("start") is not None))
+        return real(scenario, p, **kw)
+
+    monkeypatch.setattr(confidence, "plan_with_confidence", spy)
+    confidence.plan_at(loads(SMALL), 0.9, mode="max-attainment", replications=4, max_iterations=1)
+    assert levels == [(0.9, False)]
+    confidence.plan_at(loads(SMALL), 0.9, replications=4, max_iterations=1)
+    assert levels == [(0.9, False), (0.5, False), (0.8, True), (0.9, True)]
+
+
 def test_without_confidence_the_summary_says_so(tmp_path):
     path = tmp_path / "small.toml"
     path.write_text(SMALL, encoding="utf-8")

@@ -51,6 +51,11 @@ plan still meets every affordable requirement (tightened) on paper; one that wou
 any of them is set aside (the budget binds), and requirements not met on paper are not
 tightened. With money to spare this is the min-cost confidence plan.
 
+**The path.** The loop is a search, and its start decides where it ends: :func:`plan_at`
+reaches P through the price curve's levels below it (:func:`chain`), as ``run``'s curve
+does, so ``plan`` and ``run`` give the same plan at P and no level costs less than a
+lower one (with a budget the loop starts from nothing, as at each budget of a sweep).
+
 **Termination.** Every margin is monotone and bounded — the spare post is set once, ``factor_s`` rises by at least
 ``FACTOR_STEP`` / 2 up to ``MAX_FACTOR`` (training places by ``TRAIN_STEP`` / 2 up to ``MAX_TRAIN_FACTOR``), a
 target's lead grows a year at a time up to year 1, extra communities stop at the city's size — and an iteration that changes none of them ends the loop; so

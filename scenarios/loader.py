@@ -410,14 +410,6 @@ class _Reader:
             if d.get("due_year") is not None and self.years is not None and d["due_year"] > self.years:
                 self.problem((*path, "due_year"), d["due_year"], f"must be a plan year, 1 to {self.years}")
                 ok = False
-            if ok and d.get("counted") and d["delivery_probability"] <= 0:
-                self.problem(
-                    (*path, "counted"),
-                    True,
-                    "the plan would count space the simulation never delivers (delivery_probability = 0); "
-                    "set counted = false, or give the chance of delivery",
-                )
-                ok = False
             if ok:
                 out.append(DeveloperSpace(**d, line=self.lines.line(path)))
         return out

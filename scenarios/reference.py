@@ -175,8 +175,7 @@ def render() -> str:
         "households; 33 agreements signed, 8 delivered). In the simulation each entry is handed over at the start of "
         "its due year with probability `delivery_probability` (one draw per entry and replication, from a random "
         "stream of its own), free to the city; the space then counts like any other. The deterministic plan counts "
-        "on an entry only with `counted = true` (its m² join the plan's space from `due_year` on, at no cost; refused "
-        "with `delivery_probability = 0`, space that never comes); a "
+        "on an entry only with `counted = true` (its m² join the plan's space from `due_year` on, at no cost); a "
         "`--confidence P` plan counts exactly the entries with `delivery_probability ≥ P` (docs/planning.md).\n",
         table(F.DEVELOPER_SPACE),
         "## `[simulation]`\n\nBehaviour parameters of the simulation; the source of each default is in brackets. "

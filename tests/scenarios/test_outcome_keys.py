@@ -177,14 +177,6 @@ def test_developer_space_problems_are_located(minimal_text):
     assert any(p.startswith(f"line {line}") and ".m2" in p for p in found)
 
 
-def test_counted_developer_space_that_is_never_delivered_is_refused_with_its_line(minimal_text):
-    text = minimal_text + DEV.format(c="west", m2=120, due=2) + "delivery_probability = 0\ncounted = true\n"
-    (found,) = problems(text)
-    assert found.startswith(f"line {line_of(text, 'counted = true')}") and "developer_space[1].counted" in found
-    assert "never delivers" in found and "counted = false" in found
-    assert loads(text.replace("counted = true", "counted = false")).developer_space[0].delivery_probability == 0
-
-
 def test_developer_space_must_be_a_list_of_tables(minimal_text):
     found = problems(minimal_text.replace("[scenario]", "developer_space = 3\n[scenario]", 1))
     assert any("[[developer_space]] tables" in p for p in found)

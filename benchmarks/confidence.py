@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 import optimize
-from commplan.confidence import ConfidencePlan, Margins, below, ceiling, chain, drivers, tightened
+from commplan.confidence import ConfidencePlan, Margins, ceiling, chain, drivers, levels_to, tightened
 from model.plan import plan_from_result
 from model.runner import SimulationResult, simulate
 from scenarios.loader import load
@@ -159,7 +159,7 @@ def measure(name: str, levels: list[float], fresh: int) -> list[dict]:
     print(f"{name}: plain run (deterministic plan + 20 replications) {run_seconds:.0f} s", flush=True)
     rows = []
     t0, waited = time.perf_counter(), 0.0  # the out-of-sample checks are not the plan's time
-    for p, cp in chain(s, [q for level in levels for q in below(level)]):
+    for p, cp in chain(s, [q for level in levels for q in levels_to(level)]):
         seconds = time.perf_counter() - t0 - waited
         if p not in levels:
             continue
@@ -181,7 +181,7 @@ def measure(name: str, levels: list[float], fresh: int) -> list[dict]:
             {
                 "scenario": name,
                 "confidence": p,
-                "levels_before": [q for q in below(p) if q != p],
+                "levels_before": [q for q in levels_to(p) if q != p],
                 "deterministic_cost": det.total_cost,
                 "cost": cp.result.total_cost,
                 "premium": cp.result.total_cost / det.total_cost - 1,

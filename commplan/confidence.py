@@ -947,7 +947,7 @@ def chain(scenario: Scenario, levels: Iterable[float], **kw: Any) -> Iterator[tu
         start = cp.margins
 
 
-def below(confidence: float) -> list[float]:
+def levels_to(confidence: float) -> list[float]:
     """The levels :func:`plan_at` passes through to reach ``confidence``: the curve's below it, and it."""
     return [*(p for p in LEVELS if p < confidence), confidence]
 
@@ -962,7 +962,7 @@ def plan_at(scenario: Scenario, confidence: float, **kw: Any) -> ConfidencePlan:
     starts from nothing, as it does at each budget of ``sweep --confidence``."""
     if kw.get("mode", "min-cost") != "min-cost":
         return plan_with_confidence(scenario, confidence, **kw)
-    plans = dict(chain(scenario, below(confidence), **kw))
+    plans = dict(chain(scenario, levels_to(confidence), **kw))
     return plans[confidence] if confidence in plans else plans[max(plans)]
 
 

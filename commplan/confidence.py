@@ -548,7 +548,7 @@ def plan_with_confidence(
         found = sims[key]
         return dataclasses.replace(found, replications=found.replications[:n])
 
-    capped: dict[Key, float] = {}
+    capped: dict[Key, float | None] = {}
 
     def held_to(key: Key, aim: float) -> float:
         """The aim, or P itself for a requirement whose ceiling (what no money lifts) lies
@@ -560,8 +560,15 @@ def plan_with_confidence(
         """The requirement's ceiling (1 when none), computed once."""
         if key not in capped:
             c = ceiling(scenario, *key)
-            capped[key] = 1.0 if c is None else c.probability
-        return capped[key]
+            capped[key] = None if c is None else c.probability
+        found = capped[key]
+        return 1.0 if found is None else found
+
+    def out_of_reach(key: Key) -> bool | None:
+        """Whether the requirement's ceiling lies below P; None when it has none."""
+        cap(key)
+        found = capped[key]
+        return None if found is None else found < confidence
 
     def beyond_reach(key: Key, sim: SimulationResult) -> bool:
         """No margin lifts it to P: a ceiling below P, an outcome only the simulation judges,
@@ -601,7 +608,9 @@ def plan_with_confidence(
             if result is None:  # the targets cannot be met even on paper: the deterministic answer stands
                 return ConfidencePlan(solved, m, confidence, False, record, [], attrition_set_aside=set_aside)
             # the round's changes together are impossible (capacity, budget): keep those that fit, one at a time
-            m, kept = _keep_feasible(before, m, solve, ok)
+            m, kept = _keep_feasible(
+                before, m, solve, ok, lambda m, change: _released(scenario, m, change, out_of_reach)
+            )
             if kept is None:  # every change was refused and is now set aside: the round's other levers, if any
                 before = m.copy()
                 assert sim is not None  # a plan was simulated before any round could tighten
@@ -771,22 +780,71 @@ def _keep_feasible(
     wanted: Margins,
     solve: Callable[[Margins], PlanResult],
     ok: Callable[[PlanResult], bool] = lambda r: r.feasible,
+    release: Callable[[Margins, tuple[Any, ...]], Margins | None] = lambda _m, _c: None,
 ) -> tuple[Margins, PlanResult | None]:
     """From ``before``, apply the changes ``wanted`` made one at a time, keeping each that
     leaves a plan possible (``ok``: with a budget, one that still affords what it met) and
-    blocking the others; the margins reached and their solve."""
+    blocking the others; the margins reached and their solve.
+
+    A change that does not fit is tried once more on ``release(m, change)`` (when not None):
+    the margins without what they hold only for requirements beyond reach (see
+    :func:`_released`), so that capacity and budget go first to what can still reach P."""
     m, kept = before.copy(), None
     m.blocked |= wanted.blocked
     for change in wanted.changes_since(before):
-        for step in _smaller(change, m):
-            trial = m.with_change(step)
-            result = solve(trial)
-            if ok(result):
-                m, kept = trial, result
+        found = None
+        for base in (m, release(m, change)):
+            for step in _smaller(change, base) if base is not None else ():
+                trial = base.with_change(step)
+                result = solve(trial)
+                if ok(result):
+                    found = trial, result
+                    break
+            if found is not None:
+                m, kept = found
                 break
         else:
             m.blocked.add(change[:2])
     return m, kept
+
+
+def _released(
+    scenario: Scenario, m: Margins, change: tuple[Any, ...], out_of_reach: Callable[[Key], bool | None]
+) -> Margins | None:
+    """``m`` without the early building it holds only for requirements beyond reach (a ceiling
+    below P), those margins blocked; None when it holds none, or when ``change`` is itself such
+    a margin. ``out_of_reach(key)``: True for a ceiling below P, False for one at or above it,
+    None for no ceiling.
+
+    A lead serves a target's later years and its keys; a longer lead (bought only where more
+    communities cannot help) serves the requirements that have a ceiling. Best effort for
+    what cannot reach P must not take the capacity or budget a reachable requirement needs:
+    on chifeng_2008 the culture rooms' two-year lead, bought at P = 0.5 (ceiling 0.71), took
+    the year-1 projects space-200 needed at P = 0.9, which then held with 0.175 out of sample.
+    """
+    requirements = [(r.target, r.kind, r.year) for r in scenario.requirements]
+
+    def beyond(target: str, lead_more: bool) -> bool:
+        served = [
+            k
+            for k in requirements
+            if k[0] == target
+            and (out_of_reach(k) is not None if lead_more else k[1] == "keys_by" or (k[1] == "share" and k[2] > 1))
+        ]
+        return bool(served) and all(out_of_reach(k) for k in served)
+
+    if change[0] in ("lead", "lead_more") and beyond(change[1], change[0] == "lead_more"):
+        return None
+    out = m.copy()
+    for t in sorted(m.lead | set(m.lead_more)):
+        if t in m.lead_more and beyond(t, True):
+            del out.lead_more[t]
+            out.blocked.add(("lead_more", t))
+        if t in m.lead and beyond(t, False):
+            out.lead.discard(t)
+            out.lead_more.pop(t, None)
+            out.blocked |= {("lead", t), ("lead_more", t)}
+    return out if (out.lead, out.lead_more) != (m.lead, m.lead_more) else None
 
 
 def _smaller(change: tuple[Any, ...], m: Margins) -> list[tuple[Any, ...]]:

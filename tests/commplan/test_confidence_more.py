@@ -309,3 +309,46 @@ def test_margins_the_loop_tries_are_not_explained_but_a_first_plan_that_fails_is
     assert quick.status == "infeasible" and quick.infeasibility is None and "not explained" in quick.explanation
     cp = plan_with_confidence(tight, 0.8, replications=4)
     assert cp.result.status == "infeasible" and cp.result.explanation == plain.explanation
+
+
+#: SMALL with a hall every community must have in year 2 (four projects in 24 months: a
+#: ceiling of 0.92 with the model's construction lags) and 4 projects a year city-wide.
+HALLS = SMALL.replace(
+    "[staff.community_worker]", "[facilities.hall]\nbuild = 50000\nrunning = 5000\n\n[staff.community_worker]", 1
+).replace("[[targets]]", "[capacity]\nprojects_per_year = 4\n\n[[targets]]", 1) + (
+    '\n[[targets]]\nname = "halls"\nhas = "hall"\nshare = [0.0, 1.0]\n'
+)
+
+
+@pytest.mark.parametrize("p", [0.9, 0.95])
+def test_a_lead_held_for_a_requirement_beyond_reach_yields_its_capacity_to_one_that_can_reach_p(p):
+    """The halls' year-early building (bought at a lower level) holds the 4 projects of year 1.
+    One more space-200 community in year 1 then does not fit. At P = 0.95, above the halls'
+    ceiling, the lead is given up (and set aside) for it; at P = 0.9, below, the lead is
+    kept and the community refused, as before."""
+    from commplan.confidence import _keep_feasible, _released, ceiling
+
+    s = loads(HALLS)
+    cap = ceiling(s, "halls", "share", 2)
+    assert cap is not None and 0.9 <= cap.probability < 0.95
+
+    def solve(m):
+        return optimize.solve(tightened(s, m), marginal_costs=False)
+
+    def out_of_reach(key):
+        c = ceiling(s, *key)
+        return None if c is None else c.probability < p
+
+    held = Margins(lead={"halls"})
+    wanted = held.with_change(("extra", ("space-200", 1), 1))
+    assert solve(held).feasible and solve(Margins(extra={("space-200", 1): 1})).feasible
+    assert not solve(wanted).feasible  # 4 halls and one space project in year 1: 5 > 4
+
+    m, kept = _keep_feasible(held, wanted, solve, release=lambda m, c: _released(s, m, c, out_of_reach))
+    if p == 0.95:
+        assert kept is not None and m.extra == {("space-200", 1): 1}
+        assert not m.lead and {("lead", "halls"), ("lead_more", "halls")} <= m.blocked
+        # the lead, wanted again for the halls themselves, does not take the capacity back
+        assert _released(s, m.with_change(("lead", "halls")), ("lead", "halls"), out_of_reach) is None
+    else:
+        assert kept is None and m.lead == {"halls"} and ("extra", ("space-200", 1)) in m.blocked

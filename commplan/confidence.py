@@ -56,10 +56,19 @@ reaches P through the price curve's levels below it (:func:`chain`), as ``run``'
 does, so ``plan`` and ``run`` give the same plan at P and no level costs less than a
 lower one (with a budget the loop starts from nothing, as at each budget of a sweep).
 
+**What cannot reach P yields.** The loop still buys best effort for a requirement whose
+ceiling lies below P (a lead, a longer lead), but when the capacity or budget then refuses a
+margin another requirement needs, the lead held only for requirements beyond reach is given
+up for it and set aside (:func:`_released`); a level where such a lead can give way tries
+again what the levels below refused. Without this the order decided: on
+chifeng_2008 the culture rooms' two-year lead, bought at the curve's level 0.5 (ceiling
+0.71), held the year-1 projects that space-200 needed at P = 0.9.
+
 **Termination.** Every margin is monotone and bounded — the spare post is set once, ``factor_s`` rises by at least
 ``FACTOR_STEP`` / 2 up to ``MAX_FACTOR`` (training places by ``TRAIN_STEP`` / 2 up to ``MAX_TRAIN_FACTOR``), a
 target's lead grows a year at a time up to year 1, extra communities stop at the city's size — and an iteration that changes none of them ends the loop; so
-the loop ends after finitely many steps (and at most ``max_iterations``).
+the loop ends after finitely many steps (and at most ``max_iterations``). A lead given up
+for capacity is set aside with it, never bought again: at most once per target.
 
 **What is guaranteed.** Only what the report measures: the final plan is checked on
 fresh replications (out of sample), and ``summary.json`` gives each requirement's
@@ -601,6 +610,16 @@ def plan_with_confidence(
     unpaid: list[str] = []
     sim: SimulationResult | None = None  # the last round's in-sample simulation
     gaps: dict[Key, float] = {}
+    if start is not None and _released(scenario, m, ("start",), out_of_reach) is not None:
+        # margins the capacity or budget refused below may fit here, where leads held only
+        # for requirements now beyond reach give way: try them again (margins only grow
+        # otherwise, so without such leads what was refused below stays refused)
+        m.blocked = {
+            b
+            for b in m.blocked
+            if b[0] in ("lead", "lead_more") and _lead_beyond_reach(scenario, b[1], b[0] == "lead_more", out_of_reach)
+        }
+        before = m.copy()
     for k in range(1, max_iterations + 1):
         say(f"confidence {confidence:g}: plan {k}")
         solved = solve(m)
@@ -816,22 +835,14 @@ def _released(
     a margin. ``out_of_reach(key)``: True for a ceiling below P, False for one at or above it,
     None for no ceiling.
 
-    A lead serves a target's later years and its keys; a longer lead (bought only where more
-    communities cannot help) serves the requirements that have a ceiling. Best effort for
+    Which requirements a lead serves: :func:`_lead_beyond_reach`. Best effort for
     what cannot reach P must not take the capacity or budget a reachable requirement needs:
     on chifeng_2008 the culture rooms' two-year lead, bought at P = 0.5 (ceiling 0.71), took
     the year-1 projects space-200 needed at P = 0.9, which then held with 0.175 out of sample.
     """
-    requirements = [(r.target, r.kind, r.year) for r in scenario.requirements]
 
     def beyond(target: str, lead_more: bool) -> bool:
-        served = [
-            k
-            for k in requirements
-            if k[0] == target
-            and (out_of_reach(k) is not None if lead_more else k[1] == "keys_by" or (k[1] == "share" and k[2] > 1))
-        ]
-        return bool(served) and all(out_of_reach(k) for k in served)
+        return _lead_beyond_reach(scenario, target, lead_more, out_of_reach)
 
     if change[0] in ("lead", "lead_more") and beyond(change[1], change[0] == "lead_more"):
         return None
@@ -845,6 +856,21 @@ def _released(
             out.lead_more.pop(t, None)
             out.blocked |= {("lead", t), ("lead_more", t)}
     return out if (out.lead, out.lead_more) != (m.lead, m.lead_more) else None
+
+
+def _lead_beyond_reach(
+    scenario: Scenario, target: str, lead_more: bool, out_of_reach: Callable[[Key], bool | None]
+) -> bool:
+    """Whether ``target``'s lead (``lead_more``: its longer lead) serves only requirements
+    beyond reach: a lead serves the target's later years and its keys; a longer lead (bought
+    only where more communities cannot help) the requirements that have a ceiling."""
+    served = [
+        k
+        for r in scenario.requirements
+        if (k := (r.target, r.kind, r.year))[0] == target
+        and (out_of_reach(k) is not None if lead_more else k[1] == "keys_by" or (k[1] == "share" and k[2] > 1))
+    ]
+    return bool(served) and all(out_of_reach(k) for k in served)
 
 
 def _smaller(change: tuple[Any, ...], m: Margins) -> list[tuple[Any, ...]]:

@@ -352,3 +352,14 @@ def test_a_lead_held_for_a_requirement_beyond_reach_yields_its_capacity_to_one_t
         assert _released(s, m.with_change(("lead", "halls")), ("lead", "halls"), out_of_reach) is None
     else:
         assert kept is None and m.lead == {"halls"} and ("extra", ("space-200", 1)) in m.blocked
+
+
+@pytest.mark.parametrize("p", [0.9, 0.95])
+def test_a_level_tries_again_what_was_refused_below_only_where_a_lead_can_now_give_way(p):
+    """A lower level's plan held the halls a year early and the capacity refused one more
+    space-200 community. At P = 0.95 that lead can give way, so the refusal is forgotten and the
+    community tried again; at P = 0.9 nothing has changed and the refusal stands."""
+    start = Margins(lead={"halls"}, blocked={("extra", ("space-200", 1)), ("lead_more", "halls")})
+    cp = plan_with_confidence(loads(HALLS), p, start=start, replications=4, max_iterations=1)
+    assert ("lead_more", "halls") in cp.margins.blocked  # a lead beyond reach stays set aside
+    assert (("extra", ("space-200", 1)) in cp.margins.blocked) == (p == 0.9)

@@ -610,7 +610,7 @@ def plan_with_confidence(
     unpaid: list[str] = []
     sim: SimulationResult | None = None  # the last round's in-sample simulation
     gaps: dict[Key, float] = {}
-    if start is not None and _released(scenario, m, ("start",), out_of_reach) is not None:
+    if start is not None and _released(scenario, m, ("start",), out_of_reach):
         # margins the capacity or budget refused below may fit here, where leads held only
         # for requirements now beyond reach give way: try them again (margins only grow
         # otherwise, so without such leads what was refused below stays refused)
@@ -799,21 +799,21 @@ def _keep_feasible(
     wanted: Margins,
     solve: Callable[[Margins], PlanResult],
     ok: Callable[[PlanResult], bool] = lambda r: r.feasible,
-    release: Callable[[Margins, tuple[Any, ...]], Margins | None] = lambda _m, _c: None,
+    release: Callable[[Margins, tuple[Any, ...]], list[Margins]] = lambda _m, _c: [],
 ) -> tuple[Margins, PlanResult | None]:
     """From ``before``, apply the changes ``wanted`` made one at a time, keeping each that
     leaves a plan possible (``ok``: with a budget, one that still affords what it met) and
     blocking the others; the margins reached and their solve.
 
-    A change that does not fit is tried once more on ``release(m, change)`` (when not None):
-    the margins without what they hold only for requirements beyond reach (see
+    A change that does not fit is tried again on each of ``release(m, change)``: the margins
+    giving up, least first, what they hold only for requirements beyond reach (see
     :func:`_released`), so that capacity and budget go first to what can still reach P."""
     m, kept = before.copy(), None
     m.blocked |= wanted.blocked
     for change in wanted.changes_since(before):
         found = None
-        for base in (m, release(m, change)):
-            for step in _smaller(change, base) if base is not None else ():
+        for base in (m, *release(m, change)):
+            for step in _smaller(change, base):
                 trial = base.with_change(step)
                 result = solve(trial)
                 if ok(result):
@@ -829,11 +829,12 @@ def _keep_feasible(
 
 def _released(
     scenario: Scenario, m: Margins, change: tuple[Any, ...], out_of_reach: Callable[[Key], bool | None]
-) -> Margins | None:
-    """``m`` without the early building it holds only for requirements beyond reach (a ceiling
-    below P), those margins blocked; None when it holds none, or when ``change`` is itself such
-    a margin. ``out_of_reach(key)``: True for a ceiling below P, False for one at or above it,
-    None for no ceiling.
+) -> list[Margins]:
+    """``m`` giving up the early building it holds only for requirements beyond reach (a
+    ceiling below P), least first: without such longer leads, then without such leads at all;
+    what is given up is set aside. Empty when ``m`` holds none, or when ``change`` is itself
+    such a margin. ``out_of_reach(key)``: True for a ceiling below P, False for one at or
+    above it, None for no ceiling.
 
     Which requirements a lead serves: :func:`_lead_beyond_reach`. Best effort for
     what cannot reach P must not take the capacity or budget a reachable requirement needs:
@@ -845,17 +846,19 @@ def _released(
         return _lead_beyond_reach(scenario, target, lead_more, out_of_reach)
 
     if change[0] in ("lead", "lead_more") and beyond(change[1], change[0] == "lead_more"):
-        return None
-    out = m.copy()
-    for t in sorted(m.lead | set(m.lead_more)):
-        if t in m.lead_more and beyond(t, True):
-            del out.lead_more[t]
-            out.blocked.add(("lead_more", t))
-        if t in m.lead and beyond(t, False):
-            out.lead.discard(t)
-            out.lead_more.pop(t, None)
-            out.blocked |= {("lead", t), ("lead_more", t)}
-    return out if (out.lead, out.lead_more) != (m.lead, m.lead_more) else None
+        return []
+    shorter = m.copy()
+    for t in sorted(m.lead_more):
+        if beyond(t, True) or (t in m.lead and beyond(t, False)):
+            del shorter.lead_more[t]
+            shorter.blocked.add(("lead_more", t))
+    none = shorter.copy()
+    for t in sorted(m.lead):
+        if beyond(t, False):
+            none.lead.discard(t)
+            none.blocked |= {("lead", t), ("lead_more", t)}
+    out = [shorter] if shorter.lead_more != m.lead_more else []
+    return out + ([none] if none.lead != m.lead else [])
 
 
 def _lead_beyond_reach(

@@ -349,7 +349,14 @@ def test_a_lead_held_for_a_requirement_beyond_reach_yields_its_capacity_to_one_t
         assert kept is not None and m.extra == {("space-200", 1): 1}
         assert not m.lead and {("lead", "halls"), ("lead_more", "halls")} <= m.blocked
         # the lead, wanted again for the halls themselves, does not take the capacity back
-        assert _released(s, m.with_change(("lead", "halls")), ("lead", "halls"), out_of_reach) is None
+        assert _released(s, m.with_change(("lead", "halls")), ("lead", "halls"), out_of_reach) == []
+        # least first: a longer lead is given up before the lead itself
+        both = Margins(lead={"halls"}, lead_more={"halls": 1})
+        change = ("extra", ("space-200", 1), 1)
+        assert [(r.lead, r.lead_more) for r in _released(s, both, change, out_of_reach)] == [
+            ({"halls"}, {}),
+            (set(), {}),
+        ]
     else:
         assert kept is None and m.lead == {"halls"} and ("extra", ("space-200", 1)) in m.blocked
 

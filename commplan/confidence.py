@@ -53,8 +53,9 @@ tightened. With money to spare this is the min-cost confidence plan.
 
 **The path.** The loop is a search, and its start decides where it ends: :func:`plan_at`
 reaches P through the price curve's levels below it (:func:`chain`), as ``run``'s curve
-does, so ``plan`` and ``run`` give the same plan at P and no level costs less than a
-lower one (with a budget the loop starts from nothing, as at each budget of a sweep).
+does, so ``plan`` and ``run`` give the same plan at P, and a level costs less than a lower
+one only where requirements beyond reach at it give way (below; with a budget the loop
+starts from nothing, as at each budget of a sweep).
 
 **What cannot reach P yields.** The loop still buys best effort for a requirement whose
 ceiling lies below P (a lead, a longer lead), but when the capacity or budget then refuses a
@@ -470,7 +471,7 @@ def plan_with_confidence(
 ) -> ConfidencePlan:
     """The cheapest plan found whose requirements each reach ``confidence`` in sample (see the module).
 
-    ``start``: margins to begin from (those of a lower level: margins only grow with P).
+    ``start``: margins to begin from (those of a lower level).
     ``mode="max-attainment"``: within the scenario's budget, the plan that buys the most
     reliability (see the module: "With a budget"). ``early_replications``: replications of
     the rounds before the last (default half of ``replications``, at least 8); a round
@@ -1022,7 +1023,8 @@ def _short_by(sim: SimulationResult, key: Key, confidence: float, required: int)
 
 def chain(scenario: Scenario, levels: Iterable[float], **kw: Any) -> Iterator[tuple[float, ConfidencePlan]]:
     """Each of ``levels``, lowest first, with its plan: each loop starts from the margins the
-    level below ended with (margins only grow with P) and shares its simulations; a level
+    level below ended with (margins grow with P, but for leads that give way to what can
+    reach it: see the module) and shares its simulations; a level
     whose targets cannot be met even on paper ends the chain."""
     start: Margins | None = None
     shared: dict[str, SimulationResult] = {}
@@ -1041,9 +1043,10 @@ def levels_to(confidence: float) -> list[float]:
 
 def plan_at(scenario: Scenario, confidence: float, **kw: Any) -> ConfidencePlan:
     """The plan at ``confidence`` as the price curve finds it, through the curve's levels
-    below it: ``plan --confidence P`` and ``run --confidence P`` give the same plan, and no
-    level's plan costs less than a lower level's. Each loop is a search whose path matters:
-    each run on its own, tutorial's P = 0.95 plan cost less than its P = 0.9 plan.
+    below it: ``plan --confidence P`` and ``run --confidence P`` give the same plan, and a
+    level's plan costs less than a lower level's only where requirements beyond reach at it
+    gave up their early building. Each loop is a search whose path matters: each run on its
+    own, tutorial's P = 0.95 plan cost less than its P = 0.9 plan.
 
     With a budget (``mode="max-attainment"``) there is no curve to agree with: the loop
     starts from nothing, as it does at each budget of ``sweep --confidence``."""
@@ -1059,7 +1062,10 @@ def price_of_confidence(
     """The plan at ``chosen``, and the total cost at the deterministic level and each of
     ``levels`` (with ``chosen``): one :func:`chain`, so the curve costs little more than its top.
 
-    Each row names the targets that drive the premium: those the level's margins tighten.
+    Each row names the targets that drive the premium (those the level's margins tighten) and
+    the requirements no plan brings to the level (``beyond_reach``): a level where more of them
+    are beyond reach can cost less than the one below, since their early building gives way
+    to what can still reach it (chifeng_2008: 0.5 costs more than 0.8).
     """
     plans = dict(chain(scenario, [*levels, chosen], **kw))
     rows: list[dict[str, Any]] = []
@@ -1075,12 +1081,22 @@ def price_of_confidence(
                 "total_cost": cp.result.total_cost,
                 "reached_in_sample": cp.reached_in_sample,
                 "drivers": drivers(scenario, cp.margins),
+                "beyond_reach": beyond_reach_at(scenario, p),
             }
         )
     base = rows[0]["total_cost"] if rows else None
     for r in rows:
         r["premium"] = None if not base else r["total_cost"] / base - 1
     return plans[chosen] if chosen in plans else plans[max(plans)], rows
+
+
+def beyond_reach_at(scenario: Scenario, confidence: float) -> list[dict[str, Any]]:
+    """The requirements whose :func:`ceiling` lies below ``confidence``: no plan brings them to it."""
+    return [
+        {"target": r.target, "kind": r.kind, "year": r.year}
+        for r in scenario.requirements
+        if (c := ceiling(scenario, r.target, r.kind, r.year)) is not None and c.probability < confidence
+    ]
 
 
 def drivers(scenario: Scenario, m: Margins) -> list[str]:

@@ -211,19 +211,32 @@ def section(summary: dict[str, Any]) -> str:
         )
     rows = price_rows(summary)
     if rows:
-        head = (
-            "<tr>"
-            + "".join(f"<th>{tr(h)}</th>" for h in ("confidence", "total cost", "premium", "targets that drive it"))
-            + "</tr>"
-        )
+        headings = ("confidence", "total cost", "premium", "targets that drive it", "no plan brings it to this level")
+        head = "<tr>" + "".join(f"<th>{tr(h)}</th>" for h in headings) + "</tr>"
         body = "".join(
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>".format(
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>".format(
                 tr("deterministic") if r["confidence"] is None else f"{r['confidence']:g}",
                 money_label(r["total_cost"]),
                 "" if not r.get("premium") else f"+{100 * r['premium']:.1f} %",
                 html.escape(", ".join(r.get("drivers") or [])),
+                html.escape(
+                    tr("; ").join(tr("{target} ({kind}), year {year}", **b) for b in r.get("beyond_reach") or [])
+                ),
             )
             for r in rows
         )
         parts.append(f"<table>{head}{body}</table>")
+        costs = [r["total_cost"] for r in rows if r["confidence"] is not None]
+        if any(b < a - 1e-6 for a, b in zip(costs, costs[1:], strict=False)):
+            parts.append(
+                "<p>"
+                + html.escape(
+                    tr(
+                        "A level can cost less than the one below it: requirements that no plan brings to the "
+                        "higher level give up their early building there, so that the capacity and budget go "
+                        "to the requirements that can reach it."
+                    )
+                )
+                + "</p>"
+            )
     return "\n".join(parts)

@@ -349,6 +349,7 @@ ZH.update(  # the confidence section (results/confidence.py)
         "not learn from (out of sample).": "<b>已达到</b>：在规划未曾学习过的模拟重复中（样本外），每项要求的达成概率均 ≥ {p}。",
         "<b>Not reached</b> for {n} requirement(s) out of sample: ": "<b>未达到</b>：样本外有 {n} 项要求未达到：",
         "{target} ({kind}), year {year}: {p}": "{target}（{kind}），第 {year} 年：{p}",
+        "{target} ({kind}), year {year}": "{target}（{kind}），第 {year} 年",
         "The planner could not tighten further: ": "规划无法再收紧：",
         "nothing left to tighten": "已无可收紧的余量",
         "at most {p} at any cost: {n} projects in {c} communities must each open within {m} months of the plan's "
@@ -400,6 +401,11 @@ ZH.update(  # the confidence section (results/confidence.py)
         "total cost": "总费用",
         "premium": "溢价",
         "targets that drive it": "推高费用的目标",
+        "no plan brings it to this level": "任何规划都无法达到该水平的要求",
+        "A level can cost less than the one below it: requirements that no plan brings to the "
+        "higher level give up their early building there, so that the capacity and budget go "
+        "to the requirements that can reach it.": "较高置信水平的费用可能低于较低水平：任何规划都无法使其达到"
+        "较高水平的要求，在该水平上不再提前建设，建设能力和预算优先用于能够达到该水平的要求。",
         "deterministic": "确定性规划",
         "probability each requirement is met (planned confidence)": "每项要求的达成概率（规划置信水平）",
         "total cost ({currency})": "总费用（{currency}）",

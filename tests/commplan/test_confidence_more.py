@@ -370,3 +370,27 @@ def test_a_level_tries_again_what_was_refused_below_only_where_a_lead_can_now_gi
     cp = plan_with_confidence(loads(HALLS), p, start=start, replications=4, max_iterations=1)
     assert ("lead_more", "halls") in cp.margins.blocked  # a lead beyond reach stays set aside
     assert (("extra", ("space-200", 1)) in cp.margins.blocked) == (p == 0.9)
+
+
+def test_the_price_table_names_what_no_plan_brings_to_each_level_and_why_a_level_may_cost_less():
+    from commplan.confidence import beyond_reach_at
+    from results.confidence import section
+    from results.i18n import use
+
+    s = loads(HALLS)
+    halls = {"target": "halls", "kind": "share", "year": 2}
+    assert beyond_reach_at(s, 0.9) == [] and beyond_reach_at(s, 0.95) == [halls]
+
+    def summary(costs):
+        price = [{"confidence": None, "total_cost": 100.0, "drivers": []}] + [
+            {"confidence": p, "total_cost": c, "drivers": ["halls"], "beyond_reach": beyond_reach_at(s, p)}
+            for p, c in zip((0.9, 0.95), costs, strict=True)
+        ]
+        return {"confidence": 0.95, "requirements": [], "confidence_plan": {"price": price, "margins": {}}}
+
+    cheaper = section(summary([130.0, 120.0]))
+    assert "halls (share), year 2" in cheaper and "can cost less than the one below" in cheaper
+    assert "can cost less" not in section(summary([120.0, 130.0]))
+    with use("zh"):
+        chinese = section(summary([130.0, 120.0]))
+    assert "halls（share），第 2 年" in chinese and "较高置信水平的费用可能低于较低水平" in chinese

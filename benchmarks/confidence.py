@@ -256,10 +256,11 @@ def uniform_buffer(name: str, rows: list[dict[str, Any]], fresh: int, step: floa
         return entry
 
     for r in rows:
-        f, found = 1.0, None
+        f, found, refused = 1.0, None, None
         while f <= 2.0 + 1e-9:
             e = at(f)
             if e["cost"] is None:
+                refused = e["factor"]  # this factor and any above it: no plan fits
                 break
             if e["out_of_sample_mean"] >= r["out_of_sample_mean"] - 1e-9:
                 found = e
@@ -272,6 +273,7 @@ def uniform_buffer(name: str, rows: list[dict[str, Any]], fresh: int, step: floa
             "reached": found is not None,
             **best,
             "premium": None if found is None else found["cost"] / r["deterministic_cost"] - 1,
+            "refused_from": refused,
         }
         u = r["uniform_buffer"]
         print(
@@ -312,8 +314,9 @@ def table(rows: list[dict[str, Any]], note: str) -> str:
                     f"{u['out_of_sample_mean']:.3f} (worst {u['out_of_sample_worst']:.3f}); the confidence plan "
                     f"+{100 * r['premium']:.1f} %"
                     if u["reached"]
-                    else f"never reaches mean {r['out_of_sample_mean']:.3f} up to ×2"
-                    + (f" (best {u['out_of_sample_mean']:.3f} at ×{u['factor']})" if "out_of_sample_mean" in u else "")
+                    else f"never reaches mean {r['out_of_sample_mean']:.3f} "
+                    + (f"(×{u['refused_from']} and above: no plan fits)" if u.get("refused_from") else "up to ×2")
+                    + (f", best {u['out_of_sample_mean']:.3f} at ×{u['factor']}" if "out_of_sample_mean" in u else "")
                 )
             )
     for r in rows:

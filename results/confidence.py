@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter
 
 from results.i18n import current, tr
@@ -18,15 +19,46 @@ def price_rows(summary: dict[str, Any]) -> list[dict[str, Any]]:
     return list((summary.get("confidence_plan") or {}).get("price") or [])
 
 
+def level_label(row: dict[str, Any]) -> str:
+    """A row's level; a screened level (above the chosen one, fewer replications) is starred."""
+    if row["confidence"] is None:
+        return tr("deterministic")
+    return f"{row['confidence']:g}" + ("*" if row.get("screened") else "")
+
+
+def screened_note(rows: list[dict[str, Any]]) -> str:
+    """What a star means, or "" when no level was screened."""
+    screened = [r for r in rows if r.get("screened")]
+    if not screened:
+        return ""
+    return tr(
+        "* Screened: each round of this level was judged on {n} in-sample replications, fewer than "
+        "the chosen level's, so its cost is an estimate; `commplan plan --confidence {p}` judges it in full.",
+        n=screened[0]["screened"],
+        p=f"{screened[0]['confidence']:g}",
+    )
+
+
 @chart
 def price_chart(rows: list[dict[str, Any]], chosen: float, title: str, currency: str = "yuan") -> Figure:
     """Total cost at the deterministic level and at each confidence level; the chosen one marked."""
     fig = figure(7, 4)
     ax = fig.subplots()
-    labels = [tr("deterministic") if r["confidence"] is None else f"{r['confidence']:g}" for r in rows]
+    labels = [level_label(r) for r in rows]
     costs = np.array([r["total_cost"] for r in rows], dtype=float)
     colours = [ORANGE if r["confidence"] == chosen else BLUE for r in rows]
-    ax.bar(labels, costs, color=colours)
+    bars = ax.bar(labels, costs, color=colours)
+    for bar, r in zip(bars, rows, strict=True):
+        if r.get("screened"):  # an estimate: hatched, the star explained in the legend
+            bar.set_hatch("//")
+            bar.set_alpha(0.6)
+    if screened := [r for r in rows if r.get("screened")]:
+        ax.legend(
+            handles=[Patch(facecolor=BLUE, alpha=0.6, hatch="//")],
+            labels=[tr("* screened on {n} replications: an estimate", n=screened[0]["screened"])],
+            loc="upper left",
+            fontsize=8,
+        )
     for x, (c, r) in enumerate(zip(costs, rows, strict=True)):
         premium = r.get("premium")
         ax.annotate(
@@ -39,7 +71,7 @@ def price_chart(rows: list[dict[str, Any]], chosen: float, title: str, currency:
     ax.set_xlabel(tr("probability each requirement is met (planned confidence)"))
     ax.set_ylabel(tr("total cost ({currency})", currency=tr(currency)))
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: money_label(v)))
-    ax.set_ylim(0, costs.max() * 1.18 if len(costs) else 1)
+    ax.set_ylim(0, costs.max() * (1.35 if any(r.get("screened") for r in rows) else 1.18) if len(costs) else 1)
     ax.set_title(title)
     return fig
 
@@ -215,7 +247,7 @@ def section(summary: dict[str, Any]) -> str:
         head = "<tr>" + "".join(f"<th>{tr(h)}</th>" for h in headings) + "</tr>"
         body = "".join(
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>".format(
-                tr("deterministic") if r["confidence"] is None else f"{r['confidence']:g}",
+                level_label(r),
                 money_label(r["total_cost"]),
                 "" if not r.get("premium") else f"+{100 * r['premium']:.1f} %",
                 html.escape(", ".join(r.get("drivers") or [])),
@@ -226,6 +258,8 @@ def section(summary: dict[str, Any]) -> str:
             for r in rows
         )
         parts.append(f"<table>{head}{body}</table>")
+        if note := screened_note(rows):
+            parts.append("<p>" + html.escape(note) + "</p>")
         costs = [r["total_cost"] for r in rows if r["confidence"] is not None]
         if any(b < a - 1e-6 for a, b in zip(costs, costs[1:], strict=False)):
             parts.append(

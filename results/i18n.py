@@ -407,6 +407,11 @@ ZH.update(  # the confidence section (results/confidence.py)
         "to the requirements that can reach it.": "较高置信水平的费用可能低于较低水平：任何规划都无法使其达到"
         "较高水平的要求，在该水平上不再提前建设，建设能力和预算优先用于能够达到该水平的要求。",
         "deterministic": "确定性规划",
+        "* screened on {n} replications: an estimate": "* 仅经 {n} 次重复模拟初筛：估计值",
+        "* Screened: each round of this level was judged on {n} in-sample replications, fewer than "
+        "the chosen level's, so its cost is an estimate; `commplan plan --confidence {p}` judges it in full.": "* "
+        "初筛：该水平每轮仅以 {n} 次样本内重复模拟判断，少于所选水平，其费用为估计值；"
+        "`commplan plan --confidence {p}` 会完整判断该水平。",
         "probability each requirement is met (planned confidence)": "每项要求的达成概率（规划置信水平）",
         "total cost ({currency})": "总费用（{currency}）",
         "{title}: the price of confidence": "{title}：置信水平的代价",

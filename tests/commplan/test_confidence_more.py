@@ -394,3 +394,57 @@ def test_the_price_table_names_what_no_plan_brings_to_each_level_and_why_a_level
     with use("zh"):
         chinese = section(summary([130.0, 120.0]))
     assert "halls（share），第 2 年" in chinese and "较高置信水平的费用可能低于较低水平" in chinese
+
+
+def test_the_curves_levels_above_the_chosen_one_are_screened_and_leave_the_plan_as_it_was():
+    """The price curve's levels above P are judged on SCREEN_REPLICATIONS a round, not the full
+    sample: the plan at P and every level below it are what the unscreened chain gives, and
+    the rows above P say they were screened (on chifeng_2008 at P = 0.9, level 0.95 judged in
+    full was 59 % of the curve's replications)."""
+    from commplan.confidence import SCREEN_REPLICATIONS, chain, price_of_confidence
+    from model.runner import simulate
+
+    s = loads(SMALL)
+    levels = [0.5, 0.8, 0.9, 0.95]
+    full = dict(chain(s, levels, replications=20))
+    screened = dict(chain(s, levels, screen_above=0.8, replications=20))
+    for p in (0.5, 0.8):
+        assert screened[p].result.plan_rows() == full[p].result.plan_rows()
+        assert screened[p].iterations == full[p].iterations
+    for p in (0.9, 0.95):
+        assert full[p].iterations[-1]["replications"] == 20
+        assert all(i["replications"] == SCREEN_REPLICATIONS for i in screened[p].iterations)
+
+    ran: list[int] = []
+
+    def counting(*args, **kw):
+        ran.append(kw["replications"] - kw.get("first", 0))
+        return simulate(*args, **kw)
+
+    cp, rows = price_of_confidence(s, 0.8, replications=20, simulate_fn=counting)
+    assert cp.result.plan_rows() == full[0.8].result.plan_rows()
+    assert [r.get("screened") for r in rows] == [None, None, None, SCREEN_REPLICATIONS, SCREEN_REPLICATIONS]
+    assert sum(ran) < sum(max(i["replications"] for i in full[p].iterations) for p in levels)
+
+
+def test_the_price_table_and_chart_star_a_screened_level_and_say_what_it_means():
+    from results.confidence import price_chart, section
+    from results.i18n import use
+
+    price = [
+        {"confidence": None, "total_cost": 100.0, "drivers": []},
+        {"confidence": 0.9, "total_cost": 120.0, "drivers": ["halls"], "screened": None},
+        {"confidence": 0.95, "total_cost": 130.0, "drivers": ["halls"], "screened": 10},
+    ]
+    summary = {"confidence": 0.9, "requirements": [], "confidence_plan": {"price": price, "margins": {}}}
+    english = section(summary)
+    assert "<td>0.95*</td>" in english and "<td>0.9</td>" in english
+    assert "judged on 10 in-sample replications" in english and "plan --confidence 0.95" in english
+    assert "Screened" not in section({**summary, "confidence_plan": {"price": price[:2], "margins": {}}})
+    with use("zh"):
+        chinese = section(summary)
+        fig = price_chart(price, 0.9, "t")
+    assert "初筛" in chinese and "10 次" in chinese
+    bars = fig.axes[0].patches
+    assert [bool(b.get_hatch()) for b in bars] == [False, False, True]
+    assert "10 次" in fig.axes[0].get_legend().get_texts()[0].get_text()

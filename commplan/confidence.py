@@ -786,7 +786,7 @@ def _why_short(
         if b[1] in _staff_kinds(t) | _trained_kinds(t) or b[1] == name or b[1] == (name, year)
     )
     if (c := ceiling(scenario, name, kind, year)) is not None and c.probability < (below or confidence):
-        why = c.text()
+        why = c.text() + _early_building_set_aside(name, confidence, m)
     elif _simulation_only(t):
         why = "judged by the simulation only; the plan has no lever for it"
     elif kind == "count":
@@ -797,6 +797,16 @@ def _why_short(
         margins = ", ".join(dict.fromkeys(blocked))
         why = f"its further margins ({margins}) make the targets impossible (capacity or budget limits)"
     return f"{name} ({kind}), year {year}: {why}"
+
+
+def _early_building_set_aside(name: str, confidence: float, m: Margins | None) -> str:
+    """Why a requirement beyond reach may fall far below its ceiling: the plan no longer builds
+    it early (chifeng_2008 at P = 0.9: the culture rooms, ceiling 0.71, met with 0 once their
+    lead gave way to space-200), or "" when it does."""
+    if m is None or not any(b[0] in ("lead", "lead_more") and b[1] == name for b in m.blocked):
+        return ""
+    early = "early" if name not in m.lead else "a further year early"
+    return f"; building it {early} was set aside: the capacity and budget go first to what can reach {confidence:g}"
 
 
 def _keep_feasible(

@@ -33,7 +33,7 @@ def screened_note(rows: list[dict[str, Any]]) -> str:
         return ""
     return tr(
         "* Screened: each round of this level was judged on {n} in-sample replications, fewer than "
-        "the chosen level's, so its cost is an estimate; `commplan plan --confidence {p}` judges it in full.",
+        "the chosen level's, so its cost is an estimate; the command “commplan plan --confidence {p}” judges it in full.",
         n=screened[0]["screened"],
         p=f"{screened[0]['confidence']:g}",
     )
@@ -91,6 +91,14 @@ _REASONS = (
         "its further margins ({margins}) make the targets impossible (capacity or budget limits)",
     ),
     (r"still short after (?P<n>\d+) rounds?", "still short after {n} rounds"),
+    (
+        r"building it early was set aside: the capacity and budget go first to what can reach (?P<p>\S+)",
+        "building it early was set aside: the capacity and budget go first to what can reach {p}",
+    ),
+    (
+        r"building it a further year early was set aside: the capacity and budget go first to what can reach (?P<p>\S+)",
+        "building it a further year early was set aside: the capacity and budget go first to what can reach {p}",
+    ),
     (
         r"its margins stopped lifting it: (?P<p>\S+) in sample, unchanged over the last (?P<n>\d+) rounds",
         "its margins stopped lifting it: {p} in sample, unchanged over the last {n} rounds",

@@ -363,6 +363,12 @@ ZH.update(  # the confidence section (results/confidence.py)
             "每个项目做到的概率为 {e}（模型中的施工延误与推迟）"
         ),
         "judged by the simulation only; the plan has no lever for it": "仅由模拟评判；规划没有可调的手段",
+        "building it early was set aside: the capacity and budget go first to what can reach {p}": (
+            "不再提前建设：建设能力和预算优先用于能够达到 {p} 的要求"
+        ),
+        "building it a further year early was set aside: the capacity and budget go first to what can reach {p}": (
+            "不再再提前一年建设：建设能力和预算优先用于能够达到 {p} 的要求"
+        ),
         "its further margins ({margins}) make the targets impossible (capacity or budget limits)": (
             "进一步的余量（{margins}）会使目标无法实现（建设能力或预算限制）"
         ),
@@ -409,9 +415,9 @@ ZH.update(  # the confidence section (results/confidence.py)
         "deterministic": "确定性规划",
         "* screened on {n} replications: an estimate": "* 仅经 {n} 次重复模拟初筛：估计值",
         "* Screened: each round of this level was judged on {n} in-sample replications, fewer than "
-        "the chosen level's, so its cost is an estimate; `commplan plan --confidence {p}` judges it in full.": "* "
+        "the chosen level's, so its cost is an estimate; the command “commplan plan --confidence {p}” judges it in full.": "* "
         "初筛：该水平每轮仅以 {n} 次样本内重复模拟判断，少于所选水平，其费用为估计值；"
-        "`commplan plan --confidence {p}` 会完整判断该水平。",
+        "命令“commplan plan --confidence {p}”会完整判断该水平。",
         "probability each requirement is met (planned confidence)": "每项要求的达成概率（规划置信水平）",
         "total cost ({currency})": "总费用（{currency}）",
         "{title}: the price of confidence": "{title}：置信水平的代价",

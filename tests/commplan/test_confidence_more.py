@@ -448,3 +448,24 @@ def test_the_price_table_and_chart_star_a_screened_level_and_say_what_it_means()
     bars = fig.axes[0].patches
     assert [bool(b.get_hatch()) for b in bars] == [False, False, True]
     assert "10 次" in fig.axes[0].get_legend().get_texts()[0].get_text()
+
+
+def test_a_requirement_beyond_reach_whose_early_building_gave_way_says_so_in_both_languages():
+    """chifeng_2008 at P = 0.9: the culture rooms' line said only "at most 0.71 at any cost",
+    while out of sample they were met with 0 once their lead had given way to space-200."""
+    from results.confidence import reason
+    from results.i18n import use
+
+    s = loads(HALLS)
+    key = ("halls", "share", 2)
+    given_up = Margins(blocked={("lead", "halls"), ("lead_more", "halls")})
+    led = Margins(lead={"halls"}, blocked={("lead_more", "halls")})
+    assert "at most 0.9" in _why_short(s, key, 0.95, "x", Margins())
+    assert "set aside" not in _why_short(s, key, 0.95, "x", Margins())
+    line = _why_short(s, key, 0.95, "x", given_up)
+    assert line.endswith("; building it early was set aside: the capacity and budget go first to what can reach 0.95")
+    assert "a further year early was set aside" in _why_short(s, key, 0.95, "x", led)
+    assert "set aside" not in _why_short(s, key, 0.9, "x", given_up)  # within reach: not the reason
+    with use("zh"):
+        chinese = reason(line)
+    assert "不再提前建设" in chinese and "无论投入多少" in chinese and "set aside" not in chinese

@@ -28,12 +28,15 @@ def timed(args: list[str]) -> float:
     """Seconds for ``commplan`` with ``args`` in a fresh process; a failure stops the benchmark."""
     with tempfile.TemporaryDirectory() as out:
         start = time.perf_counter()
-        subprocess.run(
+        done = subprocess.run(
             [sys.executable, "-m", "commplan.cli", *args, "--out", out, "--force", "--quiet"],
-            check=True,
-            stdout=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
         )
-        return time.perf_counter() - start
+        seconds = time.perf_counter() - start
+    if done.returncode != 0:
+        raise SystemExit(f"commplan {' '.join(args)} failed (exit {done.returncode}):\n{done.stderr}")
+    return seconds
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -350,10 +350,14 @@ def main(argv: list[str] | None = None) -> int:
             stem = OUT / f"confidence_{name}"
             rows = json.loads(stem.with_suffix(".json").read_text(encoding="utf-8"))
             uniform_buffer(name, rows, args.fresh)
-            heading = stem.with_suffix(".txt").read_text(encoding="utf-8").splitlines()[0]
-            note = heading.removeprefix("# benchmarks.confidence, ") + f"; uniform buffer: {args.note or 'same code'}"
+            written = stem.with_suffix(".txt").read_text(encoding="utf-8")
+            history = written[written.find("\n# before") + 1 :] if "\n# before" in written else ""  # kept below
+            note = written.splitlines()[0].removeprefix("# benchmarks.confidence, ")
+            note += f"; uniform buffer: {args.note or 'same code'}"
             stem.with_suffix(".json").write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")
-            stem.with_suffix(".txt").write_text(table(rows, note), encoding="utf-8")
+            stem.with_suffix(".txt").write_text(
+                table(rows, note) + ("\n" + history if history else ""), encoding="utf-8"
+            )
         return 0
     rows = []
     for name in args.scenarios:

@@ -1042,20 +1042,24 @@ def chain(
     level below ended with (margins grow with P, but for leads that give way to what can
     reach it: see the module) and shares its simulations; a level
     whose targets cannot be met even on paper ends the chain. Levels above ``screen_above``
-    are screened: every round on :data:`SCREEN_REPLICATIONS` replications (fewer if the
-    caller asks for fewer), so they never change a level at or below it."""
+    are screened: every round on :data:`SCREEN_REPLICATIONS` replications (where the caller
+    asks for more), so they never change a level at or below it."""
     start: Margins | None = None
     shared: dict[str, SimulationResult] = {}
     for p in sorted(set(levels)):
         level_kw = kw
-        if screen_above is not None and p > screen_above:
-            n = min(SCREEN_REPLICATIONS, kw.get("replications", 20))
-            level_kw = {**kw, "replications": n, "early_replications": n}
+        if _screened(p, screen_above, kw):
+            level_kw = {**kw, "replications": SCREEN_REPLICATIONS, "early_replications": SCREEN_REPLICATIONS}
         cp = plan_with_confidence(scenario, p, start=start, cache=shared, **level_kw)
         yield p, cp
         if not cp.result.feasible:
             return
         start = cp.margins
+
+
+def _screened(p: float, screen_above: float | None, kw: dict[str, Any]) -> bool:
+    """Whether :func:`chain` judges level ``p`` on :data:`SCREEN_REPLICATIONS` replications."""
+    return screen_above is not None and p > screen_above and SCREEN_REPLICATIONS < kw.get("replications", 20)
 
 
 def levels_to(confidence: float) -> list[float]:
@@ -1105,7 +1109,7 @@ def price_of_confidence(
                 "reached_in_sample": cp.reached_in_sample,
                 "drivers": drivers(scenario, cp.margins),
                 "beyond_reach": beyond_reach_at(scenario, p),
-                "screened": cp.iterations[-1]["replications"] if p > chosen and cp.iterations else None,
+                "screened": SCREEN_REPLICATIONS if _screened(p, chosen, kw) else None,
             }
         )
     base = rows[0]["total_cost"] if rows else None

@@ -425,6 +425,9 @@ def test_the_curves_levels_above_the_chosen_one_are_screened_and_leave_the_plan_
     assert cp.result.plan_rows() == full[0.8].result.plan_rows()
     assert [r.get("screened") for r in rows] == [None, None, None, SCREEN_REPLICATIONS, SCREEN_REPLICATIONS]
     assert sum(ran) < sum(max(i["replications"] for i in full[p].iterations) for p in levels)
+    # a curve asked for no more than the screen judges every level in full, and says nothing
+    _, few = price_of_confidence(s, 0.8, levels=(0.5, 0.8, 0.9), replications=SCREEN_REPLICATIONS)
+    assert [r.get("screened") for r in few] == [None, None, None, None]
 
 
 def test_the_price_table_and_chart_star_a_screened_level_and_say_what_it_means():

@@ -52,7 +52,8 @@ def price_chart(rows: list[dict[str, Any]], chosen: float, title: str, currency:
         if r.get("screened"):  # an estimate: hatched, the star explained in the legend
             bar.set_hatch("//")
             bar.set_alpha(0.6)
-    if screened := [r for r in rows if r.get("screened")]:
+    screened = [r for r in rows if r.get("screened")]
+    if screened:
         ax.legend(
             handles=[Patch(facecolor=BLUE, alpha=0.6, hatch="//")],
             labels=[tr("* screened on {n} replications: an estimate", n=screened[0]["screened"])],
@@ -71,7 +72,7 @@ def price_chart(rows: list[dict[str, Any]], chosen: float, title: str, currency:
     ax.set_xlabel(tr("probability each requirement is met (planned confidence)"))
     ax.set_ylabel(tr("total cost ({currency})", currency=tr(currency)))
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: money_label(v)))
-    ax.set_ylim(0, costs.max() * (1.35 if any(r.get("screened") for r in rows) else 1.18) if len(costs) else 1)
+    ax.set_ylim(0, costs.max() * (1.35 if screened else 1.18) if len(costs) else 1)  # room for the legend
     ax.set_title(title)
     return fig
 

@@ -224,6 +224,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     pl = sub.add_parser("plan", help="solve the planning program and write the plan")
     pl.add_argument("file", metavar="FILE", help=scenario_help)
+    pl.add_argument(
+        "--processes",
+        type=_processes,
+        metavar="P",
+        help="marginal- and full-cost re-solves at a time (default: every core once the solve takes 2 s or more; "
+        "figures proven exact do not depend on it)",
+    )
     solve_options(pl)
     common(pl)
 
@@ -374,6 +381,7 @@ def _solve_options(args: argparse.Namespace):
         marginal_costs=args.marginal_costs,
         marginal_time_limit=args.marginal_time_limit,
         confidence=confidence,
+        processes=args.processes,
     )
 
 

@@ -44,6 +44,7 @@ class SolveOptions:
     confidence: float | None = None  # plan so each requirement is met with this probability (commplan.confidence)
     confidence_replications: int = 20  # in-sample replications per step of the confidence loop
     price_curve: bool = False  # also the cost at the deterministic level and at 0.5, 0.8, 0.9, 0.95 (run does)
+    processes: int | None = 1  # re-solves (marginal and full costs) at a time; None: every core on a large city
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,7 @@ def solve(scenario: Scenario, options: SolveOptions, quiet: bool = False) -> Pla
             marginal_costs=marginal,
             marginal_time_limit=options.marginal_time_limit,
             progress=say,
+            processes=options.processes,
         )
 
 

@@ -22,14 +22,17 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from concurrent.futures import Executor
+from functools import partial
 from typing import TYPE_CHECKING
 
-from optimize.marginal import BOUNDED, BUDGET, EXACT, EXACT_TOLERANCE, _solution
+from optimize.marginal import BOUNDED, BUDGET, EXACT, EXACT_TOLERANCE, _within_share
+from optimize.resolves import Relaxation, fair_share, run_within
 from optimize.result import TargetCost
 
 if TYPE_CHECKING:
     from optimize.program import Outcome, Program, Solution
-    from optimize.session import HighsSession
+    from optimize.session import HighsSession, Run
 
 
 def not_computed(prog: Program, why: str) -> list[TargetCost]:
@@ -47,15 +50,17 @@ def full_costs(
     session: HighsSession | None = None,
     progress: Callable[[str], None] | None = None,
     within: float | None = None,
+    processes: int = 1,
+    executor: Executor | None = None,
 ) -> list[TargetCost]:
     """Each target's full cost by a re-solve without it, in scenario order, within ``budget`` seconds.
 
     ``within``: a re-solve on the kept model may stop once ``full_cost_max − full_cost_min``
     is at most this share of ``full_cost_max`` (status ``bounded``); None proves each to a
-    currency unit.
+    currency unit. ``processes`` / ``executor``: as for the marginal costs.
     """
-    t_start = time.perf_counter()
     targets = [t for t in prog.scenario.targets if any(r.target == t.name for r in prog.shortfall)]
+    say = progress or (lambda _msg: None)
     if session is not None:
         c0, lb0 = session.objective0, session.bound0
     else:
@@ -66,20 +71,44 @@ def full_costs(
         lb0 = c0
     prog.set_elastic(False)
     prog.use_objective("cost")
+    frees = [[(s, float(r.required)) for r, s in prog.shortfall.items() if r.target == tg.name] for tg in targets]
+    if session is not None:
+        relaxations = [
+            Relaxation(
+                tg.name,
+                tuple((j, up) for s, up in free if (j := session.col(s)) is not None),
+                abs_gap=EXACT_TOLERANCE / 2,
+                enough=_close_enough(c0, lb0, within),
+            )
+            for tg, free in zip(targets, frees, strict=True)
+        ]
+        runs = run_within(
+            session,
+            relaxations,
+            budget=budget,
+            min_share=min_share,
+            processes=processes,
+            executor=executor,
+            announce=lambda k, rx: say(f"full cost {k + 1}/{len(targets)}: {rx.label}"),
+        )
+        found = [None if run is None else _ends(run) for run in runs]
+    else:
+        found = []
+        t_start = time.perf_counter()
+        for k, (tg, free) in enumerate(zip(targets, frees, strict=True)):
+            each = fair_share(budget - (time.perf_counter() - t_start), len(targets) - k, min_share)
+            if each is None:
+                found.append(None)
+                continue
+            say(f"full cost {k + 1}/{len(targets)}: {tg.name}")
+            found.append(_resolve_pulp(prog, sol, free, solver, each))
+        prog.restore(sol)
     out: dict[str, TargetCost] = {}
-    for k, tg in enumerate(targets):
-        left = budget - (time.perf_counter() - t_start)
-        if left <= 0.05:
+    for tg, got in zip(targets, found, strict=True):
+        if got is None:
             out[tg.name] = TargetCost(tg.name, None, None, None, BUDGET)
             continue
-        each = min(left, max(left / (len(targets) - k), min_share))
-        if progress:
-            progress(f"full cost {k + 1}/{len(targets)}: {tg.name}")
-        free = [(s, float(r.required)) for r, s in prog.shortfall.items() if r.target == tg.name]
-        if session is not None:
-            ub, lb, seconds, status = _resolve_kept(session, free, each, _close_enough(c0, lb0, within))
-        else:
-            ub, lb, seconds, status = _resolve_pulp(prog, sol, free, solver, each)
+        ub, lb, seconds, status = got
         if ub is None:
             out[tg.name] = TargetCost(tg.name, None, None, None, f"failed: {status}", seconds=seconds)
             continue
@@ -87,20 +116,16 @@ def full_costs(
         low = None if lb0 is None else lb0 - ub
         high = None if lb is None else c0 - lb
         exact = low is not None and high is not None and high - low <= EXACT_TOLERANCE
-        found = c0 - ub
+        cost = c0 - ub
         out[tg.name] = TargetCost(
             tg.name,
-            found,
-            found if exact else low,
-            found if exact else high,
+            cost,
+            cost if exact else low,
+            cost if exact else high,
             EXACT if exact else BOUNDED,
             cost_without=ub,
             seconds=seconds,
         )
-    if session is not None:
-        session.h.setSolution(_solution(session.x0))
-    else:
-        prog.restore(sol)
     result = []
     for tg in prog.scenario.targets:
         # a target that asks nothing in any year (all zeros) costs nothing to give up
@@ -112,23 +137,11 @@ def _close_enough(c0: float, lb0: float | None, within: float | None) -> Callabl
     """Stop rule: ``[lb0 − best, c0 − bound]`` (the plan's own gap included) within ``within`` of its top."""
     if within is None or lb0 is None:
         return None
-    base_gap = max(0.0, c0 - lb0)
-    return lambda best, bound: base_gap + best - bound <= max(EXACT_TOLERANCE / 2, within * (c0 - bound))
+    return partial(_within_share, c0=c0, base_gap=max(0.0, c0 - lb0), within=within)
 
 
-def _resolve_kept(session: HighsSession, free, time_limit: float, enough: Callable[[float, float], bool] | None = None):
-    cols = [(session.col(s), up) for s, up in free]
-    for j, up in cols:
-        if j is not None:
-            session.h.changeColBounds(j, 0.0, up)
-    try:
-        run = session.run(
-            time_limit=time_limit, rel_gap=0.0, abs_gap=EXACT_TOLERANCE / 2, start=session.x0, enough=enough
-        )
-    finally:
-        for j, _ in cols:
-            if j is not None:
-                session.h.changeColBounds(j, 0.0, 0.0)
+def _ends(run: Run):
+    """A re-solve's best plan, its proven bound, seconds and status."""
     bound = run.bound if run.bound is not None else (run.objective if run.status == "optimal" else None)
     return run.objective, bound, run.seconds, run.status
 

@@ -45,15 +45,18 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from concurrent.futures import Executor
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING
 
+from optimize.resolves import Relaxation, fair_share, run_relaxed, run_within
 from scenarios.targets import Requirement
 
 if TYPE_CHECKING:
     from optimize.program import Outcome, Program, Solution
     from optimize.result import PlanResult
-    from optimize.session import HighsSession
+    from optimize.session import HighsSession, Run
 
 #: Marginal costs closer than this (currency units) to their proven bound are exact.
 EXACT_TOLERANCE = 1.0
@@ -135,6 +138,8 @@ def marginal_costs(
     session: HighsSession | None = None,
     progress: Callable[[str], None] | None = None,
     within: float | None = None,
+    processes: int = 1,
+    executor: Executor | None = None,
 ) -> dict[Requirement, Marginal]:
     """Re-solve binding requirements relaxed by one unit, in :func:`priority` order, within ``budget`` seconds.
 
@@ -142,12 +147,14 @@ def marginal_costs(
     caller passes twice the main solve). ``within``: a re-solve on the kept model may stop
     once ``marginal_cost_max − marginal_cost`` is at most this share of
     ``marginal_cost_max`` (status ``bounded``); None proves every one to a currency unit.
-    Returns a :class:`Marginal` for every binding requirement (``not computed: time
-    budget`` for those the budget did not reach).
+    ``processes`` / ``executor``: re-solves of the kept model run that many at a time on
+    worker processes (:func:`optimize.resolves.run_within`). Returns a :class:`Marginal`
+    for every binding requirement (``not computed: time budget`` for those the budget did
+    not reach).
     """
-    t_start = time.perf_counter()
-    order = priority(result)
-    out: dict[Requirement, Marginal] = {}
+    order = [rr.requirement for rr in priority(result)]
+    say = progress or (lambda _msg: None)
+    repairs = {r: hire_back_cost(prog, r) for r in order}
     if session is not None:
         c0, lb0 = session.objective0, session.bound0
     else:
@@ -160,26 +167,19 @@ def marginal_costs(
     base_exact = base_gap is not None and base_gap <= EXACT_TOLERANCE
     prog.set_elastic(False)
     prog.use_objective("cost")
-    for k, rr in enumerate(order):
-        r = rr.requirement
-        left = budget - (time.perf_counter() - t_start)
-        if left <= 0.05:
-            out[r] = Marginal(None, None, BUDGET)
-            continue
-        each = min(left, max(left / (len(order) - k), min_share))
-        if progress:
-            progress(f"marginal cost {k + 1}/{len(order)}: {r.label}")
-        repair = hire_back_cost(prog, r)
-        target = c0 - repair + EXACT_TOLERANCE / 2 if repair is not None else None
-        if session is not None:
-            out[r] = _resolve_kept(session, prog.shortfall[r], c0, target, each, within)
-        else:
-            out[r] = _resolve_pulp(prog, sol, r, solver, c0, each)
-        m = out[r]
+    announce = lambda k, label: say(f"marginal cost {k + 1}/{len(order)}: {label}")  # noqa: E731
+    if session is not None:
+        out = _kept_marginals(
+            session, prog, order, repairs, c0, within, budget, min_share, announce, processes, executor
+        )
+    else:
+        out = _pulp_marginals(prog, sol, order, solver, c0, budget, min_share, announce)
+        prog.restore(sol)
+    for r, m in out.items():
         if m.saving is None:
             continue
         # what the solver proved, and what a repair proves, both bound the saving
-        most = m.saving_max
+        most, repair = m.saving_max, repairs[r]
         if repair is not None and base_gap is not None:
             most = min(most, repair + base_gap) if most is not None else repair + base_gap
         m.saving_max = max(m.saving, most) if most is not None else None
@@ -187,47 +187,91 @@ def marginal_costs(
         m.status = EXACT if exact else BOUNDED
         if exact:
             m.saving_max = m.saving
-    if session is not None:
-        session.h.setSolution(_solution(session.x0))
-    else:
-        prog.restore(sol)
     return out
 
 
-def _solution(values):
-    import highspy
+def _kept_marginals(
+    session: HighsSession,
+    prog: Program,
+    order: list[Requirement],
+    repairs: dict[Requirement, float | None],
+    c0: float,
+    within: float | None,
+    budget: float,
+    min_share: float,
+    announce: Callable[[int, str], None],
+    processes: int,
+    executor: Executor | None,
+) -> dict[Requirement, Marginal]:
+    out: dict[Requirement, Marginal] = {}
+    asked: list[Requirement] = []
+    relaxations: list[Relaxation] = []
+    for r in order:
+        j = session.col(prog.shortfall[r])
+        if j is None:
+            out[r] = Marginal(None, None, "failed: requirement not in the model")
+            continue
+        repair = repairs[r]
+        asked.append(r)
+        relaxations.append(
+            Relaxation(
+                r.label,
+                ((j, 1.0),),
+                abs_gap=EXACT_TOLERANCE / 2,
+                target=c0 - repair + EXACT_TOLERANCE / 2 if repair is not None else None,
+                enough=close_enough(c0, within),
+            )
+        )
+    runs = run_within(
+        session,
+        relaxations,
+        budget=budget,
+        min_share=min_share,
+        processes=processes,
+        executor=executor,
+        announce=lambda k, rx: announce(order.index(asked[k]), rx.label),
+    )
+    for r, run in zip(asked, runs, strict=True):
+        out[r] = Marginal(None, None, BUDGET) if run is None else _marginal_of(run, c0)
+    return {r: out[r] for r in order}
 
-    sol = highspy.HighsSolution()
-    sol.col_value = values.tolist()
-    sol.value_valid = True
-    return sol
+
+def _pulp_marginals(
+    prog: Program,
+    sol: Solution,
+    order: list[Requirement],
+    solver: str,
+    c0: float,
+    budget: float,
+    min_share: float,
+    announce: Callable[[int, str], None],
+) -> dict[Requirement, Marginal]:
+    t_start = time.perf_counter()
+    out: dict[Requirement, Marginal] = {}
+    for k, r in enumerate(order):
+        each = fair_share(budget - (time.perf_counter() - t_start), len(order) - k, min_share)
+        if each is None:
+            out[r] = Marginal(None, None, BUDGET)
+            continue
+        announce(k, r.label)
+        out[r] = _resolve_pulp(prog, sol, r, solver, c0, each)
+    return out
+
+
+def _within_share(best: float, bound: float, *, c0: float, base_gap: float, within: float) -> bool:
+    """The saving's range (``base_gap`` plus the re-solve's gap) is within ``within`` of its top."""
+    return base_gap + best - bound <= max(EXACT_TOLERANCE / 2, within * (c0 - bound))
 
 
 def close_enough(c0: float, within: float | None) -> Callable[[float, float], bool] | None:
     """Stop rule of a re-solve: the saving's range ``[c0 − best, c0 − bound]`` is within ``within`` of its top."""
     if within is None:
         return None
-    return lambda best, bound: best - bound <= max(EXACT_TOLERANCE / 2, within * (c0 - bound))
+    return partial(_within_share, c0=c0, base_gap=0.0, within=within)
 
 
-def _resolve_kept(
-    session: HighsSession, shortfall, c0: float, target: float | None, time_limit: float, within: float | None = None
-) -> Marginal:
-    j = session.col(shortfall)
-    if j is None:
-        return Marginal(None, None, "failed: requirement not in the model")
-    session.h.changeColBounds(j, 0.0, 1.0)
-    try:
-        run = session.run(
-            time_limit=time_limit,
-            rel_gap=0.0,
-            abs_gap=EXACT_TOLERANCE / 2,
-            start=session.x0,
-            target=target,
-            enough=close_enough(c0, within),
-        )
-    finally:
-        session.h.changeColBounds(j, 0.0, 0.0)
+def _marginal_of(run: Run, c0: float) -> Marginal:
+    """A re-solve's run as the saving it found and the most it proved possible (status set by the caller)."""
     if run.objective is None:
         return Marginal(None, None, f"failed: {run.status}", run.seconds)
     found = max(0.0, c0 - run.objective)
@@ -237,6 +281,17 @@ def _resolve_kept(
     if run.status == "optimal" and run.bound is not None:
         most = max(found, c0 - run.bound)
     return Marginal(found, most, BOUNDED, run.seconds)
+
+
+def _resolve_kept(
+    session: HighsSession, shortfall, c0: float, target: float | None, time_limit: float, within: float | None = None
+) -> Marginal:
+    """One requirement's re-solve on the kept model, here (what the tests call directly)."""
+    j = session.col(shortfall)
+    if j is None:
+        return Marginal(None, None, "failed: requirement not in the model")
+    relax = Relaxation("", ((j, 1.0),), EXACT_TOLERANCE / 2, target, close_enough(c0, within))
+    return _marginal_of(run_relaxed(session, relax, time_limit), c0)
 
 
 def _resolve_pulp(prog: Program, sol: Solution, r: Requirement, solver: str, c0: float, time_limit: float) -> Marginal:

@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import os
 import time
 from collections.abc import Callable
+from concurrent.futures import Executor
 from dataclasses import dataclass
 
 import numpy as np
@@ -317,10 +319,13 @@ class Program:
 def _session(prog: Program):
     """The HiGHS model of the main solve, kept for the re-solves (None if PuLP left none)."""
     try:
-        return HighsSession(prog)
+        return HighsSession.of_program(prog)
     except ValueError:
         return None
 
+
+#: ``solve(processes=None)`` prices on every core once the main solve takes this many seconds.
+PARALLEL_FROM = 2.0
 
 #: How far a solve is from proven optimal, best first: a two-stage solve is as good as its worse stage.
 RANK = {"optimal": 0, "optimal_within_gap": 1, "time_limit": 2}
@@ -373,6 +378,8 @@ def solve(
     progress: Callable[[str], None] | None = None,
     marginal_time_limit: float | None = None,
     explain_infeasible: bool = True,
+    processes: int | None = 1,
+    executor: Executor | None = None,
 ):
     """Solve the planning program of ``scenario`` and return a :class:`~optimize.result.PlanResult`.
 
@@ -405,6 +412,13 @@ def solve(
     most its fair share of what is left, but no less than twice the main solve.
     Marginal costs are ``exact`` only when the plan itself is proven optimal to within
     a currency unit: pass ``gap=0`` for exact marginal costs on large cities.
+
+    ``processes``: the re-solves run that many at a time, on worker processes started for
+    the call (or on ``executor``, given by the caller); 1 runs them here; None: on every
+    core when the main solve took at least :data:`PARALLEL_FROM` seconds (a re-solve takes
+    about as long; below that, starting workers costs more than it saves), else here. A
+    figure proven exact does not depend on it; under a time budget more processes price
+    more requirements (:mod:`optimize.resolves`).
 
     ``explain_infeasible=False``: an infeasible problem is reported without its
     explanation (which takes further solves): for callers that only ask whether a plan
@@ -443,7 +457,9 @@ def solve(
     check_plan(result, objective=out.objective, shortfall=sol.shortfall)  # raises rather than report a wrong plan
     if mode == "min-cost" and marginal_costs and result.requirements:
         t0 = time.perf_counter()
-        _price_requirements(prog, sol, result, out, solver, marginal_costs, time_limit, marginal_time_limit, say)
+        _price_requirements(
+            prog, sol, result, out, solver, marginal_costs, time_limit, marginal_time_limit, say, processes, executor
+        )
         result.timings["marginal"] = time.perf_counter() - t0
     elif result.requirements:
         why = mode if mode != "min-cost" else "re-solves not asked for"
@@ -478,6 +494,8 @@ def _price_requirements(
     time_limit: float | None,
     marginal_time_limit: float | None,
     say: Callable[[str], None],
+    processes: int | None = 1,
+    executor: Executor | None = None,
 ) -> None:
     """Every requirement's LP dual, then (unless duals only) the binding ones' re-solved marginal costs."""
     session = _session(prog) if solver == "highs" else None
@@ -498,6 +516,8 @@ def _price_requirements(
     if time_limit is not None:
         budget = min(budget, time_limit)
     within = None if math.isinf(budget) else WITHIN  # no budget: every figure proven to a currency unit
+    if processes is None:
+        processes = (os.cpu_count() or 1) if out.seconds >= PARALLEL_FROM else 1
     t0 = time.perf_counter()
     result.target_costs = full_costs(
         prog,
@@ -509,6 +529,8 @@ def _price_requirements(
         session=session,
         progress=say,
         within=within,
+        processes=processes,
+        executor=executor,
     )
     result.timings["full_costs"] = time.perf_counter() - t0
     budget -= result.timings["full_costs"]  # one time budget for both: full costs take at most half
@@ -523,6 +545,8 @@ def _price_requirements(
         session=session,
         progress=say,
         within=within,
+        processes=processes,
+        executor=executor,
     )
     for rr in result.requirements:
         m = marg.get(rr.requirement)

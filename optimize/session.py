@@ -70,6 +70,14 @@ def _flush_c_stdout() -> None:
         pass  # not a C library that exports fflush: HiGHS flushes its own lines
 
 
+def plan_solution(values: np.ndarray) -> highspy.HighsSolution:
+    """``values`` as a HiGHS solution to start from (the plan, for the next re-solve)."""
+    sol = highspy.HighsSolution()
+    sol.col_value = values.tolist()
+    sol.value_valid = True
+    return sol
+
+
 @dataclass
 class Run:
     """One run of the kept model: ``status`` in the summary's words, objective and proven bound."""
@@ -89,17 +97,33 @@ class HighsSession:
     maps to the solver's index.
     """
 
-    def __init__(self, prog: Program):
+    def __init__(self, h: highspy.Highs, *, col_of: dict, x0: np.ndarray, objective0: float, bound0: float | None):
+        self.h = h
+        self.col_of = col_of
+        self.x0 = x0
+        self.objective0 = objective0
+        self.bound0 = bound0
+
+    @classmethod
+    def of_program(cls, prog: Program) -> HighsSession:
+        """The model PuLP passed to HiGHS for ``prog``'s last solve, with that solve's plan."""
         h = prog.prob.solverModel
         if not isinstance(h, highspy.Highs):
             raise ValueError("no HiGHS model to keep: solve the program with HiGHS first")
-        self.h = h
-        self.col_of = {v.id: j for j, v in enumerate(prog.prob.exported_variables())}
-        self.x0 = np.array(h.getSolution().col_value, dtype=float)
         info = h.getInfo()
-        self.objective0 = float(info.objective_function_value)
         b = float(info.mip_dual_bound)
-        self.bound0 = b if math.isfinite(b) else None
+        return cls(
+            h,
+            col_of={v.id: j for j, v in enumerate(prog.prob.exported_variables())},
+            x0=np.array(h.getSolution().col_value, dtype=float),
+            objective0=float(info.objective_function_value),
+            bound0=b if math.isfinite(b) else None,
+        )
+
+    @classmethod
+    def of_spec(cls, spec: ModelSpec) -> HighsSession:
+        """The model a :class:`ModelSpec` carries, in this process (columns by index only)."""
+        return cls(spec.highs(), col_of={}, x0=spec.x0, objective0=spec.objective0, bound0=spec.bound0)
 
     def col(self, var: LpVariable) -> int | None:
         return self.col_of.get(var.id)
@@ -146,10 +170,7 @@ class HighsSession:
         h.setOptionValue("mip_abs_gap", float(abs_gap))
         h.setOptionValue("objective_target", float(target) if target is not None else -highspy.kHighsInf)
         if start is not None:
-            sol = highspy.HighsSolution()
-            sol.col_value = start.tolist()
-            sol.value_valid = True
-            h.setSolution(sol)
+            h.setSolution(plan_solution(start))
         stopped = [False]
 
         def check(e) -> None:
@@ -189,3 +210,70 @@ class HighsSession:
         if has:
             return Run("time_limit" if st != S.kObjectiveTarget else "target", obj, bound, seconds, values)
         return Run("time_limit" if st == S.kTimeLimit else f"error: {h.modelStatusToString(st)}", None, bound, seconds)
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """The kept model and its plan as plain arrays, for a re-solve in another process.
+
+    ``highspy.HighsLp`` does not pickle, so the LP travels as its arrays (column-wise
+    matrix) and is passed to a fresh ``Highs`` on the other side, with the plan
+    (``x0``) as each re-solve's starting incumbent. ``key`` names this model, so that
+    a worker builds it once however many re-solves it is sent.
+    """
+
+    key: str
+    col_cost: np.ndarray
+    col_lower: np.ndarray
+    col_upper: np.ndarray
+    row_lower: np.ndarray
+    row_upper: np.ndarray
+    a_start: np.ndarray
+    a_index: np.ndarray
+    a_value: np.ndarray
+    integrality: np.ndarray
+    offset: float
+    x0: np.ndarray
+    objective0: float
+    bound0: float | None
+
+    @classmethod
+    def of(cls, session: HighsSession) -> ModelSpec:
+        lp = session.h.getLp()
+        a = lp.a_matrix_
+        if a.format_ != highspy.MatrixFormat.kColwise or lp.sense_ != highspy.ObjSense.kMinimize:
+            raise ValueError("only a column-wise minimisation can be sent to another process")
+        return cls(
+            key=f"{os.getpid()}-{id(session)}-{time.monotonic_ns()}",
+            col_cost=np.array(lp.col_cost_, dtype=float),
+            col_lower=np.array(lp.col_lower_, dtype=float),
+            col_upper=np.array(lp.col_upper_, dtype=float),
+            row_lower=np.array(lp.row_lower_, dtype=float),
+            row_upper=np.array(lp.row_upper_, dtype=float),
+            a_start=np.array(a.start_, dtype=np.int32),
+            a_index=np.array(a.index_, dtype=np.int32),
+            a_value=np.array(a.value_, dtype=float),
+            integrality=np.array([int(v) for v in lp.integrality_], dtype=np.int8),
+            offset=float(lp.offset_),
+            x0=session.x0.copy(),
+            objective0=session.objective0,
+            bound0=session.bound0,
+        )
+
+    def highs(self) -> highspy.Highs:
+        """A fresh ``Highs`` holding this model, its plan set as the incumbent."""
+        silence_banner()
+        lp = highspy.HighsLp()
+        lp.num_col_, lp.num_row_ = len(self.col_cost), len(self.row_lower)
+        lp.col_cost_, lp.col_lower_, lp.col_upper_ = self.col_cost, self.col_lower, self.col_upper
+        lp.row_lower_, lp.row_upper_ = self.row_lower, self.row_upper
+        lp.offset_ = self.offset
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = lp.num_col_, lp.num_row_
+        lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = self.a_start, self.a_index, self.a_value
+        if len(self.integrality):
+            lp.integrality_ = [highspy.HighsVarType(int(v)) for v in self.integrality]
+        h = highspy.Highs()
+        h.setOptionValue("output_flag", False)
+        h.passModel(lp)
+        return h

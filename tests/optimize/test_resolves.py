@@ -1,0 +1,132 @@
+"""Re-solves on worker processes: the figures this process finds, and nothing lost when workers fail."""
+
+from __future__ import annotations
+
+import dataclasses
+import multiprocessing
+from concurrent.futures import BrokenExecutor, Executor, Future, ProcessPoolExecutor
+
+import pytest
+
+import optimize
+import optimize.program as program
+import optimize.resolves as resolves
+from optimize.marginal import EXACT
+from optimize.program import Program, _session
+from optimize.session import HighsSession, ModelSpec
+
+INF = float("inf")
+
+
+def _priced(res):
+    """What the planner reads of the re-solves: every requirement's figures and every target's full cost."""
+    marginal = [
+        (rr.requirement.label, rr.marginal_status, rr.marginal_cost, rr.marginal_cost_max) for rr in res.requirements
+    ]
+    full = [dataclasses.replace(t, seconds=0.0) for t in res.target_costs]
+    return marginal, full
+
+
+def _resolves(res) -> int:
+    return sum(rr.binding for rr in res.requirements) + sum(1 for t in res.target_costs if t.cost_without is not None)
+
+
+class Counting(ProcessPoolExecutor):
+    """Worker processes that count what they are sent."""
+
+    def __init__(self, workers: int):
+        super().__init__(max_workers=workers, mp_context=multiprocessing.get_context("forkserver"))
+        self.sent = 0
+
+    def submit(self, fn, /, *args, **kwargs):
+        self.sent += 1
+        return super().submit(fn, *args, **kwargs)
+
+
+class Broken(Executor):
+    """A pool whose workers have died."""
+
+    def submit(self, fn, /, *args, **kwargs):
+        raise BrokenExecutor("the workers are gone")
+
+
+class Failing(Executor):
+    """A pool whose every task fails in the worker."""
+
+    def submit(self, fn, /, *args, **kwargs):
+        f: Future = Future()
+        f.set_exception(MemoryError("no room for the model"))
+        return f
+
+
+@pytest.fixture(scope="module")
+def here(tutorial):
+    res = optimize.solve(tutorial, gap=1e-9, marginal_time_limit=INF)
+    assert any(rr.marginal_status == EXACT for rr in res.requirements)
+    return res
+
+
+def test_workers_find_every_figure_this_process_finds(tutorial, here):
+    with Counting(2) as pool:
+        there = optimize.solve(tutorial, gap=1e-9, marginal_time_limit=INF, processes=2, executor=pool)
+    assert pool.sent == _resolves(here) > 0  # every re-solve went to a worker
+    assert _priced(there) == _priced(here)
+
+
+def test_workers_started_for_the_call_find_the_same(tutorial, here):
+    there = optimize.solve(tutorial, gap=1e-9, marginal_time_limit=INF, processes=2)
+    assert _priced(there) == _priced(here)
+
+
+def test_dead_workers_leave_the_re_solves_to_this_process(tutorial, here):
+    there = optimize.solve(tutorial, gap=1e-9, marginal_time_limit=INF, processes=2, executor=Broken())
+    assert _priced(there) == _priced(here)
+
+
+def test_a_re_solve_that_fails_on_a_worker_is_reported_not_raised(tutorial, here):
+    there = optimize.solve(tutorial, gap=1e-9, marginal_time_limit=INF, processes=2, executor=Failing())
+    binding = [rr for rr in there.requirements if rr.binding]
+    assert binding
+    for rr in binding:
+        assert rr.marginal_status.startswith("failed: error: MemoryError"), rr.marginal_status
+        assert rr.marginal_cost is None
+    priced = [t for t in here.target_costs if t.cost_without is not None]
+    assert priced
+    failed = {t.target: t.status for t in there.target_costs}
+    for t in priced:
+        assert failed[t.target].startswith("failed: error: MemoryError")
+
+
+@pytest.mark.parametrize("threshold, started", [(INF, False), (0.0, True)])
+def test_by_default_workers_start_only_for_a_solve_long_enough_to_repay_them(tutorial, monkeypatch, threshold, started):
+    calls = []
+
+    def refuse(processes):
+        calls.append(processes)
+        raise BrokenExecutor("not started in this test")
+
+    monkeypatch.setattr(program, "PARALLEL_FROM", threshold)
+    monkeypatch.setattr(resolves, "_worker_processes", refuse)
+    monkeypatch.setattr(program.os, "cpu_count", lambda: 3)
+    optimize.solve(tutorial, marginal_time_limit=INF, processes=None)
+    assert bool(calls) is started
+    if started:
+        assert calls[0] == 3  # every core
+
+
+def test_a_model_sent_to_a_worker_is_the_model_kept_here(tutorial):
+    prog = Program(tutorial.planning())
+    prog.set_elastic(False)
+    prog.use_objective("cost")
+    prog.run("highs", gap=0.0)
+    kept = _session(prog)
+    assert kept is not None
+    copy = HighsSession.of_spec(ModelSpec.of(kept))
+    a, b = kept.h.getLp(), copy.h.getLp()
+    for field in ("col_cost_", "col_lower_", "col_upper_", "row_lower_", "row_upper_"):
+        assert list(getattr(a, field)) == list(getattr(b, field)), field
+    assert list(a.a_matrix_.value_) == list(b.a_matrix_.value_)
+    assert [int(v) for v in a.integrality_] == [int(v) for v in b.integrality_]
+    assert any(int(v) for v in b.integrality_)  # a MIP, not its relaxation
+    run = copy.run(time_limit=60.0, rel_gap=0.0, abs_gap=0.5, start=copy.x0)
+    assert run.status == "optimal" and run.objective == pytest.approx(kept.objective0, abs=0.5)

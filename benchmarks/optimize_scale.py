@@ -22,6 +22,7 @@ compare ratios within one run, not absolute times across runs.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -217,7 +218,7 @@ def timed(*args, progress=None, **kwargs):
     return res
 optimize.solve = timed
 from commplan.cli import main
-code = main(["plan", sys.argv[1], "--out", sys.argv[2], "--quiet"])
+code = main(["plan", sys.argv[1], "--out", sys.argv[2], "--quiet", *sys.argv[4:]])
 stamps.append((time.perf_counter() - T0, "outputs written"))
 with open(sys.argv[3], "w") as f:
     json.dump({"stamps": stamps, "timings": getattr(timed, "timings", None)}, f)
@@ -225,9 +226,10 @@ sys.exit(code)
 """
 
 
-def plan_command(n: int) -> dict:
+def plan_command(n: int, extra: tuple[str, ...] = ()) -> dict:
     """The whole default ``commplan plan`` (a fresh process: imports, build, solve, marginal and
-    full costs within the default time budget, plan.csv, summary.json and the two charts)."""
+    full costs within the default time budget, on every core, plan.csv, summary.json and the
+    two charts); ``extra``: options added to it."""
     out: dict = {}
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"bench-{n}.toml"
@@ -236,7 +238,9 @@ def plan_command(n: int) -> dict:
         stamps = Path(tmp) / "stamps.json"
         t0 = time.perf_counter()
         done = subprocess.run(
-            [sys.executable, "-c", TIMED_PLAN, str(path), str(run), str(stamps)], capture_output=True, text=True
+            [sys.executable, "-c", TIMED_PLAN, str(path), str(run), str(stamps), *extra],
+            capture_output=True,
+            text=True,
         )
         out["plan_command_s"] = time.perf_counter() - t0
         out["plan_command_exit"] = done.returncode
@@ -286,16 +290,31 @@ def _within(r: dict, rel: float) -> bool:
 def bench(n: int, all_marginals: bool) -> dict:
     s = scenario(n)
     row: dict = {"communities": n, "requirements": len(s.requirements)}
+    row["cores"] = os.cpu_count()
     if all_marginals:
-        # every binding requirement priced, no budget: the time to exact marginal costs
-        t0 = time.perf_counter()
-        res_a = optimize.solve(s, marginal_time_limit=float("inf"))
-        row["whole_all_marginals_s"] = time.perf_counter() - t0
-        row["all_solve_s"] = res_a.timings.get("solve")
-        row["all_marginal_s"] = res_a.timings.get("marginal")
-        row["all_full_costs_s"] = res_a.timings.get("full_costs")
-        row["all_marginal_statuses"] = statuses(res_a)
+        # every binding requirement priced, no budget: the time to exact marginal costs, on
+        # one process and on every core
+        for key, processes in (("all", 1), ("all_every_core", None)):
+            t0 = time.perf_counter()
+            res_a = optimize.solve(s, marginal_time_limit=float("inf"), processes=processes)
+            row[f"{key}_whole_s"] = time.perf_counter() - t0
+            row[f"{key}_solve_s"] = res_a.timings.get("solve")
+            row[f"{key}_marginal_s"] = res_a.timings.get("marginal")
+            row[f"{key}_full_costs_s"] = res_a.timings.get("full_costs")
+            row[f"{key}_marginal_statuses"] = statuses(res_a)
     row.update(plan_command(n))
+    # the same command with its re-solves kept in one process (before optimize.resolves)
+    one = plan_command(n, ("--processes", "1"))
+    row["one_process"] = {
+        k: one[k]
+        for k in (
+            "plan_command_s",
+            "plan_timings",
+            "plan_marginal_statuses",
+            "plan_marginal_exact_or_within_1pct",
+            "plan_full_cost_statuses",
+        )
+    }
     timings = row["plan_timings"] or {}
     row["build_s"] = timings.get("build")
     row["solve_s"] = timings.get("solve")
@@ -305,6 +324,7 @@ def bench(n: int, all_marginals: bool) -> dict:
     alone = row["highs_alone"]["run_s"]
     row["solve_over_highs_alone"] = row["solve_s"] / alone if row["solve_s"] else None
     row["plan_command_over_highs_alone"] = row["plan_command_s"] / alone
+    row["one_process"]["plan_command_over_highs_alone"] = one["plan_command_s"] / alone
     return row
 
 

@@ -2,6 +2,7 @@
 
     python -m benchmarks.output_digests                 # print and write the digests
     python -m benchmarks.output_digests --check FILE    # exit 1 if any differs from FILE
+    python -m benchmarks.output_digests --check FILE --processes 2   # the same on 2 workers
 
 Each bundled scenario is run (plan, then simulate the plan) with its own seed and two
 replications, every marginal cost re-solved without a time budget (a budget makes them
@@ -26,7 +27,7 @@ RUNS = [(name, []) for name in SCENARIOS] + [("tutorial", ["--replan", "yearly"]
 OUT = Path(__file__).parent / "results" / "output_digests.json"
 
 
-def digests() -> dict[str, dict[str, str]]:
+def digests(processes: int = 1) -> dict[str, dict[str, str]]:
     found: dict[str, dict[str, str]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         for name, extra in RUNS:
@@ -41,7 +42,7 @@ def digests() -> dict[str, dict[str, str]]:
                 "--replications",
                 "2",
                 "--processes",
-                "1",
+                str(processes),
                 "--marginal-time-limit",
                 "inf",
             ]
@@ -54,8 +55,14 @@ def digests() -> dict[str, dict[str, str]]:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--check", type=Path, help="compare with this digest file instead of writing one")
+    ap.add_argument(
+        "--processes",
+        type=int,
+        default=1,
+        help="worker processes for the replications and the re-solves (the digests must not depend on it)",
+    )
     args = ap.parse_args()
-    found = digests()
+    found = digests(args.processes)
     if args.check:
         expected = json.loads(args.check.read_text())
         differ = [(run, f) for run in expected for f in FILES if expected[run].get(f) != found.get(run, {}).get(f)]

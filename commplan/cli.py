@@ -228,8 +228,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--processes",
         type=_processes,
         metavar="P",
-        help="marginal- and full-cost re-solves at a time (default: every core once the solve takes 2 s or more; "
-        "figures proven exact do not depend on it)",
+        help="marginal- and full-cost re-solves at a time (default: every core once the solve takes a quarter "
+        "of a second or more; figures proven exact do not depend on it)",
     )
     solve_options(pl)
     common(pl)
@@ -255,7 +255,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--seed", type=_seed, metavar="S", help="root seed (default: the scenario's)")
     run.add_argument(
-        "--processes", type=_processes, default=1, metavar="P", help="worker processes (results do not depend on it)"
+        "--processes",
+        type=_processes,
+        default=1,
+        metavar="P",
+        help="worker processes for the replications and the cost re-solves (results do not depend on it)",
     )
     run.add_argument(
         "--replan",

@@ -18,6 +18,7 @@ import os
 import time
 from collections.abc import Callable
 from concurrent.futures import Executor
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,6 +26,7 @@ import pulp
 from pulp import LpAffineExpression, LpConstraint, LpProblem, LpVariable
 
 from optimize import constraints as C
+from optimize import resolves
 from optimize import variables as V
 from optimize.check import check_plan
 from optimize.constraints import BudgetRow, LimitRow
@@ -325,7 +327,7 @@ def _session(prog: Program):
 
 
 #: ``solve(processes=None)`` prices on every core once the main solve takes this many seconds.
-PARALLEL_FROM = 2.0
+PARALLEL_FROM = 0.25
 
 #: How far a solve is from proven optimal, best first: a two-stage solve is as good as its worse stage.
 RANK = {"optimal": 0, "optimal_within_gap": 1, "time_limit": 2}
@@ -518,36 +520,38 @@ def _price_requirements(
     within = None if math.isinf(budget) else WITHIN  # no budget: every figure proven to a currency unit
     if processes is None:
         processes = (os.cpu_count() or 1) if out.seconds >= PARALLEL_FROM else 1
-    t0 = time.perf_counter()
-    result.target_costs = full_costs(
-        prog,
-        sol,
-        solver,
-        base=out,
-        budget=budget / 2,
-        min_share=2.0 * out.seconds,
-        session=session,
-        progress=say,
-        within=within,
-        processes=processes,
-        executor=executor,
-    )
-    result.timings["full_costs"] = time.perf_counter() - t0
-    budget -= result.timings["full_costs"]  # one time budget for both: full costs take at most half
-    marg = compute_marginals(
-        prog,
-        sol,
-        result,
-        solver,
-        base=out,
-        budget=budget,
-        min_share=2.0 * out.seconds,
-        session=session,
-        progress=say,
-        within=within,
-        processes=processes,
-        executor=executor,
-    )
+    started = executor is None and processes > 1 and session is not None
+    with resolves.worker_processes(processes) if started else nullcontext(executor) as pool:
+        t0 = time.perf_counter()
+        result.target_costs = full_costs(
+            prog,
+            sol,
+            solver,
+            base=out,
+            budget=budget / 2,
+            min_share=2.0 * out.seconds,
+            session=session,
+            progress=say,
+            within=within,
+            processes=processes,
+            executor=pool,
+        )
+        result.timings["full_costs"] = time.perf_counter() - t0
+        budget -= result.timings["full_costs"]  # one time budget for both: full costs take at most half
+        marg = compute_marginals(
+            prog,
+            sol,
+            result,
+            solver,
+            base=out,
+            budget=budget,
+            min_share=2.0 * out.seconds,
+            session=session,
+            progress=say,
+            within=within,
+            processes=processes,
+            executor=pool,
+        )
     for rr in result.requirements:
         m = marg.get(rr.requirement)
         if m is not None:

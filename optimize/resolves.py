@@ -81,8 +81,8 @@ def _run_on_worker(spec: ModelSpec, relax: Relaxation, time_limit: float) -> Run
     return replace(run_relaxed(session, relax, time_limit), values=None)
 
 
-def _worker_processes(processes: int) -> ProcessPoolExecutor:
-    # a fork server, not a fork: this process has HiGHS's threads running
+def worker_processes(processes: int) -> ProcessPoolExecutor:
+    """Workers for re-solves, started from a fork server: this process has HiGHS's threads running."""
     return ProcessPoolExecutor(max_workers=processes, mp_context=multiprocessing.get_context("forkserver"))
 
 
@@ -134,10 +134,10 @@ def _run_elsewhere(session, relaxations, pending, out, share, lanes, executor, a
     Raises ``BrokenExecutor`` with the re-solves in flight put back at the front of
     ``pending``; a re-solve that fails on a working pool is reported in its run.
     """
-    spec = ModelSpec.of(session)
+    spec = session.spec()
     running: dict[Future, int] = {}
     try:
-        with nullcontext(executor) if executor is not None else _worker_processes(lanes) as pool:
+        with nullcontext(executor) if executor is not None else worker_processes(lanes) as pool:
             while pending or running:
                 while pending and len(running) < lanes:
                     each = share(len(pending), lanes)

@@ -103,6 +103,7 @@ class HighsSession:
         self.x0 = x0
         self.objective0 = objective0
         self.bound0 = bound0
+        self._spec: ModelSpec | None = None
 
     @classmethod
     def of_program(cls, prog: Program) -> HighsSession:
@@ -124,6 +125,12 @@ class HighsSession:
     def of_spec(cls, spec: ModelSpec) -> HighsSession:
         """The model a :class:`ModelSpec` carries, in this process (columns by index only)."""
         return cls(spec.highs(), col_of={}, x0=spec.x0, objective0=spec.objective0, bound0=spec.bound0)
+
+    def spec(self) -> ModelSpec:
+        """This model as a :class:`ModelSpec`, made once: re-solves put back every bound they move."""
+        if self._spec is None:
+            self._spec = ModelSpec.of(self)
+        return self._spec
 
     def col(self, var: LpVariable) -> int | None:
         return self.col_of.get(var.id)

@@ -22,16 +22,15 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from concurrent.futures import Executor
 from functools import partial
 from typing import TYPE_CHECKING
 
 from optimize.marginal import BOUNDED, BUDGET, EXACT, EXACT_TOLERANCE, _within_share
-from optimize.resolves import Relaxation, fair_share, run_within
+from optimize.resolves import Relaxation, fair_share
 from optimize.result import TargetCost
 
 if TYPE_CHECKING:
-    from optimize.program import Outcome, Program, Solution
+    from optimize.program import Program, Solution
     from optimize.session import HighsSession, Run
 
 
@@ -39,72 +38,40 @@ def not_computed(prog: Program, why: str) -> list[TargetCost]:
     return [TargetCost(t.name, None, None, None, f"not computed: {why}") for t in prog.scenario.targets]
 
 
-def full_costs(
-    prog: Program,
-    sol: Solution,
-    solver: str,
-    *,
-    base: Outcome,
-    budget: float,
-    min_share: float,
-    session: HighsSession | None = None,
-    progress: Callable[[str], None] | None = None,
-    within: float | None = None,
-    processes: int = 1,
-    executor: Executor | None = None,
-) -> list[TargetCost]:
-    """Each target's full cost by a re-solve without it, in scenario order, within ``budget`` seconds.
+def targets_asked(prog: Program) -> list:
+    """The targets that ask something in some year (the others cost nothing to give up)."""
+    return [t for t in prog.scenario.targets if any(r.target == t.name for r in prog.shortfall)]
 
-    ``within``: a re-solve on the kept model may stop once ``full_cost_max − full_cost_min``
-    is at most this share of ``full_cost_max`` (status ``bounded``); None proves each to a
-    currency unit. ``processes`` / ``executor``: as for the marginal costs.
+
+def _given_up(prog: Program, name: str) -> list:
+    """The target's shortfall variables, each with the most it may fall short: all it asks."""
+    return [(s, float(r.required)) for r, s in prog.shortfall.items() if r.target == name]
+
+
+def full_cost_relaxations(
+    prog: Program, session: HighsSession, c0: float, lb0: float | None, within: float | None
+) -> list[Relaxation]:
+    """The re-solves of the kept model, one per target of :func:`targets_asked`, each without that target.
+
+    ``within``: a re-solve may stop once ``full_cost_max − full_cost_min`` is at most this
+    share of ``full_cost_max`` (status ``bounded``); None proves each to a currency unit.
     """
-    targets = [t for t in prog.scenario.targets if any(r.target == t.name for r in prog.shortfall)]
-    say = progress or (lambda _msg: None)
-    if session is not None:
-        c0, lb0 = session.objective0, session.bound0
-    else:
-        prog.restore(sol)
-        c0 = float(prog.cost_objective.value() or 0.0)
-        lb0 = base.bound
-    if lb0 is None and base.status == "optimal":
-        lb0 = c0
-    prog.set_elastic(False)
-    prog.use_objective("cost")
-    frees = [[(s, float(r.required)) for r, s in prog.shortfall.items() if r.target == tg.name] for tg in targets]
-    if session is not None:
-        relaxations = [
-            Relaxation(
-                tg.name,
-                tuple((j, up) for s, up in free if (j := session.col(s)) is not None),
-                abs_gap=EXACT_TOLERANCE / 2,
-                enough=_close_enough(c0, lb0, within),
-            )
-            for tg, free in zip(targets, frees, strict=True)
-        ]
-        runs = run_within(
-            session,
-            relaxations,
-            budget=budget,
-            min_share=min_share,
-            processes=processes,
-            executor=executor,
-            announce=lambda k, rx: say(f"full cost {k + 1}/{len(targets)}: {rx.label}"),
+    targets = targets_asked(prog)
+    return [
+        Relaxation(
+            f"full cost {k + 1}/{len(targets)}: {tg.name}",
+            tuple((j, up) for s, up in _given_up(prog, tg.name) if (j := session.col(s)) is not None),
+            abs_gap=EXACT_TOLERANCE / 2,
+            enough=_close_enough(c0, lb0, within),
         )
-        found = [None if run is None else _ends(run) for run in runs]
-    else:
-        found = []
-        t_start = time.perf_counter()
-        for k, (tg, free) in enumerate(zip(targets, frees, strict=True)):
-            each = fair_share(budget - (time.perf_counter() - t_start), len(targets) - k, min_share)
-            if each is None:
-                found.append(None)
-                continue
-            say(f"full cost {k + 1}/{len(targets)}: {tg.name}")
-            found.append(_resolve_pulp(prog, sol, free, solver, each))
-        prog.restore(sol)
+        for k, tg in enumerate(targets)
+    ]
+
+
+def target_costs(prog: Program, found: list, c0: float, lb0: float | None) -> list[TargetCost]:
+    """Every target's full cost from its re-solve's ends (``found``, in :func:`targets_asked` order; None: no time)."""
     out: dict[str, TargetCost] = {}
-    for tg, got in zip(targets, found, strict=True):
+    for tg, got in zip(targets_asked(prog), found, strict=True):
         if got is None:
             out[tg.name] = TargetCost(tg.name, None, None, None, BUDGET)
             continue
@@ -131,6 +98,31 @@ def full_costs(
         # a target that asks nothing in any year (all zeros) costs nothing to give up
         result.append(out.get(tg.name) or TargetCost(tg.name, 0.0, 0.0, 0.0, EXACT, cost_without=c0))
     return result
+
+
+def from_runs(runs: list[Run | None]) -> list:
+    """The kept model's runs as :func:`target_costs` reads them."""
+    return [None if run is None else _ends(run) for run in runs]
+
+
+def full_costs_pulp(
+    prog: Program, sol: Solution, solver: str, *, budget: float, min_share: float, progress: Callable[[str], None]
+) -> list:
+    """The solver-neutral way (CBC through PuLP): one re-solve after another, within ``budget`` seconds."""
+    prog.set_elastic(False)
+    prog.use_objective("cost")
+    targets = targets_asked(prog)
+    found: list = []
+    t_start = time.perf_counter()
+    for k, tg in enumerate(targets):
+        each = fair_share(budget - (time.perf_counter() - t_start), len(targets) - k, min_share)
+        if each is None:
+            found.append(None)
+            continue
+        progress(f"full cost {k + 1}/{len(targets)}: {tg.name}")
+        found.append(_resolve_pulp(prog, sol, _given_up(prog, tg.name), solver, each))
+    prog.restore(sol)
+    return found
 
 
 def _close_enough(c0: float, lb0: float | None, within: float | None) -> Callable[[float, float], bool] | None:

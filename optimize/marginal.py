@@ -45,12 +45,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from concurrent.futures import Executor
 from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING
 
-from optimize.resolves import Relaxation, fair_share, run_relaxed, run_within
+from optimize.resolves import Relaxation, fair_share, run_relaxed
 from scenarios.targets import Requirement
 
 if TYPE_CHECKING:
@@ -126,60 +125,61 @@ def priority(result: PlanResult) -> list:
     return sorted(binding, key=lambda rr: -(rr.dual_lp or 0.0))
 
 
-def marginal_costs(
-    prog: Program,
-    sol: Solution,
-    result: PlanResult,
-    solver: str,
-    *,
-    base: Outcome,
-    budget: float,
-    min_share: float,
-    session: HighsSession | None = None,
-    progress: Callable[[str], None] | None = None,
-    within: float | None = None,
-    processes: int = 1,
-    executor: Executor | None = None,
-) -> dict[Requirement, Marginal]:
-    """Re-solve binding requirements relaxed by one unit, in :func:`priority` order, within ``budget`` seconds.
-
-    ``min_share``: the least time a re-solve is given while the budget lasts (the solve()
-    caller passes twice the main solve). ``within``: a re-solve on the kept model may stop
-    once ``marginal_cost_max − marginal_cost`` is at most this share of
-    ``marginal_cost_max`` (status ``bounded``); None proves every one to a currency unit.
-    ``processes`` / ``executor``: re-solves of the kept model run that many at a time on
-    worker processes (:func:`optimize.resolves.run_within`). Returns a :class:`Marginal`
-    for every binding requirement (``not computed: time budget`` for those the budget did
-    not reach).
-    """
-    order = [rr.requirement for rr in priority(result)]
-    say = progress or (lambda _msg: None)
-    repairs = {r: hire_back_cost(prog, r) for r in order}
+def plan_cost(prog: Program, sol: Solution, base: Outcome, session: HighsSession | None) -> tuple[float, float | None]:
+    """The plan's cost ``C0`` and its proven lower bound ``LB0`` (None if unproven): what every re-solve is measured from."""
     if session is not None:
         c0, lb0 = session.objective0, session.bound0
     else:
         prog.restore(sol)
         c0 = float(prog.cost_objective.value() or 0.0)  # restored: every variable has a value
-        lb0 = base.bound if base.bound is not None else (c0 if base.status == "optimal" else None)
+        lb0 = base.bound
     if lb0 is None and base.status == "optimal":
         lb0 = c0  # an LP-free solve proven optimal (no MIP bound reported)
+    return c0, lb0
+
+
+def marginal_relaxations(
+    prog: Program, order: list[Requirement], session: HighsSession, c0: float, within: float | None
+) -> tuple[list[Requirement], list[Relaxation], dict[Requirement, Marginal]]:
+    """The re-solves of the kept model for ``order`` (each requirement relaxed by one unit), in that order.
+
+    Returns the requirements asked, their relaxations, and a failure for any not in the
+    model. ``within``: a re-solve may stop once ``marginal_cost_max − marginal_cost`` is
+    at most this share of ``marginal_cost_max`` (status ``bounded``); None proves every
+    one to a currency unit.
+    """
+    asked: list[Requirement] = []
+    relaxations: list[Relaxation] = []
+    failed: dict[Requirement, Marginal] = {}
+    for k, r in enumerate(order):
+        j = session.col(prog.shortfall[r])
+        if j is None:
+            failed[r] = Marginal(None, None, "failed: requirement not in the model")
+            continue
+        repair = hire_back_cost(prog, r)
+        asked.append(r)
+        relaxations.append(
+            Relaxation(
+                f"marginal cost {k + 1}/{len(order)}: {r.label}",
+                ((j, 1.0),),
+                abs_gap=EXACT_TOLERANCE / 2,
+                target=c0 - repair + EXACT_TOLERANCE / 2 if repair is not None else None,
+                enough=close_enough(c0, within),
+            )
+        )
+    return asked, relaxations, failed
+
+
+def settle(
+    prog: Program, found: dict[Requirement, Marginal], c0: float, lb0: float | None
+) -> dict[Requirement, Marginal]:
+    """Each re-solve's saving with its status: ``exact`` where what the solver proved, or a repair proves, meets it."""
     base_gap = max(0.0, c0 - lb0) if lb0 is not None else None
     base_exact = base_gap is not None and base_gap <= EXACT_TOLERANCE
-    prog.set_elastic(False)
-    prog.use_objective("cost")
-    announce = lambda k, label: say(f"marginal cost {k + 1}/{len(order)}: {label}")  # noqa: E731
-    if session is not None:
-        out = _kept_marginals(
-            session, prog, order, repairs, c0, within, budget, min_share, announce, processes, executor
-        )
-    else:
-        out = _pulp_marginals(prog, sol, order, solver, c0, budget, min_share, announce)
-        prog.restore(sol)
-    for r, m in out.items():
+    for r, m in found.items():
         if m.saving is None:
             continue
-        # what the solver proved, and what a repair proves, both bound the saving
-        most, repair = m.saving_max, repairs[r]
+        most, repair = m.saving_max, hire_back_cost(prog, r)
         if repair is not None and base_gap is not None:
             most = min(most, repair + base_gap) if most is not None else repair + base_gap
         m.saving_max = max(m.saving, most) if most is not None else None
@@ -187,65 +187,31 @@ def marginal_costs(
         m.status = EXACT if exact else BOUNDED
         if exact:
             m.saving_max = m.saving
-    return out
+    return found
 
 
-def _kept_marginals(
-    session: HighsSession,
-    prog: Program,
-    order: list[Requirement],
-    repairs: dict[Requirement, float | None],
-    c0: float,
-    within: float | None,
-    budget: float,
-    min_share: float,
-    announce: Callable[[int, str], None],
-    processes: int,
-    executor: Executor | None,
-) -> dict[Requirement, Marginal]:
-    out: dict[Requirement, Marginal] = {}
-    asked: list[Requirement] = []
-    relaxations: list[Relaxation] = []
-    for r in order:
-        j = session.col(prog.shortfall[r])
-        if j is None:
-            out[r] = Marginal(None, None, "failed: requirement not in the model")
-            continue
-        repair = repairs[r]
-        asked.append(r)
-        relaxations.append(
-            Relaxation(
-                r.label,
-                ((j, 1.0),),
-                abs_gap=EXACT_TOLERANCE / 2,
-                target=c0 - repair + EXACT_TOLERANCE / 2 if repair is not None else None,
-                enough=close_enough(c0, within),
-            )
-        )
-    runs = run_within(
-        session,
-        relaxations,
-        budget=budget,
-        min_share=min_share,
-        processes=processes,
-        executor=executor,
-        announce=lambda k, rx: announce(order.index(asked[k]), rx.label),
-    )
-    for r, run in zip(asked, runs, strict=True):
-        out[r] = Marginal(None, None, BUDGET) if run is None else _marginal_of(run, c0)
-    return {r: out[r] for r in order}
+def from_runs(asked: list[Requirement], runs: list[Run | None], c0: float) -> dict[Requirement, Marginal]:
+    """The kept model's runs as savings found and the most proven possible (``None``: the budget ran out)."""
+    return {
+        r: Marginal(None, None, BUDGET) if run is None else _marginal_of(run, c0)
+        for r, run in zip(asked, runs, strict=True)
+    }
 
 
-def _pulp_marginals(
+def marginal_costs_pulp(
     prog: Program,
     sol: Solution,
     order: list[Requirement],
     solver: str,
     c0: float,
+    *,
     budget: float,
     min_share: float,
-    announce: Callable[[int, str], None],
+    progress: Callable[[str], None],
 ) -> dict[Requirement, Marginal]:
+    """The solver-neutral way (CBC through PuLP): one re-solve after another, rebuilt each time."""
+    prog.set_elastic(False)
+    prog.use_objective("cost")
     t_start = time.perf_counter()
     out: dict[Requirement, Marginal] = {}
     for k, r in enumerate(order):
@@ -253,8 +219,9 @@ def _pulp_marginals(
         if each is None:
             out[r] = Marginal(None, None, BUDGET)
             continue
-        announce(k, r.label)
+        progress(f"marginal cost {k + 1}/{len(order)}: {r.label}")
         out[r] = _resolve_pulp(prog, sol, r, solver, c0, each)
+    prog.restore(sol)
     return out
 
 
@@ -286,7 +253,7 @@ def _marginal_of(run: Run, c0: float) -> Marginal:
 def _resolve_kept(
     session: HighsSession, shortfall, c0: float, target: float | None, time_limit: float, within: float | None = None
 ) -> Marginal:
-    """One requirement's re-solve on the kept model, here (what the tests call directly)."""
+    """One requirement's re-solve on the kept model, here: one figure without the time budget's queue."""
     j = session.col(shortfall)
     if j is None:
         return Marginal(None, None, "failed: requirement not in the model")

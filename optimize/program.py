@@ -14,11 +14,9 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import os
 import time
 from collections.abc import Callable
 from concurrent.futures import Executor
-from contextlib import nullcontext
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,17 +24,15 @@ import pulp
 from pulp import LpAffineExpression, LpConstraint, LpProblem, LpVariable
 
 from optimize import constraints as C
-from optimize import resolves
 from optimize import variables as V
 from optimize.check import check_plan
 from optimize.constraints import BudgetRow, LimitRow
 from optimize.data import ProgramData
-from optimize.fullcost import full_costs, not_computed
+from optimize.fullcost import not_computed
 from optimize.infeasibility import explain
-from optimize.marginal import DUALS_ONLY, NOT_BINDING, WITHIN, lp_duals
-from optimize.marginal import marginal_costs as compute_marginals
+from optimize.pricing import price
 from optimize.result import PlanResult
-from optimize.session import HighsSession, silence_banner
+from optimize.session import silence_banner
 from optimize.variables import Grid, Lin, Stocks
 from scenarios.plan import PlanArrays, stocks_from_decisions
 from scenarios.schema import Scenario
@@ -318,17 +314,6 @@ class Program:
         return stocks_from_decisions(self.data, sol.x, sol.b, sol.h, sol.f, sol.g)
 
 
-def _session(prog: Program):
-    """The HiGHS model of the main solve, kept for the re-solves (None if PuLP left none)."""
-    try:
-        return HighsSession.of_program(prog)
-    except ValueError:
-        return None
-
-
-#: ``solve(processes=None)`` prices on every core once the main solve takes this many seconds.
-PARALLEL_FROM = 0.25
-
 #: How far a solve is from proven optimal, best first: a two-stage solve is as good as its worse stage.
 RANK = {"optimal": 0, "optimal_within_gap": 1, "time_limit": 2}
 
@@ -417,7 +402,7 @@ def solve(
 
     ``processes``: the re-solves run that many at a time, on worker processes started for
     the call (or on ``executor``, given by the caller); 1 runs them here; None: on every
-    core when the main solve took at least :data:`PARALLEL_FROM` seconds (a re-solve takes
+    core when the main solve took at least :data:`optimize.pricing.PARALLEL_FROM` seconds (a re-solve takes
     about as long; below that, starting workers costs more than it saves), else here. A
     figure proven exact does not depend on it; under a time budget more processes price
     more requirements (:mod:`optimize.resolves`).
@@ -459,9 +444,7 @@ def solve(
     check_plan(result, objective=out.objective, shortfall=sol.shortfall)  # raises rather than report a wrong plan
     if mode == "min-cost" and marginal_costs and result.requirements:
         t0 = time.perf_counter()
-        _price_requirements(
-            prog, sol, result, out, solver, marginal_costs, time_limit, marginal_time_limit, say, processes, executor
-        )
+        price(prog, sol, result, out, solver, marginal_costs, time_limit, marginal_time_limit, say, processes, executor)
         result.timings["marginal"] = time.perf_counter() - t0
     elif result.requirements:
         why = mode if mode != "min-cost" else "re-solves not asked for"
@@ -484,75 +467,3 @@ def _why_no_plan(
             "The solver found no plan within the time limit: give it longer (--time-limit), or accept a larger --gap.",
         )
     return None, f"The solver failed: {out.detail or 'no details'}."
-
-
-def _price_requirements(
-    prog: Program,
-    sol: Solution,
-    result: PlanResult,
-    out: Outcome,
-    solver: str,
-    marginal_costs: bool | str,
-    time_limit: float | None,
-    marginal_time_limit: float | None,
-    say: Callable[[str], None],
-    processes: int | None = 1,
-    executor: Executor | None = None,
-) -> None:
-    """Every requirement's LP dual, then (unless duals only) the binding ones' re-solved marginal costs."""
-    session = _session(prog) if solver == "highs" else None
-    say(
-        "pricing each requirement: LP duals"
-        + ("" if marginal_costs == "dual" else ", then re-solves of the binding ones")
-    )
-    duals = lp_duals(prog, solver, session)
-    for rr in result.requirements:
-        rr.dual_lp = duals.get(rr.requirement)
-        rr.marginal_status = NOT_BINDING if not rr.binding else DUALS_ONLY
-    if marginal_costs == "dual":
-        result.target_costs = not_computed(prog, "duals only")
-        return
-    if session is None:
-        prog.restore(sol)
-    budget = marginal_time_limit if marginal_time_limit is not None else max(5.0, 3.0 * out.seconds)
-    if time_limit is not None:
-        budget = min(budget, time_limit)
-    within = None if math.isinf(budget) else WITHIN  # no budget: every figure proven to a currency unit
-    if processes is None:
-        processes = (os.cpu_count() or 1) if out.seconds >= PARALLEL_FROM else 1
-    started = executor is None and processes > 1 and session is not None
-    with resolves.worker_processes(processes) if started else nullcontext(executor) as pool:
-        t0 = time.perf_counter()
-        result.target_costs = full_costs(
-            prog,
-            sol,
-            solver,
-            base=out,
-            budget=budget / 2,
-            min_share=2.0 * out.seconds,
-            session=session,
-            progress=say,
-            within=within,
-            processes=processes,
-            executor=pool,
-        )
-        result.timings["full_costs"] = time.perf_counter() - t0
-        budget -= result.timings["full_costs"]  # one time budget for both: full costs take at most half
-        marg = compute_marginals(
-            prog,
-            sol,
-            result,
-            solver,
-            base=out,
-            budget=budget,
-            min_share=2.0 * out.seconds,
-            session=session,
-            progress=say,
-            within=within,
-            processes=processes,
-            executor=pool,
-        )
-    for rr in result.requirements:
-        m = marg.get(rr.requirement)
-        if m is not None:
-            rr.marginal_cost, rr.marginal_cost_max, rr.marginal_status = m.saving, m.saving_max, m.status

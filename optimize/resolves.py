@@ -9,9 +9,11 @@ finds what it finds on the kept one (HiGHS starts each MIP run from the plan giv
 from the last run), so a figure proven exact does not depend on where it ran or on how
 many workers there were; under a time budget more workers price more requirements.
 
-Time: each re-solve, when it starts, is given its fair share of what is left of the
+Time: each re-solve, when it starts, is given its fair share of what is left of its
 budget across the lanes (never less than ``min_share``, never more than what is left);
-those the budget does not reach get ``None``.
+those their budget does not reach get ``None``. The full costs and the marginal costs
+run in one queue (full costs first, within half the budget), so that a lane freed while
+the last full cost runs starts the first marginal cost instead of waiting.
 """
 
 from __future__ import annotations
@@ -90,39 +92,44 @@ def run_within(
     session: HighsSession,
     relaxations: Sequence[Relaxation],
     *,
-    budget: float,
+    budgets: Sequence[float],
     min_share: float,
     processes: int = 1,
     executor: Executor | None = None,
-    announce: Callable[[int, Relaxation], None] | None = None,
+    announce: Callable[[Relaxation], None] | None = None,
 ) -> list[Run | None]:
-    """Each relaxation's run, in order; ``None`` for those the budget did not reach.
+    """Each relaxation's run, in order; ``None`` for those their budget did not reach.
 
-    In this process when ``processes`` is 1 and no executor is given; otherwise up to
-    ``processes`` at a time on ``executor`` (or on worker processes started for this
-    call). ``announce(k, relax)`` is called as re-solve ``k`` starts. The kept model is
-    left with the plan as its solution.
+    ``budgets[k]``: the seconds from this call by which re-solve ``k`` must end.
+    Re-solves with the same budget share it (the full costs half the time budget, the
+    marginal costs all of it), started in order; a later one may start while an earlier
+    one runs on another lane. In this process when ``processes`` is 1 and no executor is
+    given; otherwise up to ``processes`` at a time on ``executor`` (or on worker
+    processes started for this call). ``announce(relax)`` is called as each starts. The
+    kept model is left with the plan as its solution.
     """
     lanes = max(1, min(processes, len(relaxations)))
     t_start = time.perf_counter()
     out: list[Run | None] = [None] * len(relaxations)
-
-    def share(remaining: int, lanes: int) -> float | None:
-        return fair_share(budget - (time.perf_counter() - t_start), remaining, min_share, lanes)
-
     pending = list(range(len(relaxations)))
+
+    def share(k: int, lanes: int) -> float | None:
+        remaining = sum(1 for j in pending if budgets[j] == budgets[k])
+        return fair_share(budgets[k] - (time.perf_counter() - t_start), remaining, min_share, lanes)
+
     if executor is not None or lanes > 1:
         try:
             _run_elsewhere(session, relaxations, pending, out, share, lanes, executor, announce)
         except BrokenExecutor:
             pass  # the workers died (or never started): what is left runs here
     while pending:
-        each = share(len(pending), 1)
+        k = pending[0]
+        each = share(k, 1)
+        pending.pop(0)
         if each is None:
-            break
-        k = pending.pop(0)
+            continue  # its budget is spent: not computed
         if announce:
-            announce(k, relaxations[k])
+            announce(relaxations[k])
         out[k] = run_relaxed(session, relaxations[k], each)
     session.h.setSolution(plan_solution(session.x0))
     return out
@@ -140,21 +147,20 @@ def _run_elsewhere(session, relaxations, pending, out, share, lanes, executor, a
         with nullcontext(executor) if executor is not None else worker_processes(lanes) as pool:
             while pending or running:
                 while pending and len(running) < lanes:
-                    each = share(len(pending), lanes)
-                    if each is None:
-                        pending.clear()  # the budget is spent: what has not started is not computed
-                        break
                     k = pending[0]
+                    each = share(k, lanes)
+                    if each is None:
+                        pending.pop(0)  # its budget is spent: not computed
+                        continue
                     running[pool.submit(_run_on_worker, spec, relaxations[k], each)] = k
                     pending.pop(0)
                     if announce:
-                        announce(k, relaxations[k])
+                        announce(relaxations[k])
                 if not running:
                     break
                 done, _ = wait(running, return_when=FIRST_COMPLETED)
                 for f in done:
-                    k = running.pop(f)
-                    out[k] = _result(f)
+                    out[running.pop(f)] = _result(f)
     except BrokenExecutor:
         pending[:0] = sorted(running.values())
         raise

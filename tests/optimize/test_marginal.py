@@ -145,13 +145,13 @@ def _bench_city(n: int):
 
 def test_a_resolve_stopped_by_its_rule_is_interrupted_and_the_next_one_is_not():
     """HiGHS keeps an interrupt for the next run unless cleared: the kept model must clear it."""
-    from optimize.program import _session
+    from optimize.pricing import kept_session
 
     prog = Program(_bench_city(60).planning())
     prog.set_elastic(False)
     prog.use_objective("cost")
     prog.run("highs", gap=0.0)
-    session = _session(prog)
+    session = kept_session(prog, "highs")
     assert session is not None
     asked = []
     for k, (r, s) in enumerate(list(prog.shortfall.items())[:3]):
@@ -171,13 +171,13 @@ def test_a_resolve_stopped_by_its_rule_is_interrupted_and_the_next_one_is_not():
 def test_under_a_budget_a_marginal_cost_is_bounded_within_one_percent_around_the_exact_one():
     """The stop rule (``WITHIN``): the range found holds the proven figure and is at most 1 % wide."""
     from optimize.marginal import WITHIN, _resolve_kept
-    from optimize.program import _session
+    from optimize.pricing import kept_session
 
     prog = Program(_bench_city(60).planning())
     prog.set_elastic(False)
     prog.use_objective("cost")
     prog.run("highs", gap=0.0)
-    session = _session(prog)
+    session = kept_session(prog, "highs")
     assert session is not None
     c0 = session.objective0
     widths = []
@@ -196,22 +196,23 @@ def test_under_a_budget_a_marginal_cost_is_bounded_within_one_percent_around_the
 @pytest.mark.parametrize("budget", [60.0, float("inf")])
 def test_only_a_time_budget_lets_a_resolve_stop_at_one_percent(tutorial, monkeypatch, budget):
     """No budget (``inf``, as the output digests run) proves every figure to a currency unit."""
-    import optimize.program as program
+    import optimize.resolves as resolves
     from optimize.marginal import WITHIN
 
     seen = []
+    real = resolves.run_within
 
-    def spy(real):
-        def call(*args, **kwargs):
-            seen.append(kwargs.get("within"))
-            return real(*args, **kwargs)
+    def spy(session, relaxations, **kwargs):
+        seen.extend(rx.enough for rx in relaxations)
+        return real(session, relaxations, **kwargs)
 
-        return call
-
-    monkeypatch.setattr(program, "compute_marginals", spy(program.compute_marginals))
-    monkeypatch.setattr(program, "full_costs", spy(program.full_costs))
+    monkeypatch.setattr(resolves, "run_within", spy)
     res = optimize.solve(tutorial, marginal_time_limit=budget)
-    assert seen == [None, None] if budget == float("inf") else seen == [WITHIN, WITHIN]
+    assert seen  # the full costs and the binding requirements
+    if budget == float("inf"):
+        assert all(enough is None for enough in seen)
+    else:
+        assert all(enough is not None and enough.keywords["within"] == WITHIN for enough in seen)
     for rr in _binding(res):
         if rr.marginal_status == BOUNDED:
             assert rr.marginal_cost_max - rr.marginal_cost <= WITHIN * rr.marginal_cost_max + 0.5

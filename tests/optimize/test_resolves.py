@@ -9,10 +9,11 @@ from concurrent.futures import BrokenExecutor, Executor, Future, ProcessPoolExec
 import pytest
 
 import optimize
-import optimize.program as program
+import optimize.pricing as pricing
 import optimize.resolves as resolves
 from optimize.marginal import EXACT
-from optimize.program import Program, _session
+from optimize.pricing import kept_session
+from optimize.program import Program
 from optimize.session import HighsSession, ModelSpec
 
 INF = float("inf")
@@ -105,9 +106,9 @@ def test_by_default_workers_start_only_for_a_solve_long_enough_to_repay_them(tut
         calls.append(processes)
         return Broken()  # not started in this test: the re-solves fall back to this process
 
-    monkeypatch.setattr(program, "PARALLEL_FROM", threshold)
+    monkeypatch.setattr(pricing, "PARALLEL_FROM", threshold)
     monkeypatch.setattr(resolves, "worker_processes", refuse)
-    monkeypatch.setattr(program.os, "cpu_count", lambda: 3)
+    monkeypatch.setattr(pricing.os, "cpu_count", lambda: 3)
     optimize.solve(tutorial, marginal_time_limit=INF, processes=None)
     assert bool(calls) is started
     if started:
@@ -119,7 +120,7 @@ def test_a_model_sent_to_a_worker_is_the_model_kept_here(tutorial):
     prog.set_elastic(False)
     prog.use_objective("cost")
     prog.run("highs", gap=0.0)
-    kept = _session(prog)
+    kept = kept_session(prog, "highs")
     assert kept is not None
     copy = HighsSession.of_spec(ModelSpec.of(kept))
     a, b = kept.h.getLp(), copy.h.getLp()

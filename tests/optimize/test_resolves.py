@@ -131,3 +131,30 @@ def test_a_model_sent_to_a_worker_is_the_model_kept_here(tutorial):
     assert any(int(v) for v in b.integrality_)  # a MIP, not its relaxation
     run = copy.run(time_limit=60.0, rel_gap=0.0, abs_gap=0.5, start=copy.x0)
     assert run.status == "optimal" and run.objective == pytest.approx(kept.objective0, abs=0.5)
+
+
+@pytest.mark.parametrize("processes", [1, 2])
+def test_a_spent_budget_stops_its_own_re_solves_not_the_next_ones(tutorial, processes):
+    """The full costs' half of the budget spent, the marginal costs still run (one queue, two budgets)."""
+    from optimize.marginal import marginal_relaxations
+
+    prog = Program(tutorial.planning())
+    prog.set_elastic(False)
+    prog.use_objective("cost")
+    prog.run("highs", gap=0.0)
+    kept = kept_session(prog, "highs")
+    assert kept is not None
+    order = list(prog.shortfall)[:4]
+    _, relaxations, _ = marginal_relaxations(prog, order, kept, kept.objective0, None)
+    started = []
+    runs = resolves.run_within(
+        kept,
+        relaxations,
+        budgets=[0.0, 0.0, INF, INF],
+        min_share=0.0,
+        processes=processes,
+        announce=lambda rx: started.append(rx.label),
+    )
+    assert runs[:2] == [None, None]
+    assert all(run is not None and run.status == "optimal" for run in runs[2:])
+    assert started == [rx.label for rx in relaxations[2:]]

@@ -115,13 +115,19 @@ def test_by_default_workers_start_only_for_a_solve_long_enough_to_repay_them(tut
         assert calls[0] == 3  # every core
 
 
-def test_a_model_sent_to_a_worker_is_the_model_kept_here(tutorial):
-    prog = Program(tutorial.planning())
+def _solved(scenario):
+    """The min-cost program of ``scenario`` solved exactly, and its kept HiGHS model."""
+    prog = Program(scenario.planning())
     prog.set_elastic(False)
     prog.use_objective("cost")
     prog.run("highs", gap=0.0)
     kept = kept_session(prog, "highs")
     assert kept is not None
+    return prog, kept
+
+
+def test_a_model_sent_to_a_worker_is_the_model_kept_here(tutorial):
+    _, kept = _solved(tutorial)
     copy = HighsSession.of_spec(ModelSpec.of(kept))
     a, b = kept.h.getLp(), copy.h.getLp()
     for field in ("col_cost_", "col_lower_", "col_upper_", "row_lower_", "row_upper_"):
@@ -138,12 +144,7 @@ def test_a_spent_budget_stops_its_own_re_solves_not_the_next_ones(tutorial, proc
     """The full costs' half of the budget spent, the marginal costs still run (one queue, two budgets)."""
     from optimize.marginal import marginal_relaxations
 
-    prog = Program(tutorial.planning())
-    prog.set_elastic(False)
-    prog.use_objective("cost")
-    prog.run("highs", gap=0.0)
-    kept = kept_session(prog, "highs")
-    assert kept is not None
+    prog, kept = _solved(tutorial)
     order = list(prog.shortfall)[:4]
     _, relaxations, _ = marginal_relaxations(prog, order, kept, kept.objective0, None)
     started = []

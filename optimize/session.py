@@ -14,9 +14,12 @@ from __future__ import annotations
 import ctypes
 import math
 import os
+import signal
 import sys
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -76,6 +79,29 @@ def plan_solution(values: np.ndarray) -> highspy.HighsSolution:
     sol.col_value = values.tolist()
     sol.value_valid = True
     return sol
+
+
+@contextmanager
+def _ctrl_c_noted(noted: list[bool]) -> Iterator[None]:
+    """While HiGHS runs, a Ctrl-C is noted (and the run stopped by its callback), not raised.
+
+    Python raises a Ctrl-C only where Python code runs: during a run, that is inside one
+    of HiGHS's callbacks, where the exception is lost in the C++ between and the run goes
+    on as if nothing happened. Noted instead, it stops the run at the next callback and
+    is raised once the run has returned. Only the main thread can take the signal.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def note(_signum, _frame) -> None:
+        noted[0] = True
+
+    previous = signal.signal(signal.SIGINT, note)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous if previous is not None else signal.default_int_handler)
 
 
 @dataclass
@@ -179,26 +205,31 @@ class HighsSession:
         if start is not None:
             h.setSolution(plan_solution(start))
         stopped = [False]
+        interrupted = [False]
 
         def check(e) -> None:
+            if interrupted[0]:
+                e.interrupt()
+                return
             best, bound = float(e.data_out.mip_primal_bound), float(e.data_out.mip_dual_bound)
             if enough is not None and math.isfinite(best) and math.isfinite(bound) and enough(best, bound):
                 stopped[0] = True
                 e.interrupt()
 
-        if enough is not None:
-            h.cbMipInterrupt.subscribe(check)
+        h.cbMipInterrupt.subscribe(check)
         t0 = time.perf_counter()
         try:
-            h.run()
+            with _ctrl_c_noted(interrupted):
+                h.run()
         except Exception as err:  # reported, not raised
             return Run(f"error: {type(err).__name__}: {err}", None, None, time.perf_counter() - t0)
         finally:
-            if enough is not None:
-                h.cbMipInterrupt.unsubscribe(check)
-                # HiGHS keeps the interrupt flag set for the next run (which would stop at
-                # once): passing the callback again clears it
-                h.enableCallbacks()
+            h.cbMipInterrupt.unsubscribe(check)
+            # HiGHS keeps the interrupt flag set for the next run (which would stop at
+            # once): passing the callback again clears it
+            h.enableCallbacks()
+        if interrupted[0]:
+            raise KeyboardInterrupt
         seconds = time.perf_counter() - t0
         st = h.getModelStatus()
         info = h.getInfo()

@@ -159,3 +159,34 @@ def test_a_spent_budget_stops_its_own_re_solves_not_the_next_ones(tutorial, proc
     assert runs[:2] == [None, None]
     assert all(run is not None and run.status == "optimal" for run in runs[2:])
     assert started == [rx.label for rx in relaxations[2:]]
+
+
+def test_a_ctrl_c_during_a_re_solve_stops_it_and_is_raised_not_lost():
+    """Raised inside HiGHS's callback, a Ctrl-C used to vanish and the run went on; now it ends the run."""
+    import os
+    import signal
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parents[2] / "benchmarks"))
+    from optimize_scale import scenario
+
+    prog, kept = _solved(scenario(60))
+    before = signal.getsignal(signal.SIGINT)
+    sent = []
+
+    def ctrl_c(best, bound):  # the Ctrl-C arrives while HiGHS runs
+        if not sent:
+            sent.append(True)
+            os.kill(os.getpid(), signal.SIGINT)
+        return False
+
+    j = kept.col(next(iter(prog.shortfall.values())))
+    kept.h.changeColBounds(j, 0.0, 1.0)
+    with pytest.raises(KeyboardInterrupt):
+        kept.run(time_limit=60.0, rel_gap=0.0, abs_gap=0.5, start=kept.x0, enough=ctrl_c)
+    assert sent
+    assert signal.getsignal(signal.SIGINT) is before  # the planner's Ctrl-C is Python's again
+    again = kept.run(time_limit=60.0, rel_gap=0.0, abs_gap=0.5, start=kept.x0)
+    kept.h.changeColBounds(j, 0.0, 0.0)
+    assert again.status == "optimal"  # the next run is not stopped by the last one's interrupt

@@ -17,8 +17,10 @@ import math
 import time
 from collections.abc import Callable
 from concurrent.futures import Executor
+from contextlib import nullcontext
 from dataclasses import dataclass
 
+import highspy
 import numpy as np
 import pulp
 from pulp import LpAffineExpression, LpConstraint, LpProblem, LpVariable
@@ -32,7 +34,7 @@ from optimize.fullcost import not_computed
 from optimize.infeasibility import explain
 from optimize.pricing import price
 from optimize.result import PlanResult
-from optimize.session import silence_banner
+from optimize.session import ctrl_c_noted, silence_banner, stop_when_noted
 from optimize.variables import Grid, Lin, Stocks
 from scenarios.plan import PlanArrays, stocks_from_decisions
 from scenarios.schema import Scenario
@@ -246,18 +248,30 @@ class Program:
     def _run_once(self, solver: str, *, time_limit: float | None, gap: float, warm: bool, mip: bool) -> Outcome:
         """One solver call, classified (see :meth:`run`)."""
         sv: pulp.LpSolver
+        noted = [False]  # a Ctrl-C while HiGHS runs (see optimize.session.ctrl_c_noted)
         if solver == "highs":
             silence_banner()
-            sv = pulp.HiGHS(msg=False, mip=mip, gapRel=gap, timeLimit=time_limit, warmStart=warm)
+            sv = pulp.HiGHS(
+                msg=False,
+                mip=mip,
+                gapRel=gap,
+                timeLimit=time_limit,
+                warmStart=warm,
+                callbackTuple=stop_when_noted(noted),
+                callbacksToActivate=[highspy.cb.HighsCallbackType.kCallbackMipInterrupt],
+            )
         elif solver == "cbc":
             sv = pulp.COIN_CMD(msg=False, mip=mip, gapRel=gap, timeLimit=time_limit, warmStart=warm)
         else:
             raise ValueError(f"unknown solver {solver!r}; choose one of {', '.join(SOLVERS)}")
         t0 = time.perf_counter()
         try:
-            stats = self.prob.solve(sv)
+            with ctrl_c_noted(noted) if solver == "highs" else nullcontext():
+                stats = self.prob.solve(sv)
         except Exception as err:  # a solver crash is reported, not raised: the run must say what happened
             return Outcome("error", None, None, time.perf_counter() - t0, f"{type(err).__name__}: {err}")
+        if noted[0]:
+            raise KeyboardInterrupt
         seconds = time.perf_counter() - t0
         S = pulp.LpSolveStatus
         obj = stats.objective

@@ -82,7 +82,7 @@ def plan_solution(values: np.ndarray) -> highspy.HighsSolution:
 
 
 @contextmanager
-def _ctrl_c_noted(noted: list[bool]) -> Iterator[None]:
+def ctrl_c_noted(noted: list[bool]) -> Iterator[None]:
     """While HiGHS runs, a Ctrl-C is noted (and the run stopped by its callback), not raised.
 
     Python raises a Ctrl-C only where Python code runs: during a run, that is inside one
@@ -102,6 +102,18 @@ def _ctrl_c_noted(noted: list[bool]) -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGINT, previous if previous is not None else signal.default_int_handler)
+
+
+def stop_when_noted(noted: list[bool]):
+    """PuLP's ``callbackTuple`` for a solve it runs: HiGHS's MIP interrupt callback stops the
+    run once :func:`ctrl_c_noted` has noted a Ctrl-C (PuLP creates the ``Highs`` itself, so
+    highspy's subscriptions cannot be used)."""
+
+    def stop(_type, _message, _data_out, data_in, _user_data) -> None:
+        if noted[0] and data_in is not None:
+            data_in.user_interrupt = True
+
+    return stop, None
 
 
 @dataclass
@@ -137,6 +149,7 @@ class HighsSession:
         h = prog.prob.solverModel
         if not isinstance(h, highspy.Highs):
             raise ValueError("no HiGHS model to keep: solve the program with HiGHS first")
+        h.enableCallbacks()  # highspy's own dispatcher again, where the main solve had PuLP's callback
         info = h.getInfo()
         b = float(info.mip_dual_bound)
         return cls(
@@ -219,7 +232,7 @@ class HighsSession:
         h.cbMipInterrupt.subscribe(check)
         t0 = time.perf_counter()
         try:
-            with _ctrl_c_noted(interrupted):
+            with ctrl_c_noted(interrupted):
                 h.run()
         except Exception as err:  # reported, not raised
             return Run(f"error: {type(err).__name__}: {err}", None, None, time.perf_counter() - t0)

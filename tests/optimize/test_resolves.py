@@ -190,3 +190,36 @@ def test_a_ctrl_c_during_a_re_solve_stops_it_and_is_raised_not_lost():
     again = kept.run(time_limit=60.0, rel_gap=0.0, abs_gap=0.5, start=kept.x0)
     kept.h.changeColBounds(j, 0.0, 0.0)
     assert again.status == "optimal"  # the next run is not stopped by the last one's interrupt
+
+
+def test_a_ctrl_c_during_the_main_solve_stops_it_and_is_raised(tutorial, monkeypatch):
+    """PuLP runs the main solve; its HiGHS callback stops the run once the Ctrl-C is noted."""
+    import os
+    import signal
+
+    import optimize.program as program
+
+    real = program.stop_when_noted
+    sent = []
+
+    def sending(noted):
+        stop, data = real(noted)
+
+        def callback(*args):
+            if not sent:  # the Ctrl-C arrives while HiGHS runs
+                sent.append(True)
+                os.kill(os.getpid(), signal.SIGINT)
+            stop(*args)
+
+        return callback, data
+
+    monkeypatch.setattr(program, "stop_when_noted", sending)
+    before = signal.getsignal(signal.SIGINT)
+    prog = Program(tutorial.planning())
+    prog.set_elastic(False)
+    prog.use_objective("cost")
+    with pytest.raises(KeyboardInterrupt):
+        prog.run("highs", gap=0.0)
+    assert sent and signal.getsignal(signal.SIGINT) is before
+    monkeypatch.setattr(program, "stop_when_noted", real)
+    assert prog.run("highs", gap=0.0).status == "optimal"  # and the program solves again

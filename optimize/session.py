@@ -312,7 +312,7 @@ class ModelSpec:
         )
 
     def highs(self) -> highspy.Highs:
-        """A fresh ``Highs`` holding this model, its plan set as the incumbent."""
+        """A fresh ``Highs`` holding this model (each re-solve sets the plan as its start)."""
         silence_banner()
         lp = highspy.HighsLp()
         lp.num_col_, lp.num_row_ = len(self.col_cost), len(self.row_lower)
